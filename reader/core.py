@@ -1,0 +1,145 @@
+"""The one small API the CLI, the TUI and the tests share: ``open_reader() -> Reader``.
+
+Store operations are plain methods (fast, SQLite); network operations are ``async`` and
+use one shared ``httpx.AsyncClient`` per event loop, created on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reader.config import Config, ConfigProblem, load_config
+from reader.errors import FeedExistsError, FeedNotFoundError
+from reader.fetch import HostLimiter, HttpSettings, make_client
+from reader.models import Entry, Feed, ImportReport, SavedArticle
+from reader.opml import export_opml, parse_subscriptions
+from reader.paths import Paths, default_paths
+from reader.storage import EntryFilter, Storage
+from reader.urls import check_web_url
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass
+class Reader:
+    storage: Storage
+    paths: Paths
+    config: Config = field(default_factory=Config)
+    config_problems: list[ConfigProblem] = field(default_factory=list)
+    _client: httpx.AsyncClient | None = field(default=None, repr=False)
+    _client_loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
+    _host_limiter: HostLimiter | None = field(default=None, repr=False)
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    @property
+    def http_settings(self) -> HttpSettings:
+        return HttpSettings(
+            concurrency=self.config.concurrency,
+            per_host=self.config.per_host,
+            total_timeout=self.config.timeout,
+        )
+
+    def client(self) -> httpx.AsyncClient:
+        """The shared client of the running event loop (one per loop: httpx pools are)."""
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop or self._client.is_closed:
+            self._client = make_client(self.http_settings)
+            self._client_loop = loop
+            self._host_limiter = HostLimiter(self.config.per_host)
+        return self._client
+
+    def host_limiter(self) -> HostLimiter:
+        self.client()
+        assert self._host_limiter is not None
+        return self._host_limiter
+
+    async def aclose(self) -> None:
+        if self._client is not None and not self._client.is_closed:
+            await self._client.aclose()
+        self._client = None
+
+    def close(self) -> None:
+        self.storage.close()
+
+    # --- feeds -------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        return self.storage.feeds()
+
+    def get_feed(self, url_or_id: str | int) -> Feed:
+        feed = self.storage.get_feed(url_or_id)
+        if feed is None:
+            raise FeedNotFoundError(f"not subscribed to {url_or_id}; see `reader feeds`")
+        return feed
+
+    async def add_feed(self, url: str, folder: str | None = None, title: str | None = None) -> Feed:
+        """Subscribe to ``url``: a feed, or a page whose feed is found for it."""
+        from reader.discover import discover_feed
+
+        url = check_web_url(url)
+        if self.storage.get_feed(url) is not None:
+            raise FeedExistsError(f"already subscribed to {url}")
+        discovered = await discover_feed(self.client(), url)
+        site_url = url if discovered.url != url else None
+        feed = self.storage.add_feed(
+            discovered.url, title=title, folder=folder or None, site_url=site_url
+        )
+        if feed is None:
+            raise FeedExistsError(f"already subscribed to {discovered.url}")
+        return feed
+
+    def remove_feed(self, url: str) -> None:
+        """Unsubscribe; the feed's entries go, the reading list stays."""
+        if not self.storage.remove_feed(url):
+            raise FeedNotFoundError(f"not subscribed to {url}; see `reader feeds`")
+
+    def import_feeds(self, data: bytes) -> ImportReport:
+        parsed = parse_subscriptions(data)
+        added, present = self.storage.add_feeds(
+            (s.url, s.title, s.folder) for s in parsed.subscriptions
+        )
+        return ImportReport(
+            added=added, present=present + parsed.duplicates, invalid=parsed.invalid
+        )
+
+    def export_opml(self) -> str:
+        return export_opml(self.storage.feeds())
+
+    # --- entries -----------------------------------------------------------------------
+
+    def entries(
+        self, filter: EntryFilter = EntryFilter(), limit: int = 100, offset: int = 0
+    ) -> list[Entry]:
+        return self.storage.entries(filter, limit, offset)
+
+    def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> None:
+        self.storage.set_read(entry_ids, read)
+
+    def mark_feed_read(self, feed_id: int | None) -> int:
+        return self.storage.mark_feed_read(feed_id)
+
+    # --- reading list ------------------------------------------------------------------
+
+    def saved(self) -> list[SavedArticle]:
+        return self.storage.saved_articles()
+
+
+def open_reader(
+    db: str | Path | None = None,
+    *,
+    config: Config | None = None,
+    paths: Paths | None = None,
+) -> Reader:
+    """The factory the CLI, the TUI and the tests use."""
+    paths = paths or default_paths(db)
+    problems: list[ConfigProblem] = []
+    if config is None:
+        config, problems = load_config(paths.config_file)
+    return Reader(storage=Storage(paths.database), paths=paths, config=config,
+                  config_problems=problems)  # fmt: skip

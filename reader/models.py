@@ -1,0 +1,160 @@
+"""The data reader passes around: small frozen dataclasses, no behaviour beyond conversion.
+
+Times are Unix timestamps (float seconds, UTC) everywhere in the core; the UI formats them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None = None
+    site_url: str | None = None
+    folder: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked: float | None = None
+    last_updated: float | None = None
+    last_error: str | None = None
+    last_error_at: float | None = None
+    error_count: int = 0
+    added_at: float = 0.0
+    next_check: float | None = None
+    unread_count: int = 0
+    entry_count: int = 0
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    feed_id: int
+    guid: str
+    url: str | None
+    title: str | None
+    author: str | None = None
+    published: float | None = None
+    updated: float | None = None
+    summary: str | None = None
+    content: str | None = None
+    read: bool = False
+    first_seen: float = 0.0
+    feed_title: str | None = None
+    saved: bool = False
+
+    @property
+    def date(self) -> float:
+        """The date to sort and show by: published, else updated, else first seen."""
+        return self.published or self.updated or self.first_seen
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link: its text (or the related article's title) and its absolute URL."""
+
+    text: str
+    url: str
+
+
+# --- the article document model -------------------------------------------------------
+# One flat list of blocks; nesting is carried by ``level`` (list depth) and ``quote``
+# (block-quote depth) so both renderers and a line-based TUI view can walk it in order.
+
+BlockKind = Literal[
+    "heading", "paragraph", "list_item", "code", "caption", "table_row", "rule", "embed"
+]
+SpanStyle = Literal["", "em", "strong", "code"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of inline text. ``href`` is set (absolute) when the run is a link."""
+
+    text: str
+    href: str | None = None
+    style: SpanStyle = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: BlockKind
+    spans: tuple[Span, ...] = ()
+    level: int = 0  # heading level 1-6; list nesting depth (1 = top) for list items
+    quote: int = 0  # block-quote depth
+    number: int | None = None  # position in an ordered list; None for bullets
+
+    @property
+    def text(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+
+ArticleSource = Literal["page", "feed"]
+
+
+@dataclass(frozen=True)
+class Article:
+    url: str
+    title: str = ""
+    byline: str | None = None
+    published: str | None = None  # ISO 8601 as the page gives it, normalised when possible
+    site_name: str | None = None
+    language: str | None = None
+    lead_image: str | None = None
+    reading_minutes: int = 0
+    blocks: tuple[Block, ...] = ()
+    links: tuple[Link, ...] = ()  # the body's own links, in order
+    related: tuple[Link, ...] = ()  # the publisher's related articles, in order
+    source: ArticleSource = "page"
+    fetched_at: float = 0.0
+    note: str | None = None  # why the feed's content is shown instead of the page, say
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str) -> Article:
+        data: dict[str, Any] = json.loads(raw)
+        data["blocks"] = tuple(
+            Block(
+                kind=b["kind"],
+                spans=tuple(Span(**s) for s in b.get("spans", ())),
+                level=b.get("level", 0),
+                quote=b.get("quote", 0),
+                number=b.get("number"),
+            )
+            for b in data.get("blocks", ())
+        )
+        data["links"] = tuple(Link(**link) for link in data.get("links", ()))
+        data["related"] = tuple(Link(**link) for link in data.get("related", ()))
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class SavedArticle:
+    """An article on the reading list: kept for good, independent of any feed."""
+
+    id: int
+    url: str
+    title: str
+    site: str | None
+    saved_at: float
+    text: str
+    reached_from: str | None = None
+    article: Article | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    added: int = 0
+    present: int = 0
+    invalid: list[str] = field(default_factory=list)  # "line N: what is wrong"

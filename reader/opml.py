@@ -1,0 +1,181 @@
+"""Subscription lists in and out: OPML 1.0/2.0 and newsboat ``urls`` files. Pure."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+from reader.errors import ImportFileError, InvalidURLError
+from reader.models import Feed
+from reader.urls import check_web_url
+
+
+@dataclass(frozen=True)
+class Subscription:
+    url: str
+    title: str | None = None
+    folder: str | None = None
+
+
+@dataclass
+class ParsedList:
+    subscriptions: list[Subscription] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # "line N: what is wrong"
+    duplicates: int = 0  # the same URL twice in the file
+
+
+def parse_subscriptions(data: bytes) -> ParsedList:
+    """Read an OPML or newsboat urls file, detected from its content."""
+    if b"\x00" in data[:8192]:
+        raise ImportFileError("the file is binary, not OPML or a newsboat urls file")
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    if head.startswith(b"<"):
+        return parse_opml(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return parse_newsboat_urls(text)
+
+
+def parse_opml(data: bytes) -> ParsedList:
+    """Outlines with ``xmlUrl`` are feeds; outlines around them are folders (joined by /)."""
+    from lxml import etree
+
+    # recover=True salvages what it can of broken files; no entities, no network (XXE)
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    result = ParsedList()
+    if root is None:
+        raise ImportFileError("the file is not valid OPML (not XML); check it is an OPML export")
+    for error in parser.error_log:
+        if error.level_name in ("ERROR", "FATAL"):
+            result.invalid.append(f"line {error.line}: broken XML: {error.message}")
+    body = root.find("body") if root.tag.lower() == "opml" else None
+    if body is None:
+        body = root
+    seen: set[str] = set()
+
+    def walk(element: etree._Element, folders: tuple[str, ...]) -> None:
+        for outline in element:
+            if not isinstance(outline.tag, str) or outline.tag.lower() != "outline":
+                continue
+            attrs = {k.lower(): v for k, v in outline.attrib.items()}
+            text = (attrs.get("title") or attrs.get("text") or "").strip() or None
+            xml_url = attrs.get("xmlurl")
+            line = outline.sourceline
+            if xml_url is None:
+                if len(outline):
+                    walk(outline, (*folders, text) if text else folders)
+                elif attrs.get("type", "").lower() in ("rss", "atom"):
+                    result.invalid.append(f"line {line}: outline without xmlUrl")
+                continue
+            try:
+                url = check_web_url(xml_url)
+            except InvalidURLError as error:
+                result.invalid.append(f"line {line}: {error}")
+                continue
+            if url in seen:
+                result.duplicates += 1
+                continue
+            seen.add(url)
+            folder = "/".join(folders) or None
+            result.subscriptions.append(Subscription(url, text, folder))
+            if len(outline):  # some exporters nest feeds under a feed; keep them too
+                walk(outline, folders)
+
+    walk(body, ())
+    return result
+
+
+def parse_newsboat_urls(text: str) -> ParsedList:
+    """newsboat's ``urls``: ``URL [tag ...] ["~Title"]``; the first tag is the folder."""
+    result = ParsedList()
+    seen: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            words = shlex.split(line, comments=False)
+        except ValueError:
+            words = line.split()
+        if not words:
+            continue
+        url_text, tags = words[0], words[1:]
+        if url_text.startswith(("query:", "exec:", "filter:")):
+            kind = url_text.split(":", 1)[0]
+            result.invalid.append(f"line {number}: newsboat {kind}: feeds are not supported")
+            continue
+        try:
+            url = check_web_url(url_text)
+        except InvalidURLError as error:
+            result.invalid.append(f"line {number}: {error}")
+            continue
+        title = next((t[1:] for t in tags if t.startswith("~")), None)
+        folder = next((t for t in tags if not t.startswith(("~", "!"))), None)
+        if url in seen:
+            result.duplicates += 1
+            continue
+        seen.add(url)
+        result.subscriptions.append(Subscription(url, title or None, folder))
+    return result
+
+
+def export_opml(feeds: list[Feed], title: str = "reader subscriptions") -> str:
+    """OPML 2.0; folders ("a/b") become nested outlines, so an import gives them back."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{_escape(title)}</title></head>",
+        "  <body>",
+    ]
+    tree: dict[str, object] = {}
+    for feed in feeds:
+        node = tree
+        for part in (feed.folder or "").split("/"):
+            if part:
+                child = node.setdefault("\x00" + part, {})
+                assert isinstance(child, dict)
+                node = child
+        entries = node.setdefault("", [])
+        assert isinstance(entries, list)
+        entries.append(feed)
+
+    def emit(node: dict[str, object], depth: int) -> None:
+        pad = "  " * depth
+        for key, value in node.items():
+            if key == "":
+                assert isinstance(value, list)
+                for feed in value:
+                    attrs = f'type="rss" text={quoteattr(_clean(feed.display_title))}'
+                    if feed.title:
+                        attrs += f" title={quoteattr(_clean(feed.title))}"
+                    attrs += f" xmlUrl={quoteattr(feed.url)}"
+                    if feed.site_url:
+                        attrs += f" htmlUrl={quoteattr(feed.site_url)}"
+                    lines.append(f"{pad}<outline {attrs}/>")
+        for key, value in node.items():
+            if key:
+                assert isinstance(value, dict)
+                name = quoteattr(_clean(key[1:]))
+                lines.append(f"{pad}<outline text={name} title={name}>")
+                emit(value, depth + 1)
+                lines.append(f"{pad}</outline>")
+
+    emit(tree, 2)
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _clean(text: str) -> str:
+    # XML 1.0 cannot carry most control characters, even escaped
+    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+
+
+def _escape(text: str) -> str:
+    return quoteattr(_clean(text))[1:-1]

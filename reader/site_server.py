@@ -1,0 +1,180 @@
+"""A small local news site on 127.0.0.1: the test suite's web, and ``reader --demo``.
+
+Files are served from a folder with ``{{base}}`` replaced by the server's own address,
+with ETag and Last-Modified so conditional GET works. Tests add ``routes`` for slow,
+broken and hostile responses. Standard library only; runs in a background thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+BASE_MARK = b"{{base}}"
+TEXT_TYPES = (".html", ".xml", ".json", ".txt", ".opml")
+CONTENT_TYPES = {
+    ".xml": "application/xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str  # without the query
+    query: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes | Iterable[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Route = Callable[[Request], Response]
+
+
+def demo_site_dir() -> Path:
+    """The bundled news site: inside the installed package, else the source checkout's."""
+    packaged = Path(str(resources.files("reader"))) / "demo_site"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "tests" / "sites" / "news"
+
+
+class SiteServer:
+    """``with SiteServer(folder) as site: site.url("/feed.xml")``."""
+
+    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.root = root or demo_site_dir()
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        handler = type("Handler", (_Handler,), {"site": self})
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + (path if path.startswith("/") else "/" + path)
+
+    def start(self) -> SiteServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SiteServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def hits(self, path: str) -> list[Request]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def file_body(self, path: str) -> bytes | None:
+        """A file's bytes with ``{{base}}`` filled in; None when there is no such file."""
+        relative = path.lstrip("/") or "index.html"
+        target = (self.root / relative).resolve()
+        if self.root.resolve() not in target.parents or not target.is_file():
+            return None
+        data = target.read_bytes()
+        if target.suffix in TEXT_TYPES:
+            data = data.replace(BASE_MARK, self.base.encode())
+        return data
+
+    def respond(self, request: Request) -> Response:
+        with self._lock:
+            self.requests.append(request)
+        route = self.routes.get(request.path)
+        if route is not None:
+            return route(request)
+        body = self.file_body(request.path)
+        if body is None:
+            return Response(404, b"not found", {"Content-Type": "text/plain"})
+        suffix = Path(request.path).suffix or ".html"
+        content_type = CONTENT_TYPES.get(suffix) or (
+            mimetypes.guess_type(request.path)[0] or "application/octet-stream"
+        )
+        return conditional(request, body, content_type)
+
+
+def conditional(request: Request, body: bytes, content_type: str) -> Response:
+    """A 200 with ETag and Last-Modified, or a 304 when the client's copy is current."""
+    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+    last_modified = formatdate(1_767_225_600, usegmt=True)  # fixed: the files do not change
+    if request.headers.get("if-none-match") == etag or (
+        "if-none-match" not in request.headers
+        and request.headers.get("if-modified-since") == last_modified
+    ):
+        return Response(304, b"", {"ETag": etag, "Last-Modified": last_modified})
+    return Response(
+        200, body, {"Content-Type": content_type, "ETag": etag, "Last-Modified": last_modified}
+    )
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: SiteServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        request = Request(
+            method="GET",
+            path=parts.path,
+            query=parts.query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+        )
+        try:
+            response = self.site.respond(request)
+        except Exception as error:  # a broken test route must not kill the server
+            response = Response(500, f"route failed: {error}".encode())
+        self.send_response(response.status)
+        headers = dict(response.headers)
+        body = response.body
+        streaming = not isinstance(body, bytes)
+        if streaming:
+            headers.setdefault("Transfer-Encoding", "chunked")
+        else:
+            assert isinstance(body, bytes)
+            headers.setdefault("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        try:
+            if isinstance(body, bytes):
+                self.wfile.write(body)
+            else:
+                for chunk in body:
+                    if chunk:
+                        self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                        self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: tests and the demo app own the terminal

@@ -1,0 +1,723 @@
+"""The SQLite store: schema, numbered migrations, transactions, and every query.
+
+One file, WAL, foreign keys on. Every write runs in ``BEGIN IMMEDIATE`` so two processes
+take turns instead of corrupting anything; a reader that waits longer than
+``busy_timeout`` gets :class:`DatabaseLockedError`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from reader.errors import DatabaseLockedError, NotADatabaseError, StorageError
+from reader.models import Article, Entry, Feed, SavedArticle
+
+# 'RDR1': marks the file as ours, so a stranger's database is refused, not migrated.
+APPLICATION_ID: Final = 0x52445231
+BUSY_TIMEOUT_SECONDS: Final = 5.0
+
+_MIGRATIONS: Final[tuple[str, ...]] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT,              -- from the feed
+        user_title TEXT,         -- set by the user; wins over title
+        site_url TEXT,
+        folder TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,          -- of the last body parsed: skip parsing identical bytes
+        last_checked REAL,
+        last_updated REAL,
+        last_error TEXT,
+        last_error_at REAL,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        next_check REAL,         -- backoff, Retry-After, ttl: not due before this
+        added_at REAL NOT NULL
+    );
+    CREATE TABLE entries (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        url TEXT,
+        title TEXT,
+        author TEXT,
+        published REAL,
+        updated REAL,
+        summary TEXT,
+        content TEXT,
+        read INTEGER NOT NULL DEFAULT 0,
+        first_seen REAL NOT NULL,
+        sort_date REAL NOT NULL,  -- published, else updated, else first seen
+        UNIQUE (feed_id, guid)
+    );
+    CREATE INDEX entries_by_date ON entries (sort_date DESC, id DESC);
+    CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date DESC, id DESC);
+    CREATE INDEX entries_unread ON entries (feed_id) WHERE read = 0;
+    CREATE INDEX entries_by_url ON entries (url);
+
+    CREATE TABLE reading_list (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        site TEXT,
+        saved_at REAL NOT NULL,
+        text TEXT NOT NULL DEFAULT '',  -- the article as saved, plain text
+        article TEXT,                   -- the article as saved, JSON (models.Article)
+        reached_from TEXT               -- URL of the article it was reached from
+    );
+
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,       -- final URL, after redirects
+        article TEXT NOT NULL,          -- JSON (models.Article)
+        title TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL DEFAULT '',  -- plain text, for search
+        fetched_at REAL NOT NULL
+    );
+    -- requested URL -> final URL, so a link that redirects is found in the cache
+    CREATE TABLE article_aliases (
+        url TEXT PRIMARY KEY,
+        final_url TEXT NOT NULL
+    );
+
+    CREATE TABLE history (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        visited_at REAL NOT NULL
+    );
+
+    CREATE TABLE state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    -- Full-text search: entries and cached articles; accents folded, prefixes indexed.
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, summary, content, content='entries', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 2", prefix='2 3'
+    );
+    CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts (rowid, title, summary, content)
+        VALUES (new.id, new.title, new.summary, new.content);
+    END;
+    CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+        INSERT INTO entries_fts (entries_fts, rowid, title, summary, content)
+        VALUES ('delete', old.id, old.title, old.summary, old.content);
+    END;
+    CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, summary, content ON entries BEGIN
+        INSERT INTO entries_fts (entries_fts, rowid, title, summary, content)
+        VALUES ('delete', old.id, old.title, old.summary, old.content);
+        INSERT INTO entries_fts (rowid, title, summary, content)
+        VALUES (new.id, new.title, new.summary, new.content);
+    END;
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize="unicode61 remove_diacritics 2", prefix='2 3'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    """,
+)
+
+SCHEMA_VERSION: Final = len(_MIGRATIONS)
+
+_FEED_COLUMNS: Final = """
+    f.id, f.url, coalesce(f.user_title, f.title), f.site_url, f.folder, f.etag,
+    f.last_modified, f.last_checked, f.last_updated, f.last_error, f.last_error_at,
+    f.error_count, f.added_at, f.next_check
+"""
+_ENTRY_COLUMNS: Final = """
+    e.id, e.feed_id, e.guid, e.url, e.title, e.author, e.published, e.updated, e.summary,
+    e.content, e.read, e.first_seen, coalesce(f.user_title, f.title, f.url),
+    EXISTS (SELECT 1 FROM reading_list r WHERE r.url = e.url)
+"""
+
+
+_FEED_FIELDS: Final = (
+    "id", "url", "title", "site_url", "folder", "etag", "last_modified", "last_checked",
+    "last_updated", "last_error", "last_error_at", "error_count", "added_at", "next_check",
+)  # fmt: skip
+
+
+def _feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
+    fields = dict(zip(_FEED_FIELDS, row, strict=True))
+    return Feed(**fields, unread_count=unread, entry_count=total)
+
+
+def _entry_from_row(row: Sequence[Any]) -> Entry:
+    values = list(row)
+    values[10] = bool(values[10])
+    values[13] = bool(values[13])
+    return Entry(*values)
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """An entry as parsed from a feed, before it has an id."""
+
+    guid: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: float | None = None
+    updated: float | None = None
+    summary: str | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries to list. ``feed_id`` None means every feed; ``folder`` narrows to one."""
+
+    feed_id: int | None = None
+    folder: str | None = None
+    unread_only: bool = False
+    saved_only: bool = False
+
+
+class Storage:
+    """One connection, shared by the threads of one process behind a lock."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = self._open(self.path)
+
+    # --- opening and migrating ---------------------------------------------------------
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        if path.exists() and path.is_dir():
+            raise NotADatabaseError(f"{path} is a directory, not a database: pass a file path")
+        existed = path.exists() and path.stat().st_size > 0
+        if not existed:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageError(f"cannot create {path.parent}: {error.strerror}") from None
+        try:
+            db = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open {path}: {error}") from None
+        try:
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError:
+            db.close()
+            raise NotADatabaseError(
+                f"{path} is not a reader database or is damaged; it was left untouched "
+                "(move it away or pass another --db)"
+            ) from None
+        if app_id != APPLICATION_ID and (tables or version):
+            db.close()
+            raise NotADatabaseError(
+                f"{path} is not a reader database; it was left untouched (pass another --db)"
+            )
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise StorageError(
+                f"{path} was written by a newer reader (schema {version}); upgrade reader"
+            )
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            _migrate(db, version)
+        except sqlite3.OperationalError as error:
+            db.close()
+            raise _translate(error, path) from None
+        except sqlite3.DatabaseError:
+            db.close()
+            raise NotADatabaseError(
+                f"{path} is damaged; it was left untouched (move it away or pass another --db)"
+            ) from None
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: all or nothing, one writer at a time across processes."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                raise _translate(error, self.path) from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as error:
+                self._db.execute("ROLLBACK")
+                raise _translate(error, self.path) from None
+
+    def _query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as error:
+                raise _translate(error, self.path) from None
+            except sqlite3.DatabaseError as error:
+                raise StorageError(f"{self.path}: {error}") from None
+
+    def integrity_check(self) -> str:
+        return str(self._query("PRAGMA integrity_check")[0][0])
+
+    # --- feeds -------------------------------------------------------------------------
+
+    def add_feed(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        site_url: str | None = None,
+    ) -> Feed | None:
+        """Subscribe; None when the URL is already there."""
+        with self.write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (url, title, folder, site_url, time.time()),
+            )
+            if cursor.rowcount == 0:
+                return None
+        return self.get_feed(url)
+
+    def add_feeds(self, feeds: Iterable[tuple[str, str | None, str | None]]) -> tuple[int, int]:
+        """Subscribe many (url, title, folder) in one transaction: (added, already present)."""
+        added = present = 0
+        now = time.time()
+        with self.write() as db:
+            for url, title, folder in feeds:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO feeds (url, user_title, folder, added_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (url, title, folder, now),
+                )
+                if cursor.rowcount:
+                    added += 1
+                else:
+                    present += 1
+        return added, present
+
+    def remove_feed(self, url: str) -> bool:
+        """Unsubscribe; its entries go (cascade), the reading list stays."""
+        with self.write() as db:
+            return db.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount > 0
+
+    def get_feed(self, url_or_id: str | int) -> Feed | None:
+        column = "id" if isinstance(url_or_id, int) else "url"
+        rows = self._query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.{column} = ?", (url_or_id,)
+        )
+        if not rows:
+            return None
+        feed = _feed_from_row(rows[0])
+        counts = self._query(
+            "SELECT count(*), coalesce(sum(read = 0), 0) FROM entries WHERE feed_id = ?",
+            (feed.id,),
+        )[0]
+        return _feed_from_row(rows[0], unread=counts[1], total=counts[0])
+
+    def feeds(self) -> list[Feed]:
+        """Every feed with its unread and entry counts, by folder then title."""
+        counts = {
+            feed_id: (total, unread)
+            for feed_id, total, unread in self._query(
+                "SELECT feed_id, count(*), coalesce(sum(read = 0), 0) FROM entries GROUP BY feed_id"
+            )
+        }
+        rows = self._query(
+            f"SELECT {_FEED_COLUMNS} FROM feeds f "
+            "ORDER BY coalesce(f.folder, '') COLLATE NOCASE, "
+            "coalesce(f.user_title, f.title, f.url) COLLATE NOCASE"
+        )
+        feeds = []
+        for row in rows:
+            total, unread = counts.get(row[0], (0, 0))
+            feeds.append(_feed_from_row(row, unread=unread, total=total))
+        return feeds
+
+    def unread_counts(self) -> dict[int, int]:
+        """feed id -> unread entries (cheap: uses the partial index)."""
+        return dict(
+            self._query("SELECT feed_id, count(*) FROM entries WHERE read = 0 GROUP BY feed_id")
+        )
+
+    def update_feed(self, feed_id: int, **values: Any) -> None:
+        """Set feed columns (title, etag, last_error ...) in one transaction."""
+        if not values:
+            return
+        allowed = {
+            "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
+            "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
+            "error_count", "next_check",
+        }  # fmt: skip
+        unknown = set(values) - allowed
+        if unknown:
+            raise ValueError(f"unknown feed columns: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.write() as db:
+            db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*values.values(), feed_id))
+
+    def feed_body_hash(self, feed_id: int) -> str | None:
+        rows = self._query("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,))
+        return rows[0][0] if rows else None
+
+    # --- entries -----------------------------------------------------------------------
+
+    def store_entries(
+        self,
+        feed_id: int,
+        entries: Iterable[EntryData],
+        db: sqlite3.Connection | None = None,
+    ) -> tuple[int, int]:
+        """Insert new entries and update changed ones in place: (new, updated).
+
+        Read state is never touched by an update. Pass ``db`` to join an open transaction.
+        """
+        if db is None:
+            with self.write() as db:
+                return self.store_entries(feed_id, entries, db)
+        now = time.time()
+        new = updated = 0
+        existing = {
+            guid: (title, summary, content, entry_updated, url)
+            for guid, title, summary, content, entry_updated, url in db.execute(
+                "SELECT guid, title, summary, content, updated, url FROM entries WHERE feed_id = ?",
+                (feed_id,),
+            )
+        }
+        for entry in entries:
+            old = existing.get(entry.guid)
+            if old is None:
+                db.execute(
+                    "INSERT OR IGNORE INTO entries (feed_id, guid, url, title, author, "
+                    "published, updated, summary, content, first_seen, sort_date) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        feed_id, entry.guid, entry.url, entry.title, entry.author,
+                        entry.published, entry.updated, entry.summary, entry.content,
+                        now, entry.published or entry.updated or now,
+                    ),
+                )  # fmt: skip
+                existing[entry.guid] = (
+                    entry.title, entry.summary, entry.content, entry.updated, entry.url
+                )  # fmt: skip
+                new += 1
+            elif old != (entry.title, entry.summary, entry.content, entry.updated, entry.url):
+                db.execute(
+                    "UPDATE entries SET url = ?, title = ?, author = ?, updated = ?, "
+                    "summary = ?, content = ? WHERE feed_id = ? AND guid = ?",
+                    (
+                        entry.url, entry.title, entry.author, entry.updated,
+                        entry.summary, entry.content, feed_id, entry.guid,
+                    ),
+                )  # fmt: skip
+                updated += 1
+        return new, updated
+
+    def _entry_where(self, filter: EntryFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if filter.feed_id is not None:
+            clauses.append("e.feed_id = ?")
+            params.append(filter.feed_id)
+        if filter.folder is not None:
+            clauses.append("f.folder = ?")
+            params.append(filter.folder)
+        if filter.unread_only:
+            clauses.append("e.read = 0")
+        if filter.saved_only:
+            clauses.append("e.url IN (SELECT url FROM reading_list)")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, params
+
+    def entries(
+        self, filter: EntryFilter = EntryFilter(), limit: int = 100, offset: int = 0
+    ) -> list[Entry]:
+        """Entries newest first, a page at a time (the TUI asks only for rows on screen)."""
+        where, params = self._entry_where(filter)
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id {where} "
+            "ORDER BY e.sort_date DESC, e.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_entry_from_row(row) for row in rows]
+
+    def entry_ids(self, filter: EntryFilter = EntryFilter()) -> list[int]:
+        """Every matching entry id, newest first: cheap enough for 100,000 rows."""
+        where, params = self._entry_where(filter)
+        join = "JOIN feeds f ON f.id = e.feed_id" if filter.folder is not None else ""
+        return [
+            row[0]
+            for row in self._query(
+                f"SELECT e.id FROM entries e {join} {where} ORDER BY e.sort_date DESC, e.id DESC",
+                params,
+            )
+        ]
+
+    def entries_by_id(self, ids: Sequence[int]) -> list[Entry]:
+        """The entries with these ids, in the order given."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            f"WHERE e.id IN ({marks})",
+            list(ids),
+        )
+        by_id = {row[0]: _entry_from_row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def get_entry(self, entry_id: int) -> Entry | None:
+        found = self.entries_by_id([entry_id])
+        return found[0] if found else None
+
+    def count_entries(self, filter: EntryFilter = EntryFilter()) -> int:
+        where, params = self._entry_where(filter)
+        join = "JOIN feeds f ON f.id = e.feed_id" if filter.folder is not None else ""
+        return int(self._query(f"SELECT count(*) FROM entries e {join} {where}", params)[0][0])
+
+    def set_read(self, entry_ids: Sequence[int], read: bool = True) -> None:
+        if not entry_ids:
+            return
+        marks = ",".join("?" * len(entry_ids))
+        with self.write() as db:
+            db.execute(
+                f"UPDATE entries SET read = ? WHERE id IN ({marks})", (int(read), *entry_ids)
+            )
+
+    def mark_feed_read(self, feed_id: int | None = None) -> int:
+        """Mark every entry of a feed (or of all feeds) read; returns how many changed."""
+        with self.write() as db:
+            if feed_id is None:
+                return db.execute("UPDATE entries SET read = 1 WHERE read = 0").rowcount
+            return db.execute(
+                "UPDATE entries SET read = 1 WHERE feed_id = ? AND read = 0", (feed_id,)
+            ).rowcount
+
+    # --- article cache -----------------------------------------------------------------
+
+    def cache_article(self, article: Article, requested_url: str | None = None) -> None:
+        from reader.render import to_text  # the plain text is what search indexes
+
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO articles (url, article, title, text, fetched_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "article = excluded.article, title = excluded.title, text = excluded.text, "
+                "fetched_at = excluded.fetched_at",
+                (article.url, article.to_json(), article.title, to_text(article),
+                 article.fetched_at or time.time()),
+            )  # fmt: skip
+            if requested_url and requested_url != article.url:
+                db.execute(
+                    "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",
+                    (requested_url, article.url),
+                )
+
+    def cached_article(self, url: str) -> Article | None:
+        rows = self._query(
+            "SELECT article FROM articles WHERE url = ? OR url = "
+            "(SELECT final_url FROM article_aliases WHERE url = ?) LIMIT 1",
+            (url, url),
+        )
+        return Article.from_json(rows[0][0]) if rows else None
+
+    # --- reading list ------------------------------------------------------------------
+
+    def save_article(
+        self,
+        url: str,
+        title: str,
+        site: str | None,
+        text: str,
+        article: Article | None = None,
+        reached_from: str | None = None,
+    ) -> None:
+        """Put an article on the reading list (or refresh what is kept of it)."""
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO reading_list (url, title, site, saved_at, text, article, "
+                "reached_from) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "title = excluded.title, site = excluded.site, text = excluded.text, "
+                "article = coalesce(excluded.article, reading_list.article), "
+                "reached_from = coalesce(reading_list.reached_from, excluded.reached_from)",
+                (url, title, site, time.time(), text,
+                 article.to_json() if article else None, reached_from),
+            )  # fmt: skip
+
+    def unsave_article(self, url: str) -> bool:
+        with self.write() as db:
+            return db.execute("DELETE FROM reading_list WHERE url = ?", (url,)).rowcount > 0
+
+    def is_saved(self, url: str) -> bool:
+        return bool(self._query("SELECT 1 FROM reading_list WHERE url = ?", (url,)))
+
+    def saved_articles(self) -> list[SavedArticle]:
+        """The reading list, newest first."""
+        rows = self._query(
+            "SELECT id, url, title, site, saved_at, text, reached_from, article "
+            "FROM reading_list ORDER BY saved_at DESC, id DESC"
+        )
+        return [
+            SavedArticle(
+                id=row[0],
+                url=row[1],
+                title=row[2],
+                site=row[3],
+                saved_at=row[4],
+                text=row[5],
+                reached_from=row[6],
+                article=Article.from_json(row[7]) if row[7] else None,
+            )
+            for row in rows
+        ]
+
+    # --- history and UI state ----------------------------------------------------------
+
+    def add_history(self, url: str, title: str, keep: int = 500) -> None:
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO history (url, title, visited_at) VALUES (?, ?, ?)",
+                (url, title, time.time()),
+            )
+            db.execute(
+                "DELETE FROM history WHERE id NOT IN "
+                "(SELECT id FROM history ORDER BY id DESC LIMIT ?)",
+                (keep,),
+            )
+
+    def history(self, limit: int = 500) -> list[tuple[str, str, float]]:
+        """(url, title, visited_at), oldest first."""
+        rows = self._query(
+            "SELECT url, title, visited_at FROM "
+            "(SELECT * FROM history ORDER BY id DESC LIMIT ?) ORDER BY id",
+            (limit,),
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def get_state(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # --- search ------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[tuple[str, int | str, str, float]]:
+        """(kind, entry id or article url, title, rank): entries and cached articles."""
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self._query(
+            "SELECT 'entry', e.id, coalesce(e.title, ''), bm25(entries_fts) AS rank, "
+            "e.sort_date FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+            "WHERE entries_fts MATCH :q "
+            "UNION ALL "
+            "SELECT 'article', a.url, a.title, bm25(articles_fts) AS rank, a.fetched_at "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH :q "
+            "ORDER BY rank, 5 DESC LIMIT :limit",
+            {"q": match, "limit": limit},
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def fts_query(text: str) -> str:
+    """A user's words as an FTS5 query: every word must match, each as a prefix."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Apply every migration past ``version``, each in its own transaction."""
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            # re-read under the write lock: another process may have migrated meanwhile
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            if current >= number:
+                db.execute("ROLLBACK")
+                continue
+            for statement in _split_sql(_MIGRATIONS[number - 1]):
+                db.execute(statement)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold ';' inside BEGIN ... END)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        stripped = line.split("--", 1)[0] if "--" in line else line
+        current += stripped
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def _translate(error: sqlite3.OperationalError, path: Path) -> StorageError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return DatabaseLockedError(
+            f"{path} is locked by another program; close it or try again in a moment"
+        )
+    if "readonly" in message or "read-only" in message:
+        return StorageError(f"{path} is read-only; check its permissions")
+    if "disk" in message and "full" in message:
+        return StorageError(f"the disk holding {path} is full")
+    return StorageError(f"{path}: {message}")

@@ -1,0 +1,81 @@
+"""Shared fixtures: an isolated home for every test, the local news site, a reader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader.cli import main
+from reader.core import Reader, open_reader
+from reader.site_server import SiteServer
+
+TESTS = Path(__file__).resolve().parent
+SITES = TESTS / "sites"
+SHARED = TESTS.parents[1] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every user dir at a temp dir, so no test reads or writes the real ones."""
+    home = tmp_path / "home"
+    for name, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("READER_DB", "NO_COLOR", "TEXTUAL_THEME", "BROWSER"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def site() -> Iterator[SiteServer]:
+    """The local news site on 127.0.0.1 at an ephemeral port."""
+    with SiteServer(SITES / "news") as server:
+        yield server
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "reader.sqlite"
+
+
+@pytest.fixture
+def reader(db_path: Path) -> Iterator[Reader]:
+    instance = open_reader(db_path)
+    yield instance
+    instance.close()
+
+
+class CliResult:
+    def __init__(self, status: int, out: str, err: str) -> None:
+        self.status = status
+        self.out = out
+        self.err = err
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
+    """Run ``reader ARGS`` in-process against the test database."""
+
+    def run(*args: str, db: bool = True) -> CliResult:
+        argv = [*args, "--db", str(db_path)] if db else list(args)
+        try:
+            status = main(argv)
+        except SystemExit as exit:  # argparse usage errors
+            status = int(exit.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(status, captured.out, captured.err)
+
+    return run
