@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from reader import __version__
 from reader.core import Reader, open_reader
 from reader.errors import ReaderError
-from reader.sanitize import clean_line
+from reader.models import Article
+from reader.sanitize import clean_line, clean_text
 
 T = TypeVar("T")
 
@@ -59,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", type=Path)
 
     command("locate", "print where reader keeps its data, config and themes")
+
+    read = command("read", "print the whole article at URL, clean")
+    read.add_argument("url")
+    read.add_argument(
+        "--html", metavar="FILE", type=Path,
+        help="read the page from FILE instead of the network (URL still resolves links)",
+    )  # fmt: skip
+    read.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text",
+        help="output format (default: text)",
+    )  # fmt: skip
     return parser
 
 
@@ -212,6 +224,72 @@ def cmd_locate(args: argparse.Namespace, db: str | None) -> int:
     return 0
 
 
+def cmd_read(args: argparse.Namespace, db: str | None) -> int:
+    from reader.article import extract_page
+    from reader.render import header_markdown, header_text, to_markdown, to_text
+    from reader.urls import check_web_url
+
+    url = check_web_url(args.url)
+    if args.html is not None:
+        try:
+            content = args.html.read_bytes()
+        except OSError as error:
+            return _fail(f"cannot read {args.html}: {error.strerror}")
+        article = extract_page(content, url)
+    else:
+
+        def work(reader: Reader) -> Article:
+            entry = reader.entry_by_url(url)
+            return _run_async(reader, lambda: reader.get_article(url, entry))
+
+        article = _with_reader(db, work)
+    if article.note:
+        print(f"reader: showing the feed's content: {clean_line(article.note)}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(article_json(article), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        print(header_markdown(article).rstrip() + "\n\n" + to_markdown(article).strip())
+        print(_related_list(article, markdown=True), end="")
+    else:
+        print(
+            clean_text(header_text(article)).rstrip()
+            + "\n\n"
+            + clean_text(to_text(article)).strip()
+        )
+        print(_related_list(article, markdown=False), end="")
+    return 0
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    """The stable JSON shape of `reader read --format json`."""
+    from reader.render import to_markdown, to_text
+
+    return {
+        "url": article.url,
+        "title": article.title,
+        "byline": article.byline,
+        "published": article.published,
+        "site_name": article.site_name,
+        "language": article.language,
+        "reading_minutes": article.reading_minutes,
+        "source": article.source,
+        "text": to_text(article),
+        "markdown": to_markdown(article),
+        "links": [{"text": link.text, "url": link.url} for link in article.links],
+        "related": [{"title": link.text, "url": link.url} for link in article.related],
+    }
+
+
+def _related_list(article: Article, markdown: bool) -> str:
+    if not article.related:
+        return ""
+    lines = ["", "## Related" if markdown else "Related:"]
+    for link in article.related:
+        title = clean_line(link.text)
+        lines.append(f"- [{title}]({link.url})" if markdown else f"- {title}  <{link.url}>")
+    return "\n".join(lines) + "\n"
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
     "remove": cmd_remove,
@@ -219,6 +297,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "locate": cmd_locate,
+    "read": cmd_read,
 }
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from reader.config import Config, ConfigProblem, load_config
 from reader.errors import FeedExistsError, FeedNotFoundError
 from reader.fetch import HostLimiter, HttpSettings, make_client
-from reader.models import Entry, Feed, ImportReport, SavedArticle
+from reader.models import Article, Entry, Feed, ImportReport, SavedArticle
 from reader.opml import export_opml, parse_subscriptions
 from reader.paths import Paths, default_paths
 from reader.storage import EntryFilter, Storage
@@ -124,9 +124,61 @@ class Reader:
     def mark_feed_read(self, feed_id: int | None) -> int:
         return self.storage.mark_feed_read(feed_id)
 
+    def entry_by_url(self, url: str) -> Entry | None:
+        """The newest entry linking to ``url``, if any feed has one."""
+        return self.storage.entry_by_url(url)
+
+    # --- articles ----------------------------------------------------------------------
+
+    def cached_article(self, url: str) -> Article | None:
+        """The extracted article from the cache (instant, works offline), or None."""
+        return self.storage.cached_article(url)
+
+    def article_from_entry(self, entry: Entry) -> Article:
+        """The feed's own content as an article: instant, shown while the page loads."""
+        from reader.article import article_from_entry
+
+        return article_from_entry(entry)
+
+    async def get_article(
+        self, url: str, entry: Entry | None = None, *, use_cache: bool = True
+    ) -> Article:
+        """The whole article at ``url``: cache, else fetch and extract (off the event
+        loop), else the entry's content with ``article.note`` saying why."""
+        from reader.article import fetch_article
+
+        return await fetch_article(
+            self.client(),
+            self.storage,
+            url,
+            entry,
+            use_cache=use_cache,
+            timeout=self.config.timeout,
+        )
+
     # --- reading list ------------------------------------------------------------------
 
+    def save(self, article: Article, reached_from: str | None = None) -> None:
+        """Put ``article`` on the reading list, its text kept for good."""
+        from reader.render import to_text
+
+        self.storage.save_article(
+            article.url,
+            article.title or article.url,
+            article.site_name,
+            to_text(article),
+            article=article,
+            reached_from=reached_from,
+        )
+
+    def unsave(self, url: str) -> bool:
+        return self.storage.unsave_article(url)
+
+    def is_saved(self, url: str) -> bool:
+        return self.storage.is_saved(url)
+
     def saved(self) -> list[SavedArticle]:
+        """The reading list, newest first."""
         return self.storage.saved_articles()
 
 

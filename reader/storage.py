@@ -151,7 +151,8 @@ _FEED_COLUMNS: Final = """
 _ENTRY_COLUMNS: Final = """
     e.id, e.feed_id, e.guid, e.url, e.title, e.author, e.published, e.updated, e.summary,
     e.content, e.read, e.first_seen, coalesce(f.user_title, f.title, f.url),
-    EXISTS (SELECT 1 FROM reading_list r WHERE r.url = e.url)
+    EXISTS (SELECT 1 FROM reading_list r WHERE r.url = e.url OR r.url =
+            (SELECT a.final_url FROM article_aliases a WHERE a.url = e.url))
 """
 
 
@@ -200,15 +201,15 @@ class EntryFilter:
 class Storage:
     """One connection, shared by the threads of one process behind a lock."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        self._db = self._open(self.path)
+        self._db = self._open(self.path, busy_timeout)
 
     # --- opening and migrating ---------------------------------------------------------
 
     @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
+    def _open(path: Path, busy_timeout: float) -> sqlite3.Connection:
         if path.exists() and path.is_dir():
             raise NotADatabaseError(f"{path} is a directory, not a database: pass a file path")
         existed = path.exists() and path.stat().st_size > 0
@@ -220,7 +221,7 @@ class Storage:
         try:
             db = sqlite3.connect(
                 path,
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=busy_timeout,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,
             )
@@ -247,7 +248,7 @@ class Storage:
                 f"{path} was written by a newer reader (schema {version}); upgrade reader"
             )
         try:
-            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
@@ -506,6 +507,14 @@ class Storage:
         )
         by_id = {row[0]: _entry_from_row(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
+
+    def entry_by_url(self, url: str) -> Entry | None:
+        rows = self._query(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries e JOIN feeds f ON f.id = e.feed_id "
+            "WHERE e.url = ? ORDER BY e.sort_date DESC LIMIT 1",
+            (url,),
+        )
+        return _entry_from_row(rows[0]) if rows else None
 
     def get_entry(self, entry_id: int) -> Entry | None:
         found = self.entries_by_id([entry_id])

@@ -1,0 +1,202 @@
+"""Get an article: the cache, else fetch + decode + extract, else the feed's own content.
+
+Extraction is CPU work (readability on a 1 MB page takes ~300 ms), so it runs in a
+worker thread, never on the event loop that draws the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import re
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Final
+
+from reader.errors import FetchError, NotAnArticleError
+from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
+from reader.models import Article, Entry
+from reader.urls import check_web_url
+
+if TYPE_CHECKING:
+    import httpx
+
+    from reader.storage import Storage
+
+HTML_TYPES: Final = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+ACCEPT_HTML: Final = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_META_CHARSET: Final = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
+)
+_BOMS: Final = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_KINDS: Final = {
+    "application/pdf": "a PDF document",
+    "application/zip": "a ZIP archive",
+    "application/octet-stream": "a binary file",
+    "application/json": "JSON data",
+    "text/plain": "plain text",
+    "text/csv": "a CSV table",
+}
+
+
+def describe_content_type(content_type: str) -> str:
+    """'a PDF document', 'an image (image/png)' ...: what a non-HTML response is."""
+    if content_type in _KINDS:
+        return _KINDS[content_type]
+    major = content_type.split("/", 1)[0]
+    if major in ("image", "audio", "video"):
+        article = "an" if major[0] in "aeiou" else "a"
+        return f"{article} {major} ({content_type})"
+    return f"a {content_type or 'file of unknown type'}"
+
+
+def decode_html(content: bytes, header_charset: str | None = None) -> str:
+    """Bytes to text: the HTTP charset, then a BOM, then ``<meta charset>``, then detection.
+
+    A declared charset that does not decode the bytes cleanly is passed over, so a page
+    that says ISO-8859-1 but is UTF-8 still reads right.
+    """
+    candidates: list[str] = []
+    if header_charset:
+        candidates.append(header_charset)
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            candidates.append(encoding)
+            break
+    meta = _META_CHARSET.search(content[:8192])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "replace"))
+    for name in candidates:
+        try:
+            codec = codecs.lookup(name).name
+        except LookupError:
+            continue
+        if codec in ("utf-16-le", "utf-16-be", "utf-16") and not content.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
+            continue  # a meta tag in an ASCII-compatible page cannot mean UTF-16
+        try:
+            text = content.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        # windows-1252 and latin-1 decode anything: prefer UTF-8 when the bytes are UTF-8
+        if codec in ("latin-1", "iso8859-1", "cp1252") and _is_utf8(content):
+            return content.decode("utf-8")
+        return text.lstrip("\ufeff")
+    if _is_utf8(content):
+        return content.decode("utf-8").lstrip("\ufeff")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[:200_000]).best()
+    if best is not None:
+        return content.decode(best.encoding, errors="replace")
+    return content.decode("utf-8", errors="replace")
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def looks_like_html(content: bytes) -> bool:
+    head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml"))
+
+
+def article_from_entry(entry: Entry, note: str | None = None) -> Article:
+    """The feed's own content for ``entry`` as an Article (``source="feed"``)."""
+    from reader.extract import article_from_feed_content
+
+    body = entry.content or entry.summary or ""
+    article = article_from_feed_content(body, entry.url or "", entry.title or "")
+    return replace(
+        article,
+        title=article.title or entry.title or "",
+        byline=article.byline or entry.author,
+        site_name=article.site_name or entry.feed_title,
+        published=article.published or _iso(entry.published or entry.updated),
+        source="feed",
+        note=note,
+        fetched_at=time.time(),
+    )
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+
+
+def extract_page(content: bytes, url: str, header_charset: str | None = None) -> Article:
+    """Decode and extract a page (pure; CPU-bound: call it off the event loop)."""
+    from reader.extract import extract_article
+
+    html = decode_html(content, header_charset)
+    return replace(extract_article(html, url), source="page", fetched_at=time.time())
+
+
+async def fetch_article(
+    client: httpx.AsyncClient,
+    storage: Storage,
+    url: str,
+    entry: Entry | None = None,
+    *,
+    use_cache: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout: float = 30.0,
+) -> Article:
+    """The article at ``url``: cached, else fetched and extracted (and cached), else, when
+    the page can't be had and ``entry`` is given, the entry's own content with a note."""
+    from reader.extract import is_too_thin
+
+    url = check_web_url(url)
+    if use_cache:
+        cached = storage.cached_article(url)
+        if cached is not None:
+            return cached
+    try:
+        result = await fetch(
+            client, url, accept=ACCEPT_HTML, max_bytes=max_bytes, total_timeout=timeout
+        )
+    except FetchError as error:
+        if entry is not None and (entry.content or entry.summary):
+            return article_from_entry(entry, f"the page could not be fetched ({error})")
+        raise FetchError(f"could not fetch {url}: {error}") from None
+    assert not isinstance(result, NotModified)  # no conditional headers were sent
+    is_html = result.content_type in HTML_TYPES or (
+        result.content_type in ("", "text/plain", "application/octet-stream")
+        and looks_like_html(result.content)
+    )
+    if not is_html:
+        kind = describe_content_type(result.content_type)
+        message = f"the link is {kind}, not a web page: press o to open it in the browser"
+        if entry is not None and (entry.content or entry.summary):
+            return article_from_entry(entry, message)
+        raise NotAnArticleError(message, result.content_type)
+    try:
+        article = await asyncio.to_thread(extract_page, result.content, result.url, result.charset)
+    except NotAnArticleError as error:
+        if entry is not None and (entry.content or entry.summary):
+            return article_from_entry(entry, str(error))
+        raise
+    if is_too_thin(article) and entry is not None and (entry.content or entry.summary):
+        fallback = article_from_entry(
+            entry, "the page had too little text (a paywall, or built by JavaScript?)"
+        )
+        if len(_words(fallback)) > len(_words(article)):
+            return replace(fallback, related=article.related or fallback.related)
+    storage.cache_article(article, requested_url=url)
+    return article
+
+
+def _words(article: Article) -> list[str]:
+    return " ".join(block.text for block in article.blocks).split()
