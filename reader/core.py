@@ -82,7 +82,7 @@ class Reader:
         """Subscribe to ``url``: a feed, or a page whose feed is found for it."""
         from reader.discover import discover_feed
 
-        url = check_web_url(url)
+        url = check_web_url(url, assume_https=True)
         if self.storage.get_feed(url) is not None:
             raise FeedExistsError(f"already subscribed to {url}")
         discovered = await discover_feed(self.client(), url)

@@ -239,6 +239,19 @@ def _parse_content_type(value: str) -> tuple[str, str | None]:
 
 
 def _connect_message(error: Exception) -> str:
+    import errno
+    import socket
+
+    # httpx says "All connection attempts failed"; the OSError underneath says why
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "the host name could not be found (DNS); check the URL"
+        if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+            return "connection refused; the server is down or the port is wrong"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "the network or host is unreachable; are you offline?"
+        cause = cause.__cause__ or cause.__context__
     text = str(error)
     lowered = text.lower()
     if (

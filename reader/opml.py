@@ -79,6 +79,8 @@ def parse_opml(data: bytes) -> ParsedList:
             except InvalidURLError as error:
                 result.invalid.append(f"line {line}: {error}")
                 continue
+            if text in (xml_url, url):  # exporters write the URL when there is no title
+                text = None
             if url in seen:
                 result.duplicates += 1
                 continue

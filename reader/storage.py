@@ -162,6 +162,13 @@ _FEED_FIELDS: Final = (
 )  # fmt: skip
 
 
+_FEED_WRITABLE: Final = frozenset((
+    "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
+    "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
+    "error_count", "next_check",
+))  # fmt: skip
+
+
 def _feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
     fields = dict(zip(_FEED_FIELDS, row, strict=True))
     return Feed(**fields, unread_count=unread, entry_count=total)
@@ -401,6 +408,51 @@ class Storage:
     def feed_body_hash(self, feed_id: int) -> str | None:
         rows = self._query("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,))
         return rows[0][0] if rows else None
+
+    # --- refresh bookkeeping -----------------------------------------------------------
+
+    def feeds_to_check(self, urls: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """(id, url, etag, last_modified, body_hash, next_check, error_count) of every
+        feed, or of the feeds with these URLs, in the order they were added."""
+        columns = "id, url, etag, last_modified, body_hash, next_check, error_count"
+        if urls is None:
+            return self._query(f"SELECT {columns} FROM feeds ORDER BY id")
+        found = {row[1]: row for row in self._query(f"SELECT {columns} FROM feeds")}
+        return [found[url] for url in dict.fromkeys(urls) if url in found]
+
+    def save_fetched_feed(
+        self, feed_id: int, entries: Iterable[EntryData], values: dict[str, Any]
+    ) -> tuple[int, int]:
+        """Store a fetched feed in one transaction: its entries (new, updated) and its
+        columns. A new ``url`` that another feed already has is left alone."""
+        with self.write() as db:
+            new, updated = self.store_entries(feed_id, entries, db)
+            self._set_feed_columns(db, feed_id, values)
+        return new, updated
+
+    def update_feeds(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Set columns of many feeds in one transaction (the bookkeeping of 304s)."""
+        if not updates:
+            return
+        with self.write() as db:
+            for feed_id, values in updates:
+                self._set_feed_columns(db, feed_id, values)
+
+    @staticmethod
+    def _set_feed_columns(db: sqlite3.Connection, feed_id: int, values: dict[str, Any]) -> None:
+        unknown = set(values) - _FEED_WRITABLE
+        if unknown:
+            raise ValueError(f"unknown feed columns: {sorted(unknown)}")
+        if (
+            "url" in values
+            and db.execute(
+                "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (values["url"], feed_id)
+            ).fetchone()
+        ):
+            values = {k: v for k, v in values.items() if k != "url"}
+        if values:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*values.values(), feed_id))
 
     # --- entries -----------------------------------------------------------------------
 
@@ -694,7 +746,13 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
                 db.execute("ROLLBACK")
                 continue
             for statement in _split_sql(_MIGRATIONS[number - 1]):
-                db.execute(statement)
+                try:
+                    db.execute(statement)
+                except sqlite3.Error as error:
+                    raise StorageError(
+                        f"upgrading the database to version {number} failed ({error}); "
+                        "it was left as it was"
+                    ) from None
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {number}")
             db.execute("COMMIT")
@@ -705,17 +763,15 @@ def _migrate(db: sqlite3.Connection, version: int) -> None:
 
 def _split_sql(script: str) -> list[str]:
     """Split a migration into statements (triggers hold ';' inside BEGIN ... END)."""
+    text = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
     statements: list[str] = []
     current = ""
-    for line in script.splitlines(keepends=True):
-        stripped = line.split("--", 1)[0] if "--" in line else line
-        current += stripped
+    for piece in text.split(";"):
+        current += piece + ";"
         if sqlite3.complete_statement(current):
-            if current.strip():
+            if current.strip(" \n;"):
                 statements.append(current.strip())
             current = ""
-    if current.strip():
-        statements.append(current.strip())
     return statements
 
 

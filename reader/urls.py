@@ -9,26 +9,30 @@ from reader.errors import InvalidURLError
 WEB_SCHEMES = ("http", "https")
 
 
-def check_web_url(url: str) -> str:
+def check_web_url(url: str, assume_https: bool = False) -> str:
     """The URL, tidied, when it is http(s) with a host; else :class:`InvalidURLError`.
 
-    A bare ``example.com/feed`` gets ``https://``, as a browser's address bar would.
+    With ``assume_https``, a bare ``example.com/feed`` gets ``https://``, as a browser's
+    address bar would (for URLs a person types, not for files).
     """
     text = url.strip()
     if not text:
         raise InvalidURLError("empty URL; give an http or https URL")
-    if "://" not in text and not text.startswith(("javascript:", "mailto:", "data:", "file:")):
+    if assume_https and "://" not in text and ":" not in text.split("/", 1)[0]:
         text = "https://" + text
     try:
         parts = urlsplit(text)
     except ValueError:
         raise InvalidURLError(f"not a valid URL: {url.strip()[:200]}") from None
+    if not parts.scheme:
+        raise InvalidURLError(f"not a URL: {url.strip()[:200]}; give an http or https URL")
     if parts.scheme.lower() not in WEB_SCHEMES:
-        scheme = parts.scheme or text.split(":", 1)[0]
-        raise InvalidURLError(f"{scheme}: URLs are not supported; only http and https")
+        raise InvalidURLError(f"{parts.scheme}: URLs are not supported; only http and https")
     if not parts.hostname or any(c.isspace() for c in text):
         raise InvalidURLError(f"not a valid URL: {url.strip()[:200]}")
-    return urlunsplit((parts.scheme.lower(), parts.netloc, parts.path, parts.query, ""))
+    userinfo, at, host = parts.netloc.rpartition("@")
+    netloc = userinfo + at + host.lower()  # host names are case-insensitive; paths are not
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
 
 
 def is_web_url(url: str) -> bool:

@@ -1,0 +1,179 @@
+"""The command line of the foundation: add, remove, feeds, import, export, locate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.site_server import Response, SiteServer
+
+
+def test_add_a_feed_url_directly(cli, site: SiteServer) -> None:
+    result = cli("add", site.url("/atom.xml"))
+    assert result.status == 0, result.err
+    feeds = cli("feeds", "--json").json()
+    assert [f["url"] for f in feeds] == [site.url("/atom.xml")]
+
+
+def test_add_a_page_finds_its_feed_through_link_rel_alternate(cli, site: SiteServer) -> None:
+    result = cli("add", site.url("/index.html"), "--folder", "Local", "--title", "Gazette")
+    assert result.status == 0, result.err
+    assert "Gazette" in result.out
+    feeds = cli("feeds", "--json").json()
+    assert [(f["url"], f["folder"], f["title"]) for f in feeds] == [
+        (site.url("/feed.xml"), "Local", "Gazette")
+    ]
+
+
+def test_add_a_page_without_link_tries_common_paths(cli, site: SiteServer) -> None:
+    result = cli("add", site.url("/nolink.html"))
+    assert result.status == 0, result.err
+    assert [f["url"] for f in cli("feeds", "--json").json()] == [site.url("/rss.xml")]
+    # /feed was tried first (and is a 404 here)
+    assert site.hits("/feed")
+
+
+def test_add_a_page_with_no_feed_at_all(cli, site: SiteServer) -> None:
+    for path in ("/feed", "/rss.xml", "/atom.xml", "/index.xml"):
+        site.routes[path] = lambda request: Response(404)
+    result = cli("add", site.url("/nolink.html"))
+    assert result.status == 1
+    assert result.err.startswith("reader: no feed found at")
+    assert result.err.count("\n") == 1
+    assert cli("feeds", "--json").json() == []
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.com/feed"]
+)
+def test_only_http_and_https_are_accepted(cli, url: str) -> None:
+    result = cli("add", url)
+    assert result.status == 1
+    assert "only http and https" in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_adding_twice_says_so(cli, site: SiteServer) -> None:
+    assert cli("add", site.url("/feed.xml")).status == 0
+    again = cli("add", site.url("/feed.xml"))
+    assert again.status == 1
+    assert "already subscribed" in again.err
+
+
+def test_add_when_the_server_is_down(cli) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli("add", f"http://127.0.0.1:{port}/feed.xml")
+    assert result.status == 1
+    assert "connection refused" in result.err
+
+
+def test_remove(cli, site: SiteServer) -> None:
+    cli("add", site.url("/feed.xml"))
+    assert cli("remove", site.url("/feed.xml")).status == 0
+    assert cli("feeds", "--json").json() == []
+    missing = cli("remove", site.url("/feed.xml"))
+    assert missing.status == 1
+    assert "not subscribed" in missing.err
+
+
+def test_import_reports_counts_and_bad_lines(cli, tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text('https://a.example/feed tech "~A"\nnot a url at all\nhttps://a.example/feed\n')
+    result = cli("import", str(urls))
+    assert result.status == 0
+    assert result.out.strip() == "1 added, 1 already present, 1 invalid"
+    assert "line 2:" in result.err
+
+
+def test_import_with_nothing_valid_fails(cli, tmp_path: Path) -> None:
+    opml = tmp_path / "bad.opml"
+    opml.write_text('<opml><body><outline xmlUrl="javascript:x"/></body></opml>')
+    result = cli("import", str(opml))
+    assert result.status == 1
+    assert "0 added" in result.out
+
+
+def test_import_a_missing_file(cli, tmp_path: Path) -> None:
+    result = cli("import", str(tmp_path / "nope.opml"))
+    assert result.status == 1
+    assert result.err.startswith("reader: cannot read")
+
+
+def test_export_then_import_into_an_empty_store(cli, tmp_path: Path) -> None:
+    source = tmp_path / "urls"
+    source.write_text('https://a.example/1 news\nhttps://b.example/2 "~B feed"\n')
+    cli("import", str(source))
+    out = tmp_path / "out.opml"
+    assert cli("export", "-o", str(out)).status == 0
+    other_db = tmp_path / "other.sqlite"
+    from reader.cli import main
+
+    assert main(["import", str(out), "--db", str(other_db)]) == 0
+    assert main(["--db", str(other_db), "export", "-o", str(tmp_path / "again.opml")]) == 0
+    assert (tmp_path / "again.opml").read_text() == out.read_text()
+
+
+def test_db_option_before_or_after_the_subcommand(tmp_path: Path, capsys) -> None:
+    from reader.cli import main
+
+    first = tmp_path / "first.sqlite"
+    second = tmp_path / "second.sqlite"
+    main(["--db", str(first), "locate"])
+    assert f"database:    {first}" in capsys.readouterr().out
+    main(["locate", "--db", str(second)])
+    assert f"database:    {second}" in capsys.readouterr().out
+
+
+def test_locate_honours_reader_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys) -> None:
+    from reader.cli import main
+
+    monkeypatch.setenv("READER_DB", str(tmp_path / "env.sqlite"))
+    main(["locate"])
+    out = capsys.readouterr().out
+    assert f"database:    {tmp_path / 'env.sqlite'}" in out
+    assert "config file:" in out and "themes dir:" in out
+
+
+def test_usage_errors_exit_2(cli) -> None:
+    assert cli("add").status == 2
+    assert cli("no-such-command").status == 2
+
+
+def test_a_damaged_database_is_refused_with_one_line(cli, db_path: Path) -> None:
+    db_path.write_bytes(b"this is not sqlite" * 100)
+    result = cli("feeds")
+    assert result.status == 1
+    assert result.err.count("\n") == 1
+    assert "not a reader database" in result.err
+    assert db_path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_feed_titles_with_escape_codes_print_harmlessly(cli, db_path: Path) -> None:
+    from reader.storage import Storage
+
+    store = Storage(db_path)
+    feed = store.add_feed("https://e.example/feed")
+    assert feed is not None
+    store.update_feed(feed.id, title="\x1b]0;PWNED\x07Evil \x1b[31mred\u202e title")
+    store.close()
+    out = cli("feeds").out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "Evil red title" in out
+
+
+def test_the_installed_command_runs(tmp_path: Path) -> None:
+    """The console script exists and `reader locate` works in a fresh process."""
+    env = {**os.environ, "READER_DB": str(tmp_path / "x.sqlite")}
+    result = subprocess.run(
+        [sys.executable, "-m", "reader.cli", "locate"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0
+    assert str(tmp_path / "x.sqlite") in result.stdout
