@@ -1,0 +1,236 @@
+"""An :class:`~reader.models.Article` as plain text or Markdown, from the same block model.
+
+Pure and small: the TUI renders the Markdown, ``reader read`` prints either. Only the body is
+rendered by :func:`to_text` / :func:`to_markdown`; the header (title, byline, site, date,
+reading time) comes from :func:`header_text` / :func:`header_markdown`.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import quote
+
+from reader.models import Article, Block, Span
+
+__all__ = [
+    "escape_markdown",
+    "format_date",
+    "header_markdown",
+    "header_text",
+    "to_markdown",
+    "to_text",
+]
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_LIST_INDENT_TEXT = "  "
+_LIST_INDENT_MD = "    "  # deep enough for "1. " and "10. " parents in CommonMark
+_TIGHT = ("list_item", "table_row")  # kinds that follow each other without a blank line
+
+
+def format_date(value: str | None) -> str:
+    """A published date for people: ``2025-02-03 14:10`` from ISO 8601, else as given."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if len(value) <= 10:
+        return moment.strftime("%Y-%m-%d")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _header_parts(article: Article) -> list[str]:
+    parts = []
+    if article.byline:
+        parts.append(f"By {article.byline}")
+    if article.site_name:
+        parts.append(article.site_name)
+    if article.published:
+        parts.append(format_date(article.published))
+    if article.reading_minutes:
+        parts.append(f"{article.reading_minutes} min read")
+    return parts
+
+
+def header_text(article: Article) -> str:
+    """Title, then one line: byline · site · date · reading time (and the source if feed)."""
+    lines = [article.title or article.url]
+    parts = _header_parts(article)
+    if parts:
+        lines.append(" · ".join(parts))
+    if article.source == "feed":
+        lines.append(article.note or "Shown from the feed: the page itself could not be read.")
+    return "\n".join(lines)
+
+
+def header_markdown(article: Article) -> str:
+    """The header as Markdown: a level-1 heading and an emphasised line."""
+    lines = ["# " + escape_markdown(article.title or article.url)]
+    parts = _header_parts(article)
+    if parts:
+        lines += ["", "*" + escape_markdown(" · ".join(parts)) + "*"]
+    if article.source == "feed":
+        note = article.note or "Shown from the feed: the page itself could not be read."
+        lines += ["", "> " + escape_markdown(note)]
+    return "\n".join(lines)
+
+
+# --- plain text -------------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int | None, first: str, rest: str) -> list[str]:
+    lines: list[str] = []
+    for index, line in enumerate(text.split("\n")):
+        lead = first if index == 0 else rest
+        if width is None or len(lead) + len(line) <= width:
+            lines.append(lead + line)
+            continue
+        wrapped = textwrap.wrap(
+            line,
+            width=max(width, len(lead) + 10),
+            initial_indent=lead,
+            subsequent_indent=rest,
+            break_on_hyphens=False,
+            # Only CJK text, without spaces, may be cut inside a run of characters.
+            break_long_words=bool(_CJK_RE.search(line)),
+        )
+        lines.extend(wrapped or [lead])
+    return lines
+
+
+def _text_lines(block: Block, width: int | None) -> list[str]:
+    text = block.text
+    if block.kind == "code":
+        return text.split("\n")
+    if block.kind == "rule":
+        return ["* * *"]
+    if block.kind == "list_item":
+        indent = _LIST_INDENT_TEXT * max(block.level - 1, 0)
+        marker = f"{block.number}. " if block.number is not None else "- "
+        return _wrap(text, width, indent + marker, indent + " " * len(marker))
+    if block.kind == "table_row":
+        return text.split("\n")
+    return _wrap(text, width, "", "")
+
+
+def _join(blocks: Sequence[Block], render: list[list[str]], quote_mark: str = ">") -> str:
+    out: list[str] = []
+    previous: Block | None = None
+    for block, lines in zip(blocks, render, strict=True):
+        prefix = (quote_mark + " ") * block.quote
+        if previous is not None:
+            tight = block.kind == previous.kind and block.kind in _TIGHT
+            if not tight:
+                shared = min(block.quote, previous.quote)
+                out.append(((quote_mark + " ") * shared).rstrip())
+        out.extend((prefix + line).rstrip() if line else prefix.rstrip() for line in lines)
+        previous = block
+    return "\n".join(out).strip("\n")
+
+
+def to_text(article: Article, width: int | None = None) -> str:
+    """The body as plain text: blank lines between paragraphs, links as their text only."""
+    blocks = [b for b in article.blocks if b.text.strip() or b.kind == "rule"]
+    rendered = []
+    for block in blocks:
+        inner = None if width is None else max(width - 2 * block.quote, 20)
+        rendered.append(_text_lines(block, inner))
+    return _join(blocks, rendered)
+
+
+# --- Markdown ---------------------------------------------------------------------------
+
+_MD_ALWAYS = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_MD_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])", re.M)
+
+
+def escape_markdown(text: str) -> str:
+    """Escape untrusted text so Markdown shows it as written (no markup, links or HTML)."""
+    text = _MD_ALWAYS.sub(r"\\\1", text)
+    text = _MD_ENTITY.sub(r"\\&", text)
+
+    def line_start(match: re.Match[str]) -> str:
+        space, mark = match.group(1), match.group(2)
+        if mark[0].isdigit():
+            return space + mark[:-1] + "\\" + mark[-1]
+        return space + "\\" + mark
+
+    return _MD_LINE_START.sub(line_start, text)
+
+
+def _md_url(url: str) -> str:
+    # Angle-bracket destinations allow spaces and parentheses; never < > or newlines.
+    return "<" + quote(url, safe=":/?#[]@!$&'()*+,;=%~-._") + ">"
+
+
+def _md_span(span: Span) -> str:
+    text = span.text
+    if not text:
+        return ""
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    core = text.strip()
+    if not core:
+        return text
+    if span.style == "code":
+        fence = "`"
+        while fence in core:
+            fence += "`"
+        pad = " " if core.startswith("`") or core.endswith("`") else ""
+        body = f"{fence}{pad}{core}{pad}{fence}"
+    else:
+        body = escape_markdown(core).replace("\n", "\\\n")
+        if span.style == "em":
+            body = f"*{body}*"
+        elif span.style == "strong":
+            body = f"**{body}**"
+    if span.href:
+        body = f"[{body}]({_md_url(span.href)})"
+    return lead + body + trail
+
+
+def _md_inline(block: Block) -> str:
+    text = "".join(_md_span(span) for span in block.spans)
+    # A line break inside a paragraph is a hard break in Markdown.
+    return re.sub(r"(?<!\\)\n", "\\\n", text)
+
+
+def _md_lines(block: Block) -> list[str]:
+    if block.kind == "code":
+        code = block.text
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        return [fence, *code.split("\n"), fence]
+    if block.kind == "rule":
+        return ["---"]
+    inline = _md_inline(block)
+    if block.kind == "heading":
+        return ["#" * min(max(block.level, 1), 6) + " " + inline.replace("\\\n", " ")]
+    if block.kind == "list_item":
+        indent = _LIST_INDENT_MD * max(block.level - 1, 0)
+        marker = f"{block.number}. " if block.number is not None else "- "
+        lines = inline.split("\n")
+        return [indent + marker + lines[0]] + [indent + " " * len(marker) + x for x in lines[1:]]
+    if block.kind == "caption":
+        return ["*" + inline + "*"]
+    if block.kind == "table_row":
+        return [inline + "\\"]
+    return inline.split("\n")
+
+
+def to_markdown(article: Article) -> str:
+    """The body as Markdown; every piece of page text is escaped."""
+    blocks = [b for b in article.blocks if b.text.strip() or b.kind == "rule"]
+    rendered = [_md_lines(block) for block in blocks]
+    # The last row of a table needs no hard break after it.
+    for index, block in enumerate(blocks):
+        nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+        if block.kind == "table_row" and (nxt is None or nxt.kind != "table_row"):
+            rendered[index][-1] = rendered[index][-1].removesuffix("\\")
+    return _join(blocks, rendered)

@@ -1,0 +1,416 @@
+"""Article extraction: the shared sample pages, and small inline cases for each rule."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from reader.errors import NotAnArticleError
+from reader.extract import (
+    article_from_feed_content,
+    decode_html,
+    extract_article,
+    html_to_blocks,
+    is_too_thin,
+    reading_minutes,
+)
+from reader.models import Article, Block, Span
+from reader.render import to_text
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PAGES = SHARED / "pages"
+PAGE_DIRS = sorted(p for p in PAGES.glob("*/") if (p / "expected.json").is_file())
+URL = "https://news.example.com/2025/01/02/a-story-about-things/"
+FILLER = (
+    "The council met on Tuesday evening to discuss the budget for the coming year, "
+    "and several residents spoke about the state of the roads in their neighbourhoods. "
+)
+
+needs_pages = pytest.mark.skipif(
+    not PAGE_DIRS, reason=f"shared sample pages not found at {PAGES} (../shared beside the repo)"
+)
+
+
+def _load(page_dir: Path) -> tuple[dict[str, Any], Article]:
+    expected = json.loads((page_dir / "expected.json").read_text(encoding="utf-8"))
+    html = decode_html((page_dir / "page.html").read_bytes())
+    return expected, extract_article(html, expected["url"])
+
+
+@pytest.fixture(scope="module", params=PAGE_DIRS, ids=[p.name for p in PAGE_DIRS])
+def page(request: pytest.FixtureRequest) -> tuple[dict[str, Any], Article]:
+    return _load(request.param)
+
+
+def _page(html_body: str, head: str = "") -> str:
+    return f"<html><head><title>A story</title>{head}</head><body>{html_body}</body></html>"
+
+
+def _article(body: str) -> str:
+    """A page with enough text around ``body`` for readability to pick the article."""
+    paras = "".join(f"<p>{FILLER * 2}</p>" for _ in range(3))
+    return _page(f"<article><h1>A story</h1>{paras}{body}{paras}</article>")
+
+
+# --- the shared pages ------------------------------------------------------------------
+
+
+@needs_pages
+def test_paragraphs_in_order(page: tuple[dict[str, Any], Article]) -> None:
+    expected, article = page
+    text = to_text(article)
+    position = 0
+    for paragraph in expected["paragraphs_in_order"]:
+        found = text.find(paragraph, position)
+        assert found >= 0, f"missing or out of order: {paragraph!r}"
+        position = found + len(paragraph)
+
+
+@needs_pages
+def test_nothing_unwanted(page: tuple[dict[str, Any], Article]) -> None:
+    expected, article = page
+    text = to_text(article)
+    for unwanted in expected["must_not_contain"]:
+        assert unwanted not in text
+
+
+@needs_pages
+@pytest.mark.parametrize("field", ["title", "byline", "published", "language", "site_name"])
+def test_metadata(page: tuple[dict[str, Any], Article], field: str) -> None:
+    expected, article = page
+    if field not in expected:
+        pytest.skip(f"{field} not given")
+    assert getattr(article, field) == expected[field]
+
+
+@needs_pages
+def test_body_links(page: tuple[dict[str, Any], Article]) -> None:
+    expected, article = page
+    links = {(link.text, link.url) for link in article.links}
+    for link in expected.get("body_links", []):
+        assert (link["text"], link["url"]) in links
+    urls = [link.url for link in article.links]
+    assert len(urls) == len(set(urls))
+    assert all(url.startswith(("http://", "https://", "mailto:")) for url in urls)
+
+
+@needs_pages
+def test_reading_time(page: tuple[dict[str, Any], Article]) -> None:
+    _, article = page
+    assert 1 <= article.reading_minutes <= 10
+    assert not is_too_thin(article)
+
+
+def test_seed_text_matches_euronews() -> None:
+    seed = SHARED / "seed" / "euronews-fr-russie-iran.txt"
+    page_dir = PAGES / "euronews-fr-russie-iran"
+    if not seed.is_file() or not page_dir.is_dir():
+        pytest.skip("shared seed or page not found")
+    _, article = _load(page_dir)
+    text = to_text(article)
+    # Every long paragraph of the page's text dump that belongs to the article is in ours.
+    body = [
+        p.strip()
+        for p in seed.read_text(encoding="utf-8").split("\n\n")
+        if len(p.strip()) > 150 and "\n" not in p.strip()
+    ]
+    assert body
+    for paragraph in body:
+        assert paragraph.strip() in text
+
+
+# --- inline rules ----------------------------------------------------------------------
+
+
+def test_drop_cap_does_not_split_the_word() -> None:
+    html = _article('<p><span class="dropcap">Z</span>imbabwe held an election today.</p>')
+    text = to_text(extract_article(html, URL))
+    assert "Zimbabwe held an election today." in text
+    assert "Z\n" not in text and "Z imbabwe" not in text
+
+
+def test_inline_tags_never_add_breaks() -> None:
+    html = _article("<p>A <b>bold</b><i>italic</i> and <a href='/x'>linked</a>word here.</p>")
+    text = to_text(extract_article(html, URL))
+    assert "A bolditalic and linkedword here." in text
+
+
+def test_list_items_are_not_glued() -> None:
+    html = _article(
+        "<ul><li>apples from the northern orchards</li><li>pears from the southern hills</li>"
+        "</ul><ol><li>one step to take first of all</li><li>two steps to take after that</li></ol>"
+    )
+    article = extract_article(html, URL)
+    items = [b for b in article.blocks if b.kind == "list_item"]
+    assert [b.text for b in items] == [
+        "apples from the northern orchards",
+        "pears from the southern hills",
+        "one step to take first of all",
+        "two steps to take after that",
+    ]
+    assert [b.number for b in items] == [None, None, 1, 2]
+    text = to_text(article)
+    assert "- apples from the northern orchards\n- pears" in text
+    assert "1. one step to take first of all\n2. two" in text
+    assert "orchardspears" not in text
+
+
+def test_nested_lists_keep_their_depth() -> None:
+    root = lxml.html.fragment_fromstring(
+        "<ul><li>fruit<ul><li>apple</li><li>pear<ol start='3'><li>deep</li></ol></li></ul></li>"
+        "<li>vegetables</li></ul>",
+        create_parent="div",
+    )
+    items = [b for b in html_to_blocks(root, URL) if b.kind == "list_item"]
+    assert [(b.text, b.level, b.number) for b in items] == [
+        ("fruit", 1, None),
+        ("apple", 2, None),
+        ("pear", 2, None),
+        ("deep", 3, 3),
+        ("vegetables", 1, None),
+    ]
+
+
+def test_ad_labels_and_share_lines_removed() -> None:
+    html = _article(
+        "<p>Advertisement</p><div>PUBLICITÉ</div><p>Anzeige</p><p>Publicidad</p>"
+        "<p>Share this article</p><p>Follow us on Twitter</p><p>Publicité</p>"
+    )
+    text = to_text(extract_article(html, URL))
+    for label in ("Advertisement", "PUBLICITÉ", "Anzeige", "Publicidad", "Share", "Follow"):
+        assert label not in text
+    assert FILLER.strip() in text
+
+
+def test_read_more_teaser_removed_from_body() -> None:
+    html = _article(
+        '<p><strong>Read more:</strong> <a href="/2024/05/06/an-older-story-here/">'
+        "An older story about the roads</a></p>"
+    )
+    article = extract_article(html, URL)
+    assert "Read more" not in to_text(article)
+    assert [link.url for link in article.related] == [
+        "https://news.example.com/2024/05/06/an-older-story-here/"
+    ]
+
+
+def test_repeated_caption_and_gallery_counter() -> None:
+    figures = "".join(
+        f"<figure><img src='/{i}.jpg'><figcaption><span>{i} of 3</span>"
+        f"<p>Picture number {i} shows the harbour.</p><span>Photo: Staff / Agency</span>"
+        "</figcaption></figure>"
+        for i in range(1, 4)
+    )
+    text = to_text(extract_article(_article(figures), URL))
+    for i in range(1, 4):
+        assert f"Picture number {i} shows the harbour." in text
+        assert f"{i} of 3" not in text
+    assert "Staff / Agency" not in text
+
+
+def test_same_caption_twice_is_shown_once() -> None:
+    figure = "<figure><img src='/a.jpg'><figcaption>The harbour at dawn.</figcaption></figure>"
+    text = to_text(extract_article(_article(figure + figure), URL))
+    assert text.count("The harbour at dawn.") == 1
+
+
+def test_tweet_kept_as_quote_with_author_and_link() -> None:
+    tweet = (
+        '<blockquote class="twitter-tweet"><p lang="en">The bridge is closed tonight.</p>'
+        "&mdash; City Roads (@cityroads) "
+        '<a href="https://twitter.com/cityroads/status/1">March 1, 2025</a></blockquote>'
+    )
+    article = extract_article(_article(tweet), URL)
+    quoted = [b for b in article.blocks if b.quote]
+    assert any("The bridge is closed tonight." in b.text for b in quoted)
+    assert any("City Roads (@cityroads)" in b.text for b in quoted)
+    assert "https://twitter.com/cityroads/status/1" in [link.url for link in article.links]
+    assert "> The bridge is closed tonight." in to_text(article)
+
+
+def test_table_rows_join_cells() -> None:
+    table = (
+        "<table><thead><tr><th>Size</th><th>Memory</th></tr></thead>"
+        "<tbody><tr><td>500</td><td>148 <b>MB</b></td></tr></tbody></table>"
+    )
+    root = lxml.html.fragment_fromstring(table, create_parent="div")
+    rows = [b.text for b in html_to_blocks(root, URL) if b.kind == "table_row"]
+    assert rows == ["Size | Memory", "500 | 148 MB"]
+    # A table used for layout is not a table: its cells are paragraphs.
+    layout = lxml.html.fragment_fromstring(
+        "<table><tr><td><p>First paragraph.</p><p>Second one.</p></td></tr></table>",
+        create_parent="div",
+    )
+    blocks = html_to_blocks(layout, URL)
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", "First paragraph."),
+        ("paragraph", "Second one."),
+    ]
+
+
+def test_headings_quotes_code_and_links() -> None:
+    body = (
+        "<h2>Second part</h2><blockquote><p>Quoted words here.</p></blockquote>"
+        "<pre><code>x = 1\n    y = 2</code></pre>"
+        "<p>See <a href='../other-page-about-things/'>this</a> and "
+        "<a href='javascript:void(0)'>that</a>.</p>"
+    )
+    article = extract_article(_article(body), URL)
+    kinds = {b.kind: b for b in article.blocks}
+    assert kinds["heading"].text == "Second part" and kinds["heading"].level == 2
+    assert any(b.quote == 1 and b.text == "Quoted words here." for b in article.blocks)
+    assert kinds["code"].text == "x = 1\n    y = 2"
+    assert [link.url for link in article.links] == [
+        "https://news.example.com/2025/01/02/other-page-about-things/"
+    ]
+
+
+def test_br_breaks_a_line_without_splitting_words() -> None:
+    html = _article("<p>First line<br>second line<br><br>New paragraph</p>")
+    blocks = [b.text for b in extract_article(html, URL).blocks]
+    assert "First line\nsecond line" in blocks
+    assert "New paragraph" in blocks
+
+
+def test_metadata_from_meta_tags_and_json_ld() -> None:
+    head = (
+        '<meta property="og:site_name" content="The Example">'
+        '<meta property="og:image" content="/lead.jpg">'
+        '<meta property="og:locale" content="fr_FR">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Headline",'
+        ' "datePublished": "2025-01-02T03:04:05Z", "author": {"name": "Ann Author"}}</script>'
+    )
+    html = _page(f"<article><p>{FILLER * 3}</p><p>{FILLER * 3}</p></article>", head)
+    article = extract_article(html, URL)
+    assert article.title == "Headline"
+    assert article.byline == "Ann Author"
+    assert article.published == "2025-01-02T03:04:05+00:00"
+    assert article.site_name == "The Example"
+    assert article.language == "fr-FR"
+    assert article.lead_image == "https://news.example.com/lead.jpg"
+
+
+def test_time_element_and_html_lang() -> None:
+    html = (
+        '<html lang="de"><head><title>Ein langer Artikel heute - Zeitung</title></head><body>'
+        "<article>"
+        f'<time datetime="2024-06-01T10:00:00+02:00">1. Juni</time><p>{FILLER * 4}</p>'
+        "</article></body></html>"
+    )
+    article = extract_article(html, URL)
+    assert article.published == "2024-06-01T10:00:00+02:00"
+    assert article.language == "de"
+    assert article.title == "Ein langer Artikel heute"
+
+
+def test_reading_minutes_words_and_cjk() -> None:
+    words = Block(kind="paragraph", spans=(Span(text="word " * 460),))
+    assert reading_minutes([words]) == 2
+    cjk = Block(kind="paragraph", spans=(Span(text="漢" * 1500),))
+    assert reading_minutes([cjk]) == 3
+    assert reading_minutes([]) == 0
+    assert reading_minutes([Block(kind="paragraph", spans=(Span(text="hi"),))]) == 1
+
+
+# --- bad pages -------------------------------------------------------------------------
+
+
+def test_empty_page() -> None:
+    with pytest.raises(NotAnArticleError):
+        extract_article("", URL)
+    with pytest.raises(NotAnArticleError):
+        extract_article("   \n ", URL)
+
+
+def test_not_html() -> None:
+    with pytest.raises(NotAnArticleError):
+        extract_article("%PDF-1.7 binary junk \x00\x01 no markup here", URL)
+
+
+def test_huge_nested_divs_do_not_hang() -> None:
+    depth = 1_000_000
+    html = "<html><body>" + "<div>" * depth + "deep" + "</div>" * depth + "</body></html>"
+    assert len(html) > 10_000_000
+    started = time.perf_counter()
+    try:
+        article = extract_article(html, URL)
+    except NotAnArticleError:
+        pass
+    else:
+        assert is_too_thin(article)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_many_sibling_elements_are_cut() -> None:
+    html = "<html><body>" + "<div><p>x y</p></div>" * 200_000 + "</body></html>"
+    started = time.perf_counter()
+    try:
+        extract_article(html, URL)
+    except NotAnArticleError:
+        pass
+    assert time.perf_counter() - started < 3.0
+
+
+def test_broken_markup_still_reads() -> None:
+    html = (
+        "<html><body><div><p>" + FILLER * 3 + "<p><b>unclosed " + FILLER * 3 + "</div></i></span>"
+        "<table><tr><td>cell"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "The council met on Tuesday evening" in text
+
+
+def test_no_body_element() -> None:
+    html = "<p>" + FILLER * 4 + "</p><p>" + FILLER * 4 + "</p>"
+    text = to_text(extract_article(html, URL))
+    assert "The council met on Tuesday evening" in text
+
+
+def test_wrong_charset_declaration() -> None:
+    page = _article("<p>Les élèves ont étudié à l’école.</p>").replace(
+        "<head>", '<head><meta charset="iso-8859-1">'
+    )
+    # Declared Latin-1, served as UTF-8: decoding follows the declaration (mojibake), and
+    # extraction still works.
+    text = decode_html(page.encode("utf-8"))
+    article = extract_article(text, URL)
+    assert "The council met on Tuesday evening" in to_text(article)
+    # The HTTP charset wins over the page's declaration.
+    assert "élèves" in decode_html(page.encode("utf-8"), "utf-8")
+
+
+def test_decode_meta_charset() -> None:
+    page = '<html><head><meta charset="windows-1251"></head><body><p>Привет</p></body></html>'
+    assert "Привет" in decode_html(page.encode("cp1251"))
+
+
+def test_thin_page_is_too_thin() -> None:
+    html = _page("<div id='app'>Loading…</div><noscript>Enable JavaScript</noscript>")
+    assert is_too_thin(extract_article(html, URL))
+
+
+# --- feed content ----------------------------------------------------------------------
+
+
+def test_article_from_feed_html() -> None:
+    article = article_from_feed_content(
+        "<p>First <a href='/more-on-this-thing/'>link</a>.</p><ul><li>a</li><li>b</li></ul>"
+        "<p>Advertisement</p>",
+        URL,
+        "Feed title",
+    )
+    assert article.source == "feed"
+    assert article.title == "Feed title"
+    assert [b.text for b in article.blocks] == ["First link.", "a", "b"]
+    assert article.links[0].url == "https://news.example.com/more-on-this-thing/"
+
+
+def test_article_from_feed_text() -> None:
+    article = article_from_feed_content("One paragraph.\n\nAnother one.", URL, "T")
+    assert [b.text for b in article.blocks] == ["One paragraph.", "Another one."]
+    assert article_from_feed_content("", URL, "T").blocks == ()

@@ -1,0 +1,123 @@
+"""Rendering the block model as plain text and Markdown."""
+
+from __future__ import annotations
+
+from reader.models import Article, Block, Span
+from reader.render import escape_markdown, header_markdown, header_text, to_markdown, to_text
+
+
+def _p(text: str, **kw: object) -> Block:
+    return Block(kind="paragraph", spans=(Span(text),), **kw)  # type: ignore[arg-type]
+
+
+ARTICLE = Article(
+    url="https://example.com/a",
+    title="A *title*",
+    byline="Ann Author",
+    site_name="The Example",
+    published="2025-01-02T03:04:05+00:00",
+    reading_minutes=3,
+    blocks=(
+        Block(kind="heading", spans=(Span("Section"),), level=2),
+        Block(
+            kind="paragraph",
+            spans=(Span("Read "), Span("the docs", href="https://docs.example/x"), Span(" now.")),
+        ),
+        Block(kind="list_item", spans=(Span("one"),), level=1, number=1),
+        Block(kind="list_item", spans=(Span("two"),), level=1, number=2),
+        Block(kind="list_item", spans=(Span("nested"),), level=2),
+        _p("Quoted.", quote=1),
+        _p("Still quoted.", quote=1),
+        Block(kind="code", spans=(Span("x = 1\n    y = [2]"),)),
+        Block(kind="table_row", spans=(Span("a | b"),)),
+        Block(kind="table_row", spans=(Span("1 | 2"),)),
+        Block(kind="caption", spans=(Span("A photo."),)),
+    ),
+)
+
+
+def test_text_layout() -> None:
+    assert to_text(ARTICLE) == (
+        "Section\n\n"
+        "Read the docs now.\n\n"
+        "1. one\n2. two\n  - nested\n\n"
+        "> Quoted.\n>\n> Still quoted.\n\n"
+        "x = 1\n    y = [2]\n\n"
+        "a | b\n1 | 2\n\n"
+        "A photo."
+    )
+
+
+def test_text_wraps_to_width_without_splitting_words() -> None:
+    article = Article(url="u", blocks=(_p("word " * 30 + "extraordinarily"),))
+    lines = to_text(article, width=20).split("\n")
+    assert all(len(line) <= 20 for line in lines)
+    assert lines[-1].endswith("extraordinarily")
+    cjk = Article(url="u", blocks=(_p("漢字" * 30),))
+    assert max(len(line) for line in to_text(cjk, width=20).split("\n")) <= 20
+
+
+def test_markdown_layout() -> None:
+    md = to_markdown(ARTICLE)
+    assert md.startswith("## Section\n\nRead [the docs](<https://docs.example/x>) now.")
+    assert "1\\. one" not in md and "1. one\n2. two\n    - nested" in md
+    assert "> Quoted.\n>\n> Still quoted." in md
+    assert "```\nx = 1\n    y = [2]\n```" in md
+    assert "a \\| b\\\n1 \\| 2\n" in md
+    assert md.endswith("*A photo.*")
+
+
+def test_markdown_escapes_page_text() -> None:
+    article = Article(
+        url="u",
+        blocks=(
+            _p("# not a heading"),
+            _p("1. not a list <script>alert(1)</script> *no* [x](javascript:y) a_b &amp;"),
+        ),
+    )
+    md = to_markdown(article)
+    assert md.startswith("\\# not a heading")
+    assert "1\\. not a list \\<script\\>" in md
+    assert "\\*no\\*" in md and "\\[x\\]" in md and "a\\_b" in md and "\\&amp;" in md
+
+
+def test_escape_markdown_line_starts() -> None:
+    assert escape_markdown("- item\n+ plus\n> quote") == "\\- item\n\\+ plus\n\\> quote"
+
+
+def test_link_url_cannot_break_out() -> None:
+    article = Article(
+        url="u", blocks=(Block(kind="paragraph", spans=(Span("x", href="https://e.x/a b>c)"),)),)
+    )
+    assert to_markdown(article) == "[x](<https://e.x/a%20b%3Ec)>)"
+
+
+def test_styles_and_line_breaks() -> None:
+    block = Block(
+        kind="paragraph",
+        spans=(
+            Span("bold ", style="strong"),
+            Span("it", style="em"),
+            Span(" `c`", style="code"),
+            Span("\nnext"),
+        ),
+    )
+    article = Article(url="u", blocks=(block,))
+    assert to_markdown(article) == "**bold** *it* `` `c` ``\\\nnext"
+    assert to_text(article) == "bold it `c`\nnext"
+
+
+def test_headers() -> None:
+    assert header_text(ARTICLE) == (
+        "A *title*\nBy Ann Author · The Example · 2025-01-02 03:04 · 3 min read"
+    )
+    md = header_markdown(ARTICLE)
+    assert md.startswith("# A \\*title\\*\n\n*By Ann Author")
+    feed = Article(url="https://e.x/", source="feed", note="The page needs JavaScript.")
+    assert header_text(feed).endswith("The page needs JavaScript.")
+
+
+def test_empty_article() -> None:
+    article = Article(url="u")
+    assert to_text(article) == ""
+    assert to_markdown(article) == ""
