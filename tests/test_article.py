@@ -1,0 +1,206 @@
+"""Getting an article: charsets, non-HTML, redirects, the cache, the feed fallback."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from reader.article import decode_html, describe_content_type
+from reader.core import Reader
+from reader.errors import FetchError, NotAnArticleError
+from reader.models import Entry
+from reader.site_server import Request, Response, SiteServer
+
+SAMPLES = {
+    "fr": "Les élèves ont déjà répondu à l'enquête ; où est passé l'été ?",
+    "de": "Die Fernwärme wird ausgebaut: Straßen, Bürger und Gebäude profitieren.",
+    "ru": "Отопительный сезон начнётся раньше: в городе похолодало.",
+    "zh": "城市公交线路将于下月调整，市民出行需留意新的时刻表。",
+    "ja": "市営バスの路線が再編され、来月から新しい時刻表になります。",
+}
+
+
+def _page(text: str, meta: str = "") -> str:
+    return f"<html><head>{meta}<title>t</title></head><body><p>{text}</p></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("language", "encoding", "where"),
+    [
+        ("fr", "iso-8859-1", "header"),
+        ("de", "windows-1252", "meta"),
+        ("ru", "windows-1251", "meta"),
+        ("ru", "koi8-r", "header"),
+        ("zh", "gbk", "header"),
+        ("ja", "shift_jis", "meta"),
+        ("ja", "euc-jp", "meta"),
+        ("fr", "utf-8", "none"),
+    ],
+)
+def test_declared_charsets_decode_right(language: str, encoding: str, where: str) -> None:
+    text = SAMPLES[language]
+    meta = f'<meta charset="{encoding}">' if where == "meta" else ""
+    content = _page(text, meta).encode(encoding)
+    header = encoding if where == "header" else None
+    assert text in decode_html(content, header)
+
+
+def test_the_header_wins_over_meta() -> None:
+    content = _page(SAMPLES["ru"], '<meta charset="iso-8859-1">').encode("koi8-r")
+    assert SAMPLES["ru"] in decode_html(content, "koi8-r")
+
+
+def test_a_bom_wins_when_the_header_says_nothing() -> None:
+    content = codecs.BOM_UTF16_LE + _page(SAMPLES["zh"]).encode("utf-16-le")
+    assert SAMPLES["zh"] in decode_html(content, None)
+
+
+def test_a_wrong_declaration_falls_through_to_what_decodes() -> None:
+    # declared ISO-8859-1, actually UTF-8: reads as UTF-8, not as mojibake
+    content = _page(SAMPLES["de"], '<meta charset="iso-8859-1">').encode("utf-8")
+    assert SAMPLES["de"] in decode_html(content, "iso-8859-1")
+    # declared UTF-8, actually windows-1251: detection takes over
+    content = _page(SAMPLES["ru"] * 5).encode("windows-1251")
+    assert SAMPLES["ru"] in decode_html(content, "utf-8")
+
+
+def test_undeclared_legacy_encoding_is_detected() -> None:
+    content = _page(SAMPLES["ru"] * 5).encode("windows-1251")
+    assert SAMPLES["ru"] in decode_html(content, None)
+
+
+def test_unknown_charset_names_are_skipped() -> None:
+    assert SAMPLES["fr"] in decode_html(_page(SAMPLES["fr"]).encode(), "x-no-such-charset")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "words"),
+    [("application/pdf", "PDF"), ("image/png", "an image"), ("video/mp4", "a video")],
+)
+def test_describe_content_type(content_type: str, words: str) -> None:
+    assert words in describe_content_type(content_type)
+
+
+ARTICLE = "/articles/harbour-bridge-reopens.html"
+
+
+async def test_an_article_is_fetched_extracted_and_cached(reader: Reader, site: SiteServer) -> None:
+    url = site.url(ARTICLE)
+    article = await reader.get_article(url)
+    assert article.source == "page"
+    assert article.title == "Harbour bridge reopens after eighteen months of repairs"
+    assert article.byline and "Mara Lindqvist" in article.byline
+    text = " ".join(block.text for block in article.blocks)
+    assert "The Harbour Bridge reopened to traffic" in text
+    assert "Advertisement" not in text and "newsletter" not in text.lower()
+    assert [link.text for link in article.related] == [
+        "Winter ferry timetable cuts late crossings",
+        "Market square to lose its car park",
+    ]
+    assert len(site.hits(ARTICLE)) == 1
+    again = await reader.get_article(url)
+    assert again == article
+    assert len(site.hits(ARTICLE)) == 1  # served from the cache
+    await reader.aclose()
+
+
+async def test_a_redirect_gives_the_final_url_and_the_cache_knows_both(
+    reader: Reader, site: SiteServer
+) -> None:
+    site.routes["/short"] = lambda request: Response(302, b"", {"Location": site.url(ARTICLE)})
+    article = await reader.get_article(site.url("/short"))
+    assert article.url == site.url(ARTICLE)
+    assert reader.cached_article(site.url("/short")) == article
+    await reader.aclose()
+
+
+def _entry(url: str, content: str | None = "<p>The feed's own words about it.</p>") -> Entry:
+    return Entry(
+        id=1, feed_id=1, guid="g", url=url, title="From the feed", content=content,
+        feed_title="Gazette",
+    )  # fmt: skip
+
+
+async def test_a_missing_page_falls_back_to_the_feed_and_says_so(
+    reader: Reader, site: SiteServer
+) -> None:
+    url = site.url("/articles/gone.html")
+    article = await reader.get_article(url, _entry(url))
+    assert article.source == "feed"
+    assert article.note and "404" in article.note
+    assert "The feed's own words" in " ".join(b.text for b in article.blocks)
+    assert reader.cached_article(url) is None  # a fallback is not cached: try again later
+    await reader.aclose()
+
+
+async def test_a_missing_page_without_feed_content_is_an_error(
+    reader: Reader, site: SiteServer
+) -> None:
+    with pytest.raises(FetchError, match="404"):
+        await reader.get_article(site.url("/articles/gone.html"))
+    await reader.aclose()
+
+
+async def test_a_pdf_is_not_an_article(reader: Reader, site: SiteServer) -> None:
+    site.routes["/paper.pdf"] = lambda request: Response(
+        200, b"%PDF-1.7 ...", {"Content-Type": "application/pdf"}
+    )
+    with pytest.raises(NotAnArticleError, match="PDF") as caught:
+        await reader.get_article(site.url("/paper.pdf"))
+    assert caught.value.content_type == "application/pdf"
+    shown = await reader.get_article(site.url("/paper.pdf"), _entry(site.url("/paper.pdf")))
+    assert shown.source == "feed" and shown.note and "browser" in shown.note
+    await reader.aclose()
+
+
+async def test_a_page_over_the_size_cap_is_refused(reader: Reader, site: SiteServer) -> None:
+    def endless(request: Request) -> Response:
+        return Response(200, (b"<p>" + b"x" * 65536 for _ in range(10_000)),
+                        {"Content-Type": "text/html"})  # fmt: skip
+
+    site.routes["/endless"] = endless
+    with pytest.raises(FetchError, match="too large"):
+        await reader.get_article(site.url("/endless"))
+    await reader.aclose()
+
+
+def test_reader_read_from_a_file(cli, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(
+        (Path(__file__).parent / "sites/news" / ARTICLE.lstrip("/")).read_bytes()
+        .replace(b"{{base}}", b"https://gazette.example")
+    )  # fmt: skip
+    url = "https://gazette.example" + ARTICLE
+    result = cli("read", url, "--html", str(page), "--format", "json")
+    assert result.status == 0, result.err
+    data = result.json()
+    assert set(data) == {
+        "url", "title", "byline", "published", "site_name", "language", "reading_minutes",
+        "source", "text", "markdown", "links", "related",
+    }  # fmt: skip
+    assert data["source"] == "page"
+    assert data["site_name"] == "The Port Alder Gazette"
+    assert data["related"][0] == {
+        "title": "Winter ferry timetable cuts late crossings",
+        "url": "https://gazette.example/articles/ferry-timetable-winter.html",
+    }
+    assert "The Harbour Bridge reopened" in data["text"]  # the drop cap joined its word
+    text = cli("read", url, "--html", str(page))
+    assert text.status == 0
+    assert text.out.startswith("Harbour bridge reopens after eighteen months of repairs")
+    assert "Mara Lindqvist" in text.out.split("\n\n")[0]
+
+
+def test_reader_read_over_the_network(cli, site: SiteServer) -> None:
+    result = cli("read", site.url(ARTICLE), "--format", "markdown")
+    assert result.status == 0, result.err
+    assert result.out.startswith("# Harbour bridge reopens")
+    assert "## Related" in result.out
+
+
+def test_reader_read_a_dead_link_fails_with_one_line(cli, site: SiteServer) -> None:
+    result = cli("read", site.url("/nope.html"))
+    assert result.status == 1
+    assert result.err.count("\n") == 1 and "404" in result.err
