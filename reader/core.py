@@ -7,7 +7,7 @@ use one shared ``httpx.AsyncClient`` per event loop, created on first use.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,8 @@ from reader.urls import check_web_url
 
 if TYPE_CHECKING:
     import httpx
+
+    from reader.update import RefreshProgress, RefreshReport
 
 
 @dataclass
@@ -110,6 +112,41 @@ class Reader:
 
     def export_opml(self) -> str:
         return export_opml(self.storage.feeds())
+
+    # --- refresh -----------------------------------------------------------------------
+
+    async def refresh(
+        self,
+        feed_urls: Sequence[str] | None = None,
+        *,
+        force: bool = False,
+        jobs: int | None = None,
+        progress: Callable[[RefreshProgress], None] | None = None,
+    ) -> RefreshReport:
+        """Fetch the due feeds (every one with ``force``; only ``feed_urls`` when given)
+        and store what is new. One feed's failure is stored on it, never raised; the
+        report counts feeds, new entries, 304s and errors. ``jobs`` overrides
+        ``config.concurrency`` (feeds fetched at once)."""
+        from dataclasses import replace
+
+        from reader.update import refresh_feeds
+
+        if feed_urls is not None:
+            for url in feed_urls:
+                self.get_feed(url)  # FeedNotFoundError for a URL we do not follow
+        settings = self.http_settings
+        if jobs is not None and jobs > settings.concurrency:
+            # more connections than the shared client's pool: a client for this refresh
+            settings = replace(settings, concurrency=jobs)
+            async with make_client(settings) as client:
+                return await refresh_feeds(
+                    self.storage, client, HostLimiter(settings.per_host), settings,
+                    feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
+                )  # fmt: skip
+        return await refresh_feeds(
+            self.storage, self.client(), self.host_limiter(), settings,
+            feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
+        )  # fmt: skip
 
     # --- entries -----------------------------------------------------------------------
 

@@ -90,13 +90,6 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         final_url TEXT NOT NULL
     );
 
-    CREATE TABLE history (
-        id INTEGER PRIMARY KEY,
-        url TEXT NOT NULL,
-        title TEXT NOT NULL DEFAULT '',
-        visited_at REAL NOT NULL
-    );
-
     CREATE TABLE state (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -424,9 +417,12 @@ class Storage:
         self, feed_id: int, entries: Iterable[EntryData], values: dict[str, Any]
     ) -> tuple[int, int]:
         """Store a fetched feed in one transaction: its entries (new, updated) and its
-        columns. A new ``url`` that another feed already has is left alone."""
+        columns (``last_updated`` too when an entry changed). A new ``url`` that another
+        feed already has is left alone."""
         with self.write() as db:
             new, updated = self.store_entries(feed_id, entries, db)
+            if new or updated:
+                values = {**values, "last_updated": values.get("last_checked") or time.time()}
             self._set_feed_columns(db, feed_id, values)
         return new, updated
 
@@ -673,28 +669,7 @@ class Storage:
             for row in rows
         ]
 
-    # --- history and UI state ----------------------------------------------------------
-
-    def add_history(self, url: str, title: str, keep: int = 500) -> None:
-        with self.write() as db:
-            db.execute(
-                "INSERT INTO history (url, title, visited_at) VALUES (?, ?, ?)",
-                (url, title, time.time()),
-            )
-            db.execute(
-                "DELETE FROM history WHERE id NOT IN "
-                "(SELECT id FROM history ORDER BY id DESC LIMIT ?)",
-                (keep,),
-            )
-
-    def history(self, limit: int = 500) -> list[tuple[str, str, float]]:
-        """(url, title, visited_at), oldest first."""
-        rows = self._query(
-            "SELECT url, title, visited_at FROM "
-            "(SELECT * FROM history ORDER BY id DESC LIMIT ?) ORDER BY id",
-            (limit,),
-        )
-        return [(row[0], row[1], row[2]) for row in rows]
+    # --- UI state: history (see history.py), where the user left off ---------------------
 
     def get_state(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
