@@ -8,13 +8,17 @@ import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
 from reader.core import Reader, open_reader
 from reader.errors import ReaderError
 from reader.models import Article
 from reader.sanitize import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from reader.models import Feed
+    from reader.update import RefreshProgress, RefreshReport
 
 T = TypeVar("T")
 
@@ -60,6 +64,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", type=Path)
 
     command("locate", "print where reader keeps its data, config and themes")
+
+    refresh = command("refresh", "fetch new entries from the feeds that are due")
+    refresh.add_argument(
+        "--feed", metavar="URL", action="append",
+        help="refresh only this feed (repeat for more)",
+    )  # fmt: skip
+    refresh.add_argument(
+        "--force", action="store_true",
+        help="fetch feeds that are not due too (backing off, Retry-After, ttl, max-age)",
+    )  # fmt: skip
+    refresh.add_argument(
+        "--jobs", metavar="N", type=_positive_int,
+        help="feeds fetched at once (default: concurrency from the config, 32)",
+    )  # fmt: skip
+
+    entries = command("entries", "list entries, newest first")
+    entries.add_argument("--feed", metavar="URL", help="only this feed's entries")
+    entries.add_argument("--unread", action="store_true", help="only unread entries")
+    entries.add_argument("--saved", action="store_true", help="only entries on the reading list")
+    entries.add_argument(
+        "--limit", metavar="N", type=_positive_int, default=50, help="at most N (default: 50)"
+    )
+    entries.add_argument("--json", action="store_true", help="print JSON")
 
     read = command("read", "print the whole article at URL, clean")
     read.add_argument("url")
@@ -127,10 +154,21 @@ def _run_async(reader: Reader, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 def cmd_add(args: argparse.Namespace, db: str | None) -> int:
     def work(reader: Reader) -> int:
-        feed = _run_async(reader, lambda: reader.add_feed(args.url, args.folder, args.title))
+        async def add_and_refresh() -> tuple[Feed, RefreshReport]:
+            added = await reader.add_feed(args.url, args.folder, args.title)
+            # once now, so the title and the entries are there when the command returns
+            return added, await reader.refresh([added.url], force=True)
+
+        feed, report = _run_async(reader, add_and_refresh)
+        feed = reader.storage.get_feed(feed.id) or feed
         print(f"subscribed to {clean_line(feed.display_title)}" + (
             f" ({feed.url})" if feed.title else ""
         ))  # fmt: skip
+        for failure in report.failures:
+            print(
+                f"reader: subscribed, but fetching it failed: {clean_line(failure.message)}",
+                file=sys.stderr,
+            )
         return 0
 
     return _with_reader(db, work)
@@ -290,6 +328,137 @@ def _related_list(article: Article, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def cmd_refresh(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        bar = _ProgressBar(sys.stdout) if sys.stdout.isatty() else None
+
+        def progress(update: RefreshProgress) -> None:
+            if update.error is not None:
+                if bar is not None:
+                    bar.clear()
+                print(f"reader: {clean_line(update.url)}: {clean_line(update.error)}",
+                      file=sys.stderr)  # fmt: skip
+            if bar is not None:
+                bar.draw(update)
+
+        try:
+            report = _run_async(
+                reader,
+                lambda: reader.refresh(
+                    args.feed, force=args.force, jobs=args.jobs, progress=progress
+                ),
+            )
+        finally:
+            if bar is not None:
+                bar.clear()
+        if report.skipped:
+            print(
+                f"{report.skipped} feed{_s(report.skipped)} not due yet "
+                "(backing off, or asked to wait); --force fetches them"
+            )
+        print(
+            f"refreshed {report.total} feed{_s(report.total)}: "
+            f"{report.new_entries} new entr{'y' if report.new_entries == 1 else 'ies'}, "
+            f"{report.not_modified} not modified, "
+            f"{report.errors} error{_s(report.errors)} in {report.elapsed:.1f} s"
+        )
+        return 0 if report.ok else 1
+
+    return _with_reader(db, work)
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+class _ProgressBar:
+    """One line, redrawn in place at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.last_draw = 0.0
+        self.drawn = False
+
+    def draw(self, update: RefreshProgress) -> None:
+        import time
+
+        now = time.monotonic()
+        if update.done < update.total and now - self.last_draw < 0.1:
+            return
+        self.last_draw = now
+        filled = self.WIDTH * update.done // max(update.total, 1)
+        line = (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {update.done}/{update.total} feeds, "
+            f"{update.new_entries} new, {update.errors} error{_s(update.errors)}"
+        )
+        self.stream.write("\r\x1b[2K" + line)
+        self.stream.flush()
+        self.drawn = True
+
+    def clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.drawn = False
+
+
+def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
+    from datetime import datetime
+
+    from reader.storage import EntryFilter
+
+    def work(reader: Reader) -> int:
+        feed_id = reader.get_feed(args.feed.strip()).id if args.feed else None
+        entries = reader.entries(
+            EntryFilter(feed_id=feed_id, unread_only=args.unread, saved_only=args.saved),
+            limit=args.limit,
+        )
+        if args.json:
+            rows = [
+                {
+                    "id": entry.id,
+                    "feed_id": entry.feed_id,
+                    "feed": entry.feed_title,
+                    "title": entry.title,
+                    "url": entry.url,
+                    "author": entry.author,
+                    "published": entry.published,
+                    "updated": entry.updated,
+                    "date": entry.date,
+                    "read": entry.read,
+                    "saved": entry.saved,
+                }
+                for entry in entries
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        if not entries:
+            print("no entries" + ("" if reader.feeds() else ": `reader add URL` first"))
+            return 0
+        for entry in entries:
+            when = datetime.fromtimestamp(entry.date).strftime("%Y-%m-%d %H:%M")
+            mark = " " if entry.read else "*"
+            print(
+                f"{mark} {when}  {clean_line(entry.feed_title)[:24]:24}  "
+                f"{clean_line(entry.title) or '(no title)'}"
+            )
+        return 0
+
+    return _with_reader(db, work)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
     "remove": cmd_remove,
@@ -297,6 +466,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "locate": cmd_locate,
+    "refresh": cmd_refresh,
+    "entries": cmd_entries,
     "read": cmd_read,
 }
 
