@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     entries.add_argument("--json", action="store_true", help="print JSON")
 
+    search = command("search", "search entries and read articles (prefixes, accents folded)")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=50, metavar="N")
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    command("config", "print the effective config (defaults where the file says nothing)")
+
     read = command("read", "print the whole article at URL, clean")
     read.add_argument("url")
     read.add_argument(
@@ -459,6 +466,47 @@ def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
     return _with_reader(db, work)
 
 
+def cmd_search(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        hits = reader.search(" ".join(args.query), limit=args.limit)
+        if args.json:
+            rows = [
+                {
+                    "kind": hit.kind,
+                    "title": hit.title,
+                    "url": hit.url,
+                    "date": hit.date,
+                    "feed": hit.feed_title,
+                    "entry_id": hit.entry_id,
+                }
+                for hit in hits
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+            return 0
+        for hit in hits:
+            where = clean_line(hit.feed_title) if hit.feed_title else "read article"
+            print(f"{clean_line(hit.title) or '(no title)'}  [{where}]  <{hit.url or ''}>")
+        if not hits:
+            print("nothing found", file=sys.stderr)
+            return 1
+        return 0
+
+    return _with_reader(db, work)
+
+
+def cmd_config(args: argparse.Namespace, db: str | None) -> int:
+    from reader.config import dump_config, load_config
+    from reader.paths import default_paths
+
+    paths = default_paths(db)
+    config, problems = load_config(paths.config_file)
+    for problem in problems:
+        print(f"reader: {problem}", file=sys.stderr)
+    print(f"# {paths.config_file}" + ("" if paths.config_file.exists() else " (absent: defaults)"))
+    sys.stdout.write(dump_config(config))
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
     "remove": cmd_remove,
@@ -469,6 +517,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "refresh": cmd_refresh,
     "entries": cmd_entries,
     "read": cmd_read,
+    "search": cmd_search,
+    "config": cmd_config,
 }
 
 

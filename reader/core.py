@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from reader.config import Config, ConfigProblem, load_config
 from reader.errors import FeedExistsError, FeedNotFoundError
 from reader.fetch import HostLimiter, HttpSettings, make_client
-from reader.models import Article, Entry, Feed, ImportReport, SavedArticle
+from reader.models import Article, Entry, Feed, ImportReport, SavedArticle, SearchHit
 from reader.opml import export_opml, parse_subscriptions
 from reader.paths import Paths, default_paths
 from reader.storage import EntryFilter, Storage
@@ -217,6 +217,12 @@ class Reader:
     def saved(self) -> list[SavedArticle]:
         """The reading list, newest first."""
         return self.storage.saved_articles()
+
+    # --- search ------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Entries and cached articles: every word as a prefix, accents folded."""
+        return self.storage.search(query, limit)
 
 
 def open_reader(

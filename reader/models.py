@@ -154,6 +154,19 @@ class SavedArticle:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One search result: a feed entry, or a cached article (one reached by a link)."""
+
+    kind: Literal["entry", "article"]
+    url: str | None
+    title: str
+    date: float
+    rank: float
+    entry_id: int | None = None
+    feed_title: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportReport:
     added: int = 0
     present: int = 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from reader.errors import DatabaseLockedError, NotADatabaseError, StorageError
-from reader.models import Article, Entry, Feed, SavedArticle
+from reader.models import Article, Entry, Feed, SavedArticle, SearchHit
 
 # 'RDR1': marks the file as ours, so a stranger's database is refused, not migrated.
 APPLICATION_ID: Final = 0x52445231
@@ -685,23 +685,34 @@ class Storage:
 
     # --- search ------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[tuple[str, int | str, str, float]]:
-        """(kind, entry id or article url, title, rank): entries and cached articles."""
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Entries and cached articles matching every word (as a prefix, accents folded),
+        best first, then newest. An article that is also an entry shows once, as the entry.
+        """
         match = fts_query(query)
         if not match:
             return []
         rows = self._query(
-            "SELECT 'entry', e.id, coalesce(e.title, ''), bm25(entries_fts) AS rank, "
-            "e.sort_date FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
-            "WHERE entries_fts MATCH :q "
+            "SELECT 'entry', e.url, coalesce(e.title, ''), e.sort_date, bm25(entries_fts, 10.0, 2.0, 1.0), "
+            "e.id, coalesce(f.user_title, f.title, f.url) "
+            "FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+            "JOIN feeds f ON f.id = e.feed_id WHERE entries_fts MATCH :q "
             "UNION ALL "
-            "SELECT 'article', a.url, a.title, bm25(articles_fts) AS rank, a.fetched_at "
+            "SELECT 'article', a.url, a.title, a.fetched_at, bm25(articles_fts, 10.0, 1.0), NULL, NULL "
             "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "WHERE articles_fts MATCH :q "
-            "ORDER BY rank, 5 DESC LIMIT :limit",
-            {"q": match, "limit": limit},
+            "ORDER BY 5, 4 DESC LIMIT :limit",
+            {"q": match, "limit": limit * 2},
         )
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+        hits: list[SearchHit] = []
+        seen: set[str] = set()
+        for kind, url, title, date, rank, entry_id, feed_title in rows:
+            if url and url in seen:
+                continue
+            if url:
+                seen.add(url)
+            hits.append(SearchHit(kind, url, title, date, rank, entry_id, feed_title))
+        return hits[:limit]
 
 
 def fts_query(text: str) -> str:

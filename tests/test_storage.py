@@ -175,8 +175,8 @@ def test_search_folds_accents_and_matches_prefixes(db_path: Path) -> None:
             EntryData("2", title="Weather", content="a storm is coming"),
         ],
     )
-    assert [r[2] for r in store.search("securite")] == ["Sécurité routière"]
-    assert [r[2] for r in store.search("sto")] == ["Weather"]
+    assert [r.title for r in store.search("securite")] == ["Sécurité routière"]
+    assert [r.title for r in store.search("sto")] == ["Weather"]
     assert store.search("   ") == []
     assert store.search('"unbalanced AND (') == []
 
