@@ -693,12 +693,14 @@ class Storage:
         if not match:
             return []
         rows = self._query(
-            "SELECT 'entry', e.url, coalesce(e.title, ''), e.sort_date, bm25(entries_fts, 10.0, 2.0, 1.0), "
-            "e.id, coalesce(f.user_title, f.title, f.url) "
+            # titles weigh most: a word in the headline beats the same word in the text
+            "SELECT 'entry', e.url, coalesce(e.title, ''), e.sort_date, "
+            "bm25(entries_fts, 10.0, 2.0, 1.0), e.id, coalesce(f.user_title, f.title, f.url) "
             "FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
             "JOIN feeds f ON f.id = e.feed_id WHERE entries_fts MATCH :q "
             "UNION ALL "
-            "SELECT 'article', a.url, a.title, a.fetched_at, bm25(articles_fts, 10.0, 1.0), NULL, NULL "
+            "SELECT 'article', a.url, a.title, a.fetched_at, bm25(articles_fts, 10.0, 1.0), "
+            "NULL, NULL "
             "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "WHERE articles_fts MATCH :q "
             "ORDER BY 5, 4 DESC LIMIT :limit",
