@@ -56,7 +56,10 @@ def parse_feed(
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if not head:
         raise NotAFeedError("the feed is empty (the server sent no content)")
-    if head.startswith(b"{") or content_type in ("application/feed+json", "application/json"):
+    if head.startswith((b"{", b"[")) or content_type in (
+        "application/feed+json",
+        "application/json",
+    ):
         return parse_json_feed(content)
     if head.startswith(_HTML_STARTS):
         raise NotAFeedError(
@@ -82,13 +85,19 @@ def _parse_xml(content: bytes, url: str, content_type: str, charset: str | None)
     )
     entries = [entry for raw in parsed.entries if (entry := _xml_entry(raw)) is not None]
     warning = None
-    if parsed.get("bozo"):
+    # a feed served as text/plain (or with no type) parses fine: not worth a warning
+    if parsed.get("bozo") and not isinstance(
+        parsed.get("bozo_exception"), feedparser.NonXMLContentType
+    ):
         problem = _bozo_message(parsed.get("bozo_exception"))
         if not entries and not parsed.get("version"):
             if b"<html" in content[:4096].lower():
                 raise NotAFeedError("got an HTML page, not a feed")
             raise NotAFeedError(f"not a valid feed: {problem}")
-        warning = f"malformed feed, kept what could be read: {problem}"
+        if problem.startswith("wrong or missing charset"):
+            warning = problem
+        else:
+            warning = f"malformed feed, kept what could be read: {problem}"
     elif not parsed.get("version") and not entries:
         raise NotAFeedError("not a feed (no RSS, Atom or JSON Feed found)")
     feed = parsed.get("feed", {})
@@ -122,7 +131,8 @@ def _xml_entry(raw: Any) -> EntryData | None:
         chosen = next((c for c in contents if "html" in (c.get("type") or "")), contents[0])
         content = _text(chosen.get("value"))
     published = _struct_time(raw.get("published_parsed"))
-    updated = _struct_time(raw.get("updated_parsed"))
+    # dict.get: feedparser's own get maps a missing updated_parsed to published_parsed
+    updated = _struct_time(dict.get(raw, "updated_parsed"))
     if published is None and updated is None:
         published = _struct_time(raw.get("created_parsed"))
     guid = _text(raw.get("id")) or link

@@ -1,0 +1,276 @@
+"""parse_feed: the four formats of the test site, ids, dates, hints, and broken input."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.errors import NotAFeedError
+from reader.parse import parse_feed, parse_json_feed, synthetic_id
+
+NEWS = Path(__file__).resolve().parent / "sites" / "news"
+BASE = "http://news.test"
+
+
+def site_file(name: str) -> bytes:
+    return (NEWS / name).read_bytes().replace(b"{{base}}", BASE.encode())
+
+
+def utc(*fields: int) -> float:
+    return float(calendar.timegm((*fields, 0, 0, 0)))
+
+
+def rss(
+    items: str, channel: str = "", prolog: str = '<?xml version="1.0" encoding="utf-8"?>'
+) -> bytes:
+    return (
+        f'{prolog}<rss version="2.0" '
+        'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
+        f"<channel><title>T</title><link>{BASE}/</link>{channel}{items}</channel></rss>"
+    ).encode()
+
+
+# --- the test site's feeds ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "title", "count", "guid"),
+    [
+        ("feed.xml", "rss20", "The Port Alder Gazette", 6,
+         f"{BASE}/articles/storm-warning-coast.html"),
+        ("rss.xml", "rss10", "Port Alder Gazette: News", 4,
+         f"{BASE}/articles/harbour-bridge-reopens.html"),
+        ("atom.xml", "atom10", "Port Alder Gazette: Weather and Culture", 2,
+         "tag:gazette.example,2026:storm-warning-coast"),
+        ("feed.json", "json11", "Port Alder Gazette (JSON)", 6, "storm-warning-coast"),
+    ],
+)  # fmt: skip
+def test_site_feeds(name: str, version: str, title: str, count: int, guid: str) -> None:
+    parsed = parse_feed(site_file(name), url=f"{BASE}/{name}")
+    assert parsed.version == version
+    assert parsed.title == title
+    assert parsed.warning is None
+    assert len(parsed.entries) == count
+    first = parsed.entries[0]
+    assert first.guid == guid
+    assert first.url is not None and first.url.startswith(f"{BASE}/articles/")
+    assert first.title
+    assert first.author
+    assert (first.published or first.updated) is not None
+    assert len({entry.guid for entry in parsed.entries}) == count
+
+
+def test_rss2_fields() -> None:
+    parsed = parse_feed(site_file("feed.xml"))
+    first = parsed.entries[0]
+    assert parsed.site_url == f"{BASE}/index.html"
+    assert first.title == "Storm warning for the coast this weekend"
+    assert first.author == "Tomas Reyes"
+    assert first.published == utc(2026, 11, 28, 6, 0, 0)
+    assert first.summary is not None and first.summary.startswith("<p>The weather service")
+
+
+def test_atom_keeps_summary_and_content_apart() -> None:
+    first = parse_feed(site_file("atom.xml")).entries[0]
+    assert first.summary is not None and not first.summary.startswith("<p>")
+    assert first.content is not None and first.content.startswith("<p>")
+    assert first.updated == utc(2026, 11, 28, 6, 0, 0)
+
+
+def test_html_is_kept_as_is_not_sanitised_or_resolved() -> None:
+    """reader renders text: sanitising and URI resolution are off (they cost 4x)."""
+    body = rss(
+        '<item><guid>a</guid><description>&lt;p&gt;&lt;a href="/rel"&gt;x&lt;/a&gt;'
+        "&lt;script&gt;s()&lt;/script&gt;&lt;/p&gt;</description></item>"
+    )
+    summary = parse_feed(body, url=f"{BASE}/feed.xml").entries[0].summary
+    assert summary == '<p><a href="/rel">x</a><script>s()</script></p>'
+
+
+# --- ids and dates -----------------------------------------------------------------------
+
+
+def test_id_is_guid_else_link_else_hash_of_title_and_date() -> None:
+    body = rss(
+        "<item><guid>g-1</guid><link>http://a/1</link><title>one</title></item>"
+        "<item><link>http://a/2</link><title>two</title></item>"
+        "<item><title>three</title><pubDate>Sat, 28 Nov 2026 06:00:00 +0000</pubDate></item>"
+    )
+    entries = parse_feed(body).entries
+    assert [e.guid for e in entries[:2]] == ["g-1", "http://a/2"]
+    assert entries[2].guid == synthetic_id("three", utc(2026, 11, 28, 6, 0, 0))
+    assert entries[2].guid.startswith("sha1:")
+    # stable across parses, different for a different title
+    assert parse_feed(body).entries[2].guid == entries[2].guid
+    assert synthetic_id("four", utc(2026, 11, 28, 6, 0, 0)) != entries[2].guid
+
+
+def test_dates_with_offsets_become_utc_timestamps() -> None:
+    body = rss(
+        "<item><guid>a</guid><pubDate>Sat, 28 Nov 2026 08:00:00 +0200</pubDate></item>"
+        "<item><guid>b</guid><pubDate>not a date</pubDate></item>"
+    )
+    first, second = parse_feed(body).entries
+    assert first.published == utc(2026, 11, 28, 6, 0, 0)
+    assert second.published is None
+
+
+@pytest.mark.parametrize(
+    ("channel", "seconds"),
+    [
+        ("", None),
+        ("<ttl>60</ttl>", 3600.0),
+        ("<ttl>nonsense</ttl>", None),
+        ("<sy:updatePeriod>hourly</sy:updatePeriod>", 3600.0),
+        ("<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency>",
+         21600.0),
+        ("<ttl>30</ttl><sy:updatePeriod>hourly</sy:updatePeriod>", 3600.0),
+    ],
+)  # fmt: skip
+def test_polling_hints(channel: str, seconds: float | None) -> None:
+    assert parse_feed(rss("<item><guid>a</guid></item>", channel)).ttl == seconds
+
+
+# --- broken input ------------------------------------------------------------------------
+
+
+def test_malformed_xml_keeps_the_entries_that_parsed() -> None:
+    body = rss(
+        "<item><guid>a</guid><title>good one</title></item>"
+        "<item><guid>b</guid><title>good two &nbsp; &bogus;</title></item>"
+        "<item><guid>c</guid><title>broken<unclosed></title></item>"
+    )
+    parsed = parse_feed(body)
+    assert [e.guid for e in parsed.entries][:2] == ["a", "b"]
+    assert parsed.entries[0].title == "good one"
+    assert parsed.warning is not None and parsed.warning.startswith("malformed feed")
+
+
+def test_garbage_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeedError, match="not a valid feed"):
+        parse_feed(b"<?xml version='1.0'?><<<>>>&&&")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<!DOCTYPE html><html><head><title>News</title></head><body><p>hi</p></body></html>",
+        b"\n\n  <html lang='en'><body>hello</body></html>",
+        b"\xef\xbb\xbf<!doctype html><p>x",
+    ],
+)
+def test_html_page_is_not_a_feed(body: bytes) -> None:
+    with pytest.raises(NotAFeedError, match="HTML page"):
+        parse_feed(body, content_type="text/html")
+
+
+def test_the_site_index_page_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeedError, match="HTML"):
+        parse_feed(site_file("index.html"))
+
+
+def test_empty_body() -> None:
+    with pytest.raises(NotAFeedError, match="empty"):
+        parse_feed(b"  \n")
+
+
+def test_a_body_that_names_a_local_file_is_not_read(tmp_path: Path) -> None:
+    """feedparser opens strings as files or URLs: we must only ever hand it a stream."""
+    local = tmp_path / "secret.xml"
+    local.write_bytes(rss("<item><guid>secret</guid></item>"))
+    with pytest.raises(NotAFeedError):
+        parse_feed(str(local).encode())
+
+
+# --- charsets ----------------------------------------------------------------------------
+
+LATIN = (
+    '<rss version="2.0"><channel><title>Café Zürich</title>'
+    "<item><guid>a</guid><title>Crème brûlée</title></item></channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "charset", "warns"),
+    [
+        # declared in the prolog, no header
+        (('<?xml version="1.0" encoding="ISO-8859-1"?>' + LATIN).encode("latin-1"),
+         "application/xml", None, False),
+        # not declared anywhere: utf-8 is assumed, fails, and a fallback reads it
+        (LATIN.encode("latin-1"), "application/xml", None, True),
+        # the header lies (utf-8) about latin-1 bytes
+        (LATIN.encode("latin-1"), "application/xml", "utf-8", True),
+        # a header charset on correct utf-8
+        (LATIN.encode("utf-8"), "application/rss+xml", "utf-8", False),
+        # no header at all, utf-8 with a BOM
+        (b"\xef\xbb\xbf" + LATIN.encode("utf-8"), "", None, False),
+        # utf-16, declared
+        (('<?xml version="1.0" encoding="utf-16"?>' + LATIN).encode("utf-16"),
+         "application/xml", None, False),
+    ],
+)  # fmt: skip
+def test_charsets(body: bytes, content_type: str, charset: str | None, warns: bool) -> None:
+    parsed = parse_feed(body, content_type=content_type, charset=charset)
+    assert parsed.title == "Café Zürich"
+    assert parsed.entries[0].title == "Crème brûlée"
+    if warns:
+        assert parsed.warning is not None and "charset" in parsed.warning
+    else:
+        assert parsed.warning is None
+
+
+# --- JSON Feed ---------------------------------------------------------------------------
+
+
+def test_json_feed_1_0_with_numeric_ids_and_author_object() -> None:
+    data = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "Old JSON",
+        "home_page_url": "http://j/",
+        "author": {"name": "Feed Author"},
+        "items": [
+            {"id": 17, "url": "http://j/17", "content_text": "plain",
+             "date_published": "2026-11-28T08:00:00+02:00",
+             "date_modified": "2026-11-29T06:00:00Z"},
+            {"url": "http://j/no-id", "title": "uses url", "content_html": "<p>x</p>"},
+            {"title": "no id, no url", "date_published": "2026-11-28T06:00:00Z"},
+            {},
+            "not an item",
+        ],
+    }  # fmt: skip
+    parsed = parse_feed(json.dumps(data).encode(), content_type="application/json")
+    assert parsed.version == "json10"
+    assert parsed.title == "Old JSON" and parsed.site_url == "http://j/"
+    first, second, third = parsed.entries
+    assert first.guid == "17"
+    assert first.author == "Feed Author"
+    assert first.content == "plain"
+    assert first.published == utc(2026, 11, 28, 6, 0, 0)
+    assert first.updated == utc(2026, 11, 29, 6, 0, 0)
+    assert second.guid == "http://j/no-id"
+    assert third.guid == synthetic_id("no id, no url", utc(2026, 11, 28, 6, 0, 0))
+
+
+def test_json_feed_1_1_authors() -> None:
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"id": "a", "authors": [{"name": "A"}, {"name": "B"}, {"url": "x"}]}],
+    }
+    assert parse_json_feed(json.dumps(data).encode()).entries[0].author == "A, B"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"title": "plain JSON"}', "not a JSON Feed"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": {}}', "no list of items"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "not a valid JSON Feed"),
+        (b"[1, 2]", "not a JSON Feed"),
+    ],
+)
+def test_bad_json_feeds(body: bytes, message: str) -> None:
+    with pytest.raises(NotAFeedError, match=message):
+        parse_feed(body)
