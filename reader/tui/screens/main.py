@@ -1,0 +1,767 @@
+"""The main screen: feeds, entries and the reader side by side (one at a time when narrow).
+
+Workers call the core and post messages; only the handlers here change widgets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.events import Resize
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from reader.errors import ReaderError
+from reader.models import Article, Block, Entry, Span
+from reader.sanitize import clean_line
+from reader.storage import EntryFilter
+from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.entry_list import EntryList, EntrySource, RowSource, SavedSource
+from reader.tui.widgets.feed_list import FeedList, FeedRow
+from reader.tui.widgets.status_bar import Progress, StatusBar
+
+if TYPE_CHECKING:
+    from reader.core import Reader
+    from reader.update import RefreshProgress, RefreshReport
+
+Pane = Literal["feeds", "entries", "article"]
+PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
+NARROW_BELOW = 100
+"""Below this many columns, one pane at a time."""
+COUNTS_DELAY = 0.3
+"""Seconds between unread-count updates while a refresh runs."""
+
+STATE_SELECTION = "tui.selection"
+STATE_ENTRY = "tui.entry"
+STATE_SCROLL = "tui.scroll"
+
+WELCOME = """\
+Welcome to reader.
+
+You have no feeds yet. To add one:
+
+  • press  a  and type the address of a feed, or of a site (its feed is found for you);
+  • or, from a shell:  reader add https://example.com/feed.xml
+  • or import your subscriptions:  reader import subscriptions.opml
+
+Then  R  refreshes, Enter opens, and  ?  lists every key.
+Try  reader --demo  to play with a small news site without the network.
+"""
+
+
+@dataclass
+class OpenArticle:
+    """What the reader pane shows, and where it came from."""
+
+    url: str | None
+    article: Article
+    entry: Entry | None = None
+    saved_id: int | None = None
+
+
+def article_from_saved_text(url: str, title: str, site: str | None, text: str) -> Article:
+    """A saved article kept only as text, as an article (one paragraph per blank line)."""
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    blocks = tuple(Block("paragraph", (Span(p),)) for p in paragraphs)
+    return Article(url=url, title=title, site_name=site, blocks=blocks, source="page")
+
+
+class MainScreen(Screen[None]):
+    """Three panes, a status line and the footer."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "next_pane", "Next pane", id="next-pane", show=False),
+        Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False),
+        Binding("escape", "back", "Back", id="back", show=False),
+        Binding("space", "page_article(1)", "Page", id="page-article", show=False),
+        Binding("shift+space", "page_article(-1)", "Page up", id="page-article-up", show=False),
+        Binding("n", "next_unread", "Next unread", id="next-unread"),
+        Binding("p", "previous_unread", "Prev unread", id="previous-unread", show=False),
+        Binding("m", "toggle_read", "Read", id="toggle-read"),
+        Binding("A", "mark_feed_read", "Feed read", id="mark-feed-read", show=False),
+        Binding("s", "toggle_saved", "Save", id="toggle-saved"),
+        Binding("o", "open_browser", "Browser", id="open-browser", show=False),
+        Binding("y", "copy_url", "Copy URL", id="copy-url", show=False),
+        Binding("r", "refresh_feed", "Refresh", id="refresh-feed", show=False),
+        Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
+        Binding("a", "add_feed", "Add feed", id="add-feed"),
+        Binding("d", "remove_feed", "Remove feed", id="remove-feed", show=False),
+    ]
+
+    # --- messages from workers ---------------------------------------------------------
+
+    class ArticleLoaded(Message):
+        def __init__(self, token: int, article: Article) -> None:
+            super().__init__()
+            self.token = token
+            self.article = article
+
+    class ArticleFailed(Message):
+        def __init__(self, token: int, error: str) -> None:
+            super().__init__()
+            self.token = token
+            self.error = error
+
+    class RefreshProgressed(Message):
+        def __init__(self, progress: Progress, error: str | None) -> None:
+            super().__init__()
+            self.progress = progress
+            self.error = error
+
+    class RefreshFinished(Message):
+        def __init__(self, report: RefreshReport | None, error: str | None) -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
+    class FeedAdded(Message):
+        def __init__(self, feed_id: int | None, title: str, error: str | None) -> None:
+            super().__init__()
+            self.feed_id = feed_id
+            self.title = title
+            self.error = error
+
+    # --- building ----------------------------------------------------------------------
+
+    def __init__(
+        self,
+        reader: Reader,
+        *,
+        clock: Callable[[], float] = time.time,
+        background_refresh: bool = True,
+    ) -> None:
+        super().__init__()
+        self.reader = reader
+        self.background_refresh = background_refresh
+        self.clock = clock
+        self.pane: Pane = "feeds"
+        self.narrow = False
+        self.open: OpenArticle | None = None
+        self.refreshing = False
+        self._token = 0
+        self._pending_scroll: float | None = None
+        self._counts_due = False
+        self._saved_count = 0
+        self._selection_key: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="welcome"):
+            yield Static(Text(WELCOME), id="welcome-text")
+        with Horizontal(id="panes"):
+            yield FeedList(id="feeds")
+            yield EntryList(id="entries", clock=self.clock)
+            yield ArticleView(id="article")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def feed_list(self) -> FeedList:
+        return self.query_one("#feeds", FeedList)
+
+    @property
+    def entry_list(self) -> EntryList:
+        return self.query_one("#entries", EntryList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one("#article", ArticleView)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    def on_mount(self) -> None:
+        self.feed_list.border_title = "Feeds"
+        self.entry_list.border_title = "Entries"
+        self.article_view.border_title = "Article"
+        self.narrow = self.app.size.width < NARROW_BELOW
+        self.reload_feeds()
+        self._restore()
+        self._apply_layout()
+        if self.background_refresh:
+            if self.due_feeds():
+                self.start_refresh(None, force=False, quiet=True)
+            minutes = self.reader.config.refresh_minutes
+            if minutes > 0:
+                self.set_interval(minutes * 60, self._timed_refresh)
+
+    def _timed_refresh(self) -> None:
+        self.start_refresh(None, force=False, quiet=True)
+
+    def on_resize(self, event: Resize) -> None:
+        narrow = event.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self._apply_layout()
+
+    # --- layout and panes --------------------------------------------------------------
+
+    def _widget_of(self, pane: Pane) -> Widget:
+        return {"feeds": self.feed_list, "entries": self.entry_list,
+                "article": self.article_view}[pane]  # fmt: skip
+
+    def _apply_layout(self) -> None:
+        empty = not self.feed_list.feeds and self._saved_count == 0
+        self.query_one("#welcome").display = empty
+        self.query_one("#panes").display = not empty
+        self.set_class(self.narrow, "-narrow")
+        for pane in PANES:
+            self._widget_of(pane).display = not self.narrow or pane == self.pane
+        if not empty:
+            widget = self._widget_of(self.pane)
+            if self.focused is not widget:
+                self.call_after_refresh(widget.focus)
+
+    def show_pane(self, pane: Pane) -> None:
+        self.pane = pane
+        self._apply_layout()
+
+    def on_descendant_focus(self, event: object) -> None:
+        for pane in PANES:
+            if self.focused is self._widget_of(pane):
+                if self.pane != pane:
+                    self.pane = pane
+                    if self.narrow:
+                        self._apply_layout()
+                break
+
+    def action_next_pane(self) -> None:
+        self.show_pane(PANES[(PANES.index(self.pane) + 1) % len(PANES)])
+
+    def action_previous_pane(self) -> None:
+        self.show_pane(PANES[(PANES.index(self.pane) - 1) % len(PANES)])
+
+    def action_back(self) -> None:
+        if self.pane == "article":
+            self.show_pane("entries")
+        elif self.pane == "entries":
+            self.show_pane("feeds")
+
+    def action_page_article(self, direction: int) -> None:
+        view = self.article_view
+        if direction > 0:
+            view.action_page_down()
+        else:
+            view.action_page_up()
+
+    # --- feeds -------------------------------------------------------------------------
+
+    def reload_feeds(self) -> None:
+        """Read feeds and counts again (after a refresh, an add or a removal)."""
+        self._saved_count = len(self.reader.saved())
+        self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
+
+    def reload_counts(self) -> None:
+        self._counts_due = False
+        self.feed_list.set_unread_counts(self.reader.storage.unread_counts(), self._saved_count)
+
+    def _counts_soon(self) -> None:
+        if not self._counts_due:
+            self._counts_due = True
+            self.set_timer(COUNTS_DELAY, self.reload_counts)
+
+    @on(FeedList.Highlighted, "#feeds")
+    def _feed_highlighted(self, event: FeedList.Highlighted) -> None:
+        row = self.feed_list.current
+        if row is not None:
+            self.show_selection(row)
+
+    @on(FeedList.Selected, "#feeds")
+    def _feed_selected(self, event: FeedList.Selected) -> None:
+        row = self.feed_list.current
+        if row is None:
+            return
+        if self._selection_key != row.key:
+            self.show_selection(row)
+        self.show_pane("entries")
+
+    def _source_for(self, row: FeedRow) -> RowSource:
+        unread_only = self.reader.config.unread_only
+        if row.kind == "saved":
+            return SavedSource(self.reader)
+        if row.kind == "unread":
+            return EntrySource(self.reader, EntryFilter(unread_only=True))
+        if row.kind == "folder":
+            return EntrySource(self.reader, EntryFilter(folder=row.folder, unread_only=unread_only))
+        if row.kind == "feed" and row.feed is not None:
+            return EntrySource(
+                self.reader, EntryFilter(feed_id=row.feed.id, unread_only=unread_only)
+            )
+        return EntrySource(self.reader, EntryFilter(unread_only=unread_only))
+
+    def show_selection(self, row: FeedRow, *, cursor: int = 0) -> None:
+        """List the entries of a feed, a folder, All, Unread or the reading list."""
+        self._selection_key = row.key
+        source = self._source_for(row)
+        self.entry_list.set_source(source, cursor=cursor, show_feed=row.kind != "feed")
+        self.entry_list.border_title = Content(f"{row.label} ({len(source)})")
+
+    def _reload_entries(self) -> None:
+        """Read the current list again, keeping the cursor on the same entry."""
+        row = self.feed_list.current
+        if row is None:
+            return
+        current = self.entry_list.current_row
+        source = self._source_for(row)
+        cursor = self.entry_list.cursor
+        if current is not None:
+            found = source.index_of(current.key)
+            cursor = found if found is not None else cursor
+        scroll = self.entry_list.scroll_y
+        self._selection_key = row.key
+        self.entry_list.set_source(source, cursor=cursor, show_feed=row.kind != "feed")
+        self.entry_list.scroll_to(y=scroll, animate=False, immediate=True)
+        self.entry_list.border_title = Content(f"{row.label} ({len(source)})")
+
+    # --- opening -----------------------------------------------------------------------
+
+    @on(EntryList.Selected, "#entries")
+    def _entry_selected(self, event: EntryList.Selected) -> None:
+        self.open_entry(event.index)
+        if self.narrow:
+            self.show_pane("article")
+
+    def open_entry(self, index: int, *, scroll: float | None = None) -> None:
+        """Show the entry at ``index``: cached article at once, else the feed's content
+        while the page is fetched in a worker (which replaces any earlier fetch)."""
+        source = self.entry_list.source
+        self._token += 1
+        self._pending_scroll = scroll
+        self.workers.cancel_group(self, "article")
+        if isinstance(source, SavedSource):
+            item = source.saved(index)
+            if item is None:
+                return
+            article = item.article or article_from_saved_text(
+                item.url, item.title, item.site, item.text
+            )
+            self.open = OpenArticle(item.url, article, saved_id=item.id)
+            self.article_view.show(article, scroll=scroll or 0)
+            self._remember(item.id)
+            return
+        if not isinstance(source, EntrySource):
+            return
+        entry = source.entry(index)
+        if entry is None or not entry.guid:
+            return
+        if not entry.read:
+            self.reader.mark_read([entry.id])
+            source.update(entry.id, read=True)
+            self.entry_list.redraw()
+            self.reload_counts()
+        cached = self.reader.cached_article(entry.url) if entry.url else None
+        if cached is not None:
+            self.open = OpenArticle(entry.url, cached, entry=entry)
+            self.article_view.show(cached, scroll=scroll or 0)
+        else:
+            article = self.reader.article_from_entry(entry)
+            self.open = OpenArticle(entry.url, article, entry=entry)
+            self.article_view.show(article, loading=bool(entry.url), scroll=scroll or 0)
+            if entry.url:
+                self._fetch_article(self._token, entry.url, entry)
+        self._remember(entry.id)
+
+    @work(group="article", exclusive=True, exit_on_error=False)
+    async def _fetch_article(self, token: int, url: str, entry: Entry) -> None:
+        try:
+            article = await self.reader.get_article(url, entry)
+        except ReaderError as error:
+            self.post_message(self.ArticleFailed(token, str(error)))
+        except Exception as error:  # a bad page must never take the app down
+            self.post_message(self.ArticleFailed(token, f"could not load {url}: {error}"))
+        else:
+            self.post_message(self.ArticleLoaded(token, article))
+
+    @on(ArticleLoaded)
+    def _article_loaded(self, event: ArticleLoaded) -> None:
+        if event.token != self._token or self.open is None:
+            return  # the user has moved on
+        self.open.article = event.article
+        self.article_view.show(event.article, scroll=self._pending_scroll)
+        self._pending_scroll = None
+
+    @on(ArticleFailed)
+    def _article_failed(self, event: ArticleFailed) -> None:
+        if event.token != self._token:
+            return
+        self.article_view.set_loading(False)
+        self._pending_scroll = None
+        self.status.set_error(event.error)
+        self.notify(clean_line(event.error), severity="warning", markup=False)
+
+    def _remember(self, key: int) -> None:
+        if self._selection_key:
+            self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
+        self.reader.storage.set_state(STATE_ENTRY, str(key))
+
+    def save_state(self) -> None:
+        """Where the user is, for next time (called when the app closes)."""
+        if self._selection_key:
+            self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
+        row = self.entry_list.current_row
+        if self.open is not None and row is not None:
+            self.reader.storage.set_state(STATE_ENTRY, str(row.key))
+            self.reader.storage.set_state(STATE_SCROLL, str(round(self.article_view.scroll_y)))
+
+    def _restore(self) -> None:
+        state = self.reader.storage
+        key = state.get_state(STATE_SELECTION) or "all"
+        if self.feed_list.index_of(key) is None:
+            key = "all"
+        self.feed_list.select_key(key, announce=False)
+        row = self.feed_list.current
+        if row is None:
+            return
+        self.show_selection(row)
+        entry_key = state.get_state(STATE_ENTRY)
+        if entry_key and entry_key.isdigit():
+            index = self.entry_list.source.index_of(int(entry_key))
+            if index is not None:
+                scroll_text = state.get_state(STATE_SCROLL) or "0"
+                scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
+                self.entry_list.set_cursor(index, announce=False)
+                self.open_entry(index, scroll=scroll)
+                self.pane = "entries"
+
+    # --- moving through unread ---------------------------------------------------------
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def _jump_unread(self, step: int) -> None:
+        entries = self.entry_list
+        source = entries.source
+        if isinstance(source, EntrySource):
+            start = entries.cursor
+            row = entries.current_row
+            opened = self.open is not None and self.open.entry is not None and row is not None \
+                and self.open.entry.id == row.key  # fmt: skip
+            if row is not None and row.unread and not opened:
+                start -= step  # the highlighted entry is unread and not open yet: it is next
+            found = source.next_unread(start, step)
+            if found is not None:
+                entries.set_cursor(found)
+                self.open_entry(found)
+                return
+        # none left here: the next (or previous) feed that has unread entries
+        feeds = self.feed_list
+        index = feeds.cursor + step
+        while 0 <= index < len(feeds.rows):
+            candidate = feeds.rows[index]
+            if candidate.kind == "feed" and candidate.unread:
+                feeds.set_cursor(index, announce=False)
+                self.show_selection(candidate)
+                new_source = self.entry_list.source
+                if isinstance(new_source, EntrySource):
+                    first = new_source.next_unread(-1 if step > 0 else len(new_source), step)
+                    if first is not None:
+                        self.entry_list.set_cursor(first)
+                        self.open_entry(first)
+                        return
+            index += step
+        self.notify("No more unread entries", timeout=2)
+
+    # --- read, save, browser, copy -----------------------------------------------------
+
+    def _current_entry(self) -> Entry | None:
+        source = self.entry_list.source
+        if isinstance(source, EntrySource):
+            return source.entry(self.entry_list.cursor)
+        return None
+
+    def action_toggle_read(self) -> None:
+        entry = self._current_entry()
+        if entry is None or not entry.guid:
+            return
+        read = not entry.read
+        self.reader.mark_read([entry.id], read)
+        source = self.entry_list.source
+        source.update(entry.id, read=read)
+        self.entry_list.redraw()
+        self.reload_counts()
+
+    def action_mark_feed_read(self) -> None:
+        row = self.feed_list.current
+        if row is None or row.kind == "saved":
+            return
+        if row.kind == "feed" and row.feed is not None:
+            changed = self.reader.mark_feed_read(row.feed.id)
+        elif row.kind == "folder":
+            changed = sum(
+                self.reader.mark_feed_read(f.id)
+                for f in self.feed_list.feeds
+                if f.folder == row.folder
+            )
+        else:
+            changed = self.reader.mark_feed_read(None)
+        self.entry_list.source.forget()
+        self.entry_list.redraw()
+        self.reload_counts()
+        self.notify(f"Marked {changed} entries read", timeout=2)
+
+    def _target(self) -> tuple[str | None, Article | None]:
+        """The URL and article the keys act on: the open article, else the highlighted row."""
+        row = self.entry_list.current_row
+        if self.open is not None and (
+            self.pane == "article"
+            or row is None
+            or (self.open.entry is not None and self.open.entry.id == row.key)
+            or (self.open.saved_id is not None and self.open.saved_id == row.key)
+        ):
+            return self.open.url, self.open.article
+        entry = self._current_entry()
+        if entry is not None and entry.url:
+            article = self.reader.cached_article(entry.url) or self.reader.article_from_entry(entry)
+            return entry.url, article
+        if isinstance(self.entry_list.source, SavedSource):
+            item = self.entry_list.source.saved(self.entry_list.cursor)
+            if item is not None:
+                article = item.article or article_from_saved_text(
+                    item.url, item.title, item.site, item.text
+                )
+                return item.url, article
+        return None, None
+
+    def action_toggle_saved(self) -> None:
+        url, article = self._target()
+        if url is None or article is None:
+            return
+        if self.reader.is_saved(url) or self.reader.is_saved(article.url):
+            self.reader.unsave(url)
+            if article.url != url:
+                self.reader.unsave(article.url)
+            saved = False
+            self.notify("Removed from the reading list", timeout=2)
+        else:
+            self.reader.save(article)
+            saved = True
+            self.notify("Saved to the reading list", timeout=2)
+        self._saved_count = len(self.reader.saved())
+        source = self.entry_list.source
+        if isinstance(source, SavedSource):
+            self._reload_entries()
+        else:
+            entry = self._current_entry()
+            if self.open is not None and self.open.entry is not None:
+                source.update(self.open.entry.id, saved=saved)
+            if entry is not None:
+                source.update(entry.id, saved=saved if entry.url == url else entry.saved)
+            self.entry_list.redraw()
+        self.reload_counts()
+
+    def action_open_browser(self) -> None:
+        url, _ = self._target()
+        if url:
+            self._open_in_browser(url)
+            self.notify(f"Opening {clean_line(url)}", timeout=2, markup=False)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _open_in_browser(self, url: str) -> None:
+        import shlex
+        import subprocess
+        import webbrowser
+
+        command = self.reader.config.browser
+        if command:
+            args = [part.replace("{url}", url) for part in shlex.split(command)]
+            if "{url}" not in command:
+                args.append(url)
+            subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        else:
+            webbrowser.open(url)
+
+    def action_copy_url(self) -> None:
+        url, _ = self._target()
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"Copied {clean_line(url)}", timeout=2, markup=False)
+
+    # --- refresh -----------------------------------------------------------------------
+
+    def due_feeds(self) -> bool:
+        now = self.clock()
+        return any(f.next_check is None or f.next_check <= now for f in self.feed_list.feeds)
+
+    def action_refresh_feed(self) -> None:
+        row = self.feed_list.current
+        urls: list[str] | None = None
+        if row is not None and row.kind == "feed" and row.feed is not None:
+            urls = [row.feed.url]
+        elif row is not None and row.kind == "folder":
+            urls = [f.url for f in self.feed_list.feeds if f.folder == row.folder]
+        self.start_refresh(urls, force=True)
+
+    def action_refresh_all(self) -> None:
+        self.start_refresh(None, force=True)
+
+    def start_refresh(
+        self, urls: Sequence[str] | None, *, force: bool, quiet: bool = False
+    ) -> None:
+        if self.refreshing:
+            if not quiet:
+                self.notify("A refresh is already running", timeout=2)
+            return
+        if not self.feed_list.feeds:
+            return
+        self.refreshing = True
+        total = len(urls) if urls is not None else len(self.feed_list.feeds)
+        self.status.set_progress(Progress(0, total))
+        self._refresh(list(urls) if urls is not None else None, force)
+
+    @work(group="refresh", exit_on_error=False)
+    async def _refresh(self, urls: list[str] | None, force: bool) -> None:
+        def progress(update: RefreshProgress) -> None:
+            self.post_message(
+                self.RefreshProgressed(
+                    Progress(update.done, update.total, update.new_entries, update.errors),
+                    f"{update.url}: {update.error}" if update.error else None,
+                )
+            )
+
+        try:
+            report = await self.reader.refresh(urls, force=force, progress=progress)
+        except ReaderError as error:
+            self.post_message(self.RefreshFinished(None, str(error)))
+        except Exception as error:  # keep the app alive; say what happened
+            self.post_message(self.RefreshFinished(None, f"refresh failed: {error}"))
+        else:
+            self.post_message(self.RefreshFinished(report, None))
+
+    @on(RefreshProgressed)
+    def _refresh_progressed(self, event: RefreshProgressed) -> None:
+        self.status.set_progress(event.progress)
+        if event.error:
+            self.status.set_error(event.error)
+        self._counts_soon()
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, event: RefreshFinished) -> None:
+        self.refreshing = False
+        self.status.set_progress(None)
+        self.status.set_refreshed(self.clock())
+        had_feeds = bool(self.feed_list.feeds)
+        self.reload_feeds()
+        if had_feeds:
+            self._reload_entries()
+        if event.error:
+            self.status.set_error(event.error)
+            self.notify(clean_line(event.error), severity="error", markup=False)
+            return
+        report = event.report
+        if report is None:
+            return
+        if report.failures:
+            titles = {f.url: f.display_title for f in self.feed_list.feeds}
+            lines = [
+                f"{clean_line(titles.get(f.url, f.url))}: {clean_line(f.message)}"
+                for f in report.failures[:3]
+            ]
+            more = len(report.failures) - len(lines)
+            if more > 0:
+                lines.append(f"and {more} more (see `reader feeds`)")
+            count = len(report.failures)
+            self.notify(
+                "\n".join(lines),
+                title=f"{count} feed{'s' if count != 1 else ''} failed",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+            self.status.set_error(lines[0])
+        self.status.set_info(f"{report.new_entries} new entries")
+
+    # --- add and remove ----------------------------------------------------------------
+
+    def action_add_feed(self) -> None:
+        def added(result: NewFeed | None) -> None:
+            if result is not None:
+                self.status.set_info(f"finding the feed at {result.url}…")
+                self._add_feed(result)
+
+        self.app.push_screen(AddFeedScreen(), added)
+
+    @work(group="add-feed", exit_on_error=False)
+    async def _add_feed(self, new: NewFeed) -> None:
+        try:
+            feed = await self.reader.add_feed(new.url, new.folder)
+        except ReaderError as error:
+            self.post_message(self.FeedAdded(None, new.url, str(error)))
+        except Exception as error:
+            self.post_message(self.FeedAdded(None, new.url, f"could not add {new.url}: {error}"))
+        else:
+            self.post_message(self.FeedAdded(feed.id, feed.display_title, None))
+
+    @on(FeedAdded)
+    def _feed_added(self, event: FeedAdded) -> None:
+        if event.error or event.feed_id is None:
+            self.status.set_info("")
+            self.notify(clean_line(event.error), severity="error", markup=False)
+            return
+        self.status.set_info(f"subscribed to {event.title}")
+        self.notify(f"Subscribed to {clean_line(event.title)}", markup=False, timeout=3)
+        self.reload_feeds()
+        self._apply_layout()
+        self.feed_list.select_key(f"feed:{event.feed_id}")
+        feed = self.reader.storage.get_feed(event.feed_id)
+        if feed is not None:
+            self.start_refresh([feed.url], force=True, quiet=True)
+
+    def action_remove_feed(self) -> None:
+        row = self.feed_list.current
+        feed = row.feed if row is not None and row.kind == "feed" else None
+        if feed is None and self.pane != "feeds":
+            entry = self._current_entry()
+            if entry is not None:
+                feed = self.reader.storage.get_feed(entry.feed_id)
+        if feed is None:
+            self.notify("Highlight a feed to remove it", timeout=2)
+            return
+        target = feed
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.reader.remove_feed(target.url)
+            except ReaderError as error:
+                self.notify(clean_line(str(error)), severity="error", markup=False)
+                return
+            self.notify(f"Removed {clean_line(target.display_title)}", markup=False, timeout=3)
+            if self.open is not None and self.open.entry is not None \
+                    and self.open.entry.feed_id == target.id:  # fmt: skip
+                self.open = None
+                self.article_view.show_message("Choose an entry to read it here.")
+            self.reload_feeds()
+            if self.feed_list.current is not None:
+                self.show_selection(self.feed_list.current)
+            self._apply_layout()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {clean_line(target.display_title)}?",
+                "Its entries go; the reading list keeps its articles.",
+            ),
+            answered,
+        )

@@ -1,0 +1,232 @@
+"""The entries pane: a virtual list that asks the store only for the rows on screen."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+
+from reader.core import Reader
+from reader.models import Entry, SavedArticle
+from reader.sanitize import clean_line
+from reader.storage import EntryFilter
+from reader.tui.format import age, fit
+from reader.tui.widgets.line_list import LineList
+
+PAGE_SIZE = 64
+PAGES_KEPT = 16
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a row shows, whether it comes from an entry or from the reading list."""
+
+    key: int
+    title: str
+    feed: str
+    date: float
+    unread: bool
+    saved: bool
+    url: str | None
+
+
+class RowSource:
+    """Rows for the entry list, by position."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def row(self, index: int) -> Row | None:
+        raise NotImplementedError
+
+    def index_of(self, key: int) -> int | None:
+        raise NotImplementedError
+
+    def update(self, key: int, **changes: object) -> None:
+        """Change what is kept of one row (read, saved) without asking the store."""
+
+    def forget(self) -> None:
+        """Drop rows fetched from the store: the next draw asks again."""
+
+
+class EntrySource(RowSource):
+    """Entries matching a filter: every id up front (cheap), rows a page at a time."""
+
+    def __init__(self, reader: Reader, filter: EntryFilter) -> None:
+        self.reader = reader
+        self.filter = filter
+        self.ids = reader.storage.entry_ids(filter)
+        self._positions: dict[int, int] | None = None
+        self._pages: dict[int, list[Entry]] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def entry(self, index: int) -> Entry | None:
+        if not 0 <= index < len(self.ids):
+            return None
+        number = index // PAGE_SIZE
+        page = self._pages.get(number)
+        if page is None:
+            wanted = self.ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+            found = {e.id: e for e in self.reader.storage.entries_by_id(wanted)}
+            page = [found.get(i) or _gone(i) for i in wanted]
+            if len(self._pages) >= PAGES_KEPT:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[number] = page
+        else:  # most recently used last
+            self._pages[number] = self._pages.pop(number)
+        return page[index % PAGE_SIZE]
+
+    def row(self, index: int) -> Row | None:
+        entry = self.entry(index)
+        if entry is None:
+            return None
+        return Row(
+            key=entry.id,
+            title=clean_line(entry.title) or clean_line(entry.url) or "(untitled)",
+            feed=clean_line(entry.feed_title),
+            date=entry.date,
+            unread=not entry.read,
+            saved=entry.saved,
+            url=entry.url,
+        )
+
+    def index_of(self, key: int) -> int | None:
+        if self._positions is None:
+            self._positions = {entry_id: i for i, entry_id in enumerate(self.ids)}
+        return self._positions.get(key)
+
+    def update(self, key: int, **changes: object) -> None:
+        index = self.index_of(key)
+        if index is None:
+            return
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is not None:
+            page[index % PAGE_SIZE] = replace(page[index % PAGE_SIZE], **changes)  # type: ignore[arg-type]
+
+    def forget(self) -> None:
+        self._pages.clear()
+
+    def next_unread(self, start: int, step: int) -> int | None:
+        """The position of the next unread entry after ``start`` going ``step`` (+1/-1)."""
+        unread = set(self.reader.storage.entry_ids(replace(self.filter, unread_only=True)))
+        if not unread:
+            return None
+        index = start + step
+        while 0 <= index < len(self.ids):
+            if self.ids[index] in unread:
+                return index
+            index += step
+        return None
+
+
+def _gone(entry_id: int) -> Entry:
+    """Stands for an entry deleted since the ids were read (its feed was removed)."""
+    return Entry(id=entry_id, feed_id=0, guid="", url=None, title="(removed)", read=True)
+
+
+class SavedSource(RowSource):
+    """The reading list, newest first (it is small: kept whole)."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.articles: list[SavedArticle] = reader.saved()
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def saved(self, index: int) -> SavedArticle | None:
+        return self.articles[index] if 0 <= index < len(self.articles) else None
+
+    def row(self, index: int) -> Row | None:
+        item = self.saved(index)
+        if item is None:
+            return None
+        return Row(
+            key=item.id,
+            title=clean_line(item.title) or clean_line(item.url),
+            feed=clean_line(item.site),
+            date=item.saved_at,
+            unread=False,
+            saved=True,
+            url=item.url,
+        )
+
+    def index_of(self, key: int) -> int | None:
+        for index, item in enumerate(self.articles):
+            if item.id == key:
+                return index
+        return None
+
+
+class EmptySource(RowSource):
+    def __len__(self) -> int:
+        return 0
+
+    def row(self, index: int) -> Row | None:
+        return None
+
+    def index_of(self, key: int) -> int | None:
+        return None
+
+
+class EntryList(LineList):
+    """Title, feed, age, and unread and saved marks; one line per entry."""
+
+    COMPONENT_CLASSES = {
+        "line-list--cursor",
+        "entry-list--unread",
+        "entry-list--read",
+        "entry-list--meta",
+        "entry-list--saved",
+    }
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.clock = clock
+        self.source: RowSource = EmptySource()
+        self.show_feed = True
+
+    def set_source(self, source: RowSource, *, cursor: int = 0, show_feed: bool = True) -> None:
+        self.source = source
+        self.show_feed = show_feed
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.rows_changed(keep_cursor=cursor)
+
+    @property
+    def current_row(self) -> Row | None:
+        return self.source.row(self.cursor) if len(self.source) else None
+
+    def row_count(self) -> int:
+        return len(self.source)
+
+    def row_text(self, index: int, width: int) -> Text:
+        row = self.source.row(index)
+        if row is None:
+            return Text("")
+        meta_style = self.get_component_rich_style("entry-list--meta")
+        title_style = self.get_component_rich_style(
+            "entry-list--unread" if row.unread else "entry-list--read"
+        )
+        mark = Text("● " if row.unread else "  ", style=title_style)
+        saved = Text(
+            "★" if row.saved else " ", style=self.get_component_rich_style("entry-list--saved")
+        )
+        when = Text(f"{age(row.date, self.clock()):>6}", style=meta_style)
+        feed_width = 0
+        if self.show_feed and width >= 40:
+            feed_width = min(20, width // 4)
+        title_width = width - 2 - 1 - (feed_width + 1 if feed_width else 0) - 6 - 1
+        parts = [mark, fit(Text(row.title, style=title_style), max(1, title_width)), Text(" ")]
+        if feed_width:
+            parts += [fit(Text(row.feed, style=meta_style), feed_width), Text(" ")]
+        parts += [when, saved]
+        return Text.assemble(*parts)
