@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import urljoin
 
 from reader.errors import NotAFeedError
 from reader.storage import EntryData
@@ -74,16 +75,16 @@ def _parse_xml(content: bytes, url: str, content_type: str, charset: str | None)
     headers = {}
     if content_type:
         headers["content-type"] = content_type + (f"; charset={charset}" if charset else "")
-    if url:
-        headers["content-location"] = url
     # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
+    # No content-location either: feedparser would resolve guids against it, and a guid
+    # must not change when the feed moves.
     parsed = feedparser.parse(
         io.BytesIO(content),
         sanitize_html=False,
         resolve_relative_uris=False,
         response_headers=headers,
     )
-    entries = [entry for raw in parsed.entries if (entry := _xml_entry(raw)) is not None]
+    entries = [entry for raw in parsed.entries if (entry := _xml_entry(raw, url)) is not None]
     warning = None
     # a feed served as text/plain (or with no type) parses fine: not worth a warning
     if parsed.get("bozo") and not isinstance(
@@ -121,9 +122,11 @@ def _bozo_message(exception: object) -> str:
     return text or name
 
 
-def _xml_entry(raw: Any) -> EntryData | None:
+def _xml_entry(raw: Any, base: str) -> EntryData | None:
     title = _text(raw.get("title"))
     link = _text(raw.get("link"))
+    if link and base and "://" not in link:
+        link = urljoin(base, link)
     summary = _text(raw.get("summary"))
     content = None
     contents = raw.get("content") or []

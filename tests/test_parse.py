@@ -274,3 +274,12 @@ def test_json_feed_1_1_authors() -> None:
 def test_bad_json_feeds(body: bytes, message: str) -> None:
     with pytest.raises(NotAFeedError, match=message):
         parse_feed(body)
+
+
+def test_relative_links_resolve_against_the_feed_url_but_guids_stay() -> None:
+    body = rss("<item><guid>item-1</guid><link>/articles/1.html</link></item>")
+    first = parse_feed(body, url=f"{BASE}/feeds/main.xml").entries[0]
+    assert first.url == f"{BASE}/articles/1.html"
+    # a guid must not depend on where the feed lives: it would change on a redirect
+    assert first.guid == "item-1"
+    assert parse_feed(body, url="http://elsewhere.test/x.xml").entries[0].guid == "item-1"

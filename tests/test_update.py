@@ -1,0 +1,583 @@
+"""Refresh: the pure decider (tables) and the pipeline against the local test site."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader import update
+from reader.config import Config
+from reader.core import Reader, open_reader
+from reader.errors import FeedNotFoundError
+from reader.fetch import HostLimiter, HttpSettings, make_client
+from reader.site_server import Request, Response, SiteServer, conditional
+from reader.storage import EntryFilter
+from reader.update import (
+    DAY,
+    FeedCheck,
+    RefreshProgress,
+    backoff_delay,
+    cache_max_age,
+    interleave_hosts,
+    is_due,
+    next_check_after_error,
+    next_check_after_success,
+    refresh_feeds,
+)
+
+NOW = 1_800_000_000.0
+XML = "application/rss+xml; charset=utf-8"
+
+
+# --- the decider -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("next_check", "force", "due"),
+    [
+        (None, False, True),  # never checked, or nothing asked us to wait
+        (NOW - 1, False, True),
+        (NOW, False, True),
+        (NOW + 1, False, False),  # backing off / Retry-After / ttl
+        (NOW + 1, True, True),  # --force
+        (NOW + DAY, True, True),
+    ],
+)
+def test_is_due(next_check: float | None, force: bool, due: bool) -> None:
+    assert is_due(next_check, NOW, force) is due
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, None),
+        ("max-age=600", 600.0),
+        ("public, max-age=300, must-revalidate", 300.0),
+        ('max-age="120"', 120.0),
+        ("MAX-AGE=60", 60.0),
+        ("max-age=0", None),
+        ("no-cache, max-age=600", None),
+        ("no-store", None),
+        ("s-maxage=600", None),
+        ("max-age=soon", None),
+    ],
+)
+def test_cache_max_age(header: str | None, seconds: float | None) -> None:
+    headers = {} if header is None else {"cache-control": header}
+    assert cache_max_age(headers) == seconds
+
+
+@pytest.mark.parametrize(
+    ("ttl", "max_age", "expected"),
+    [
+        (None, None, None),  # no hint: due at the next refresh
+        (3600.0, None, NOW + 3600),
+        (None, 600.0, NOW + 600),
+        (3600.0, 600.0, NOW + 3600),  # the longer hint wins
+        (0.0, -5.0, None),
+        (365 * DAY, None, NOW + DAY),  # capped: a feed cannot ask to be ignored for a year
+    ],
+)
+def test_next_check_after_success(
+    ttl: float | None, max_age: float | None, expected: float | None
+) -> None:
+    assert next_check_after_success(NOW, ttl, max_age) == expected
+
+
+@pytest.mark.parametrize(
+    ("errors", "delay"),
+    [(0, 0.0), (1, 60.0), (2, 120.0), (3, 240.0), (11, 60.0 * 1024), (12, DAY), (500, DAY)],
+)
+def test_backoff_is_exponential_and_capped_at_a_day(errors: int, delay: float) -> None:
+    assert backoff_delay(errors) == delay
+
+
+@pytest.mark.parametrize(
+    ("errors", "retry_after", "expected"),
+    [
+        (1, None, NOW + 60),
+        (3, None, NOW + 240),
+        (1, 3600.0, NOW + 3600),  # Retry-After longer than the backoff: honoured
+        (5, 10.0, NOW + 960),  # shorter: the backoff still applies
+        (1, 10 * 365 * DAY, NOW + DAY),  # a server cannot switch a feed off for good
+        (1, 0.0, NOW + 60),
+    ],
+)
+def test_next_check_after_error(errors: int, retry_after: float | None, expected: float) -> None:
+    assert next_check_after_error(NOW, errors, retry_after) == expected
+
+
+def test_interleave_hosts_round_robin() -> None:
+    checks = [
+        FeedCheck(i, url)
+        for i, url in enumerate(
+            ["http://a/1", "http://a/2", "http://a/3", "http://B/1", "http://c/1", "http://b/2"]
+        )
+    ]
+    assert [c.url for c in interleave_hosts(checks)] == [
+        "http://a/1", "http://B/1", "http://c/1", "http://a/2", "http://b/2", "http://a/3",
+    ]  # fmt: skip
+
+
+# --- pipeline helpers --------------------------------------------------------------------
+
+
+def rss(items: list[tuple[str, str]], title: str = "Test feed", channel: str = "") -> bytes:
+    """A small RSS 2.0 feed of (guid, title) items."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{item_title}</title>"
+        f"<link>http://example.test/{guid}</link>"
+        f"<description>&lt;p&gt;About {item_title}&lt;/p&gt;</description></item>"
+        for guid, item_title in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>http://example.test/</link>{channel}{body}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+async def live(reader: Reader) -> AsyncIterator[Reader]:
+    """The reader, with its HTTP client closed at the end of the test."""
+    yield reader
+    await reader.aclose()
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """Set at teardown: routes that stall wait on it, so the server can shut down."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs parse_feed was called for (small refreshes parse in a thread)."""
+    calls: list[str] = []
+    real = update.parse_feed
+
+    def counting(content: bytes, url: str = "", *args: Any) -> Any:
+        calls.append(url)
+        return real(content, url, *args)
+
+    monkeypatch.setattr(update, "parse_feed", counting)
+    return calls
+
+
+def subscribe(reader: Reader, *urls: str) -> None:
+    for url in urls:
+        assert reader.storage.add_feed(url) is not None
+
+
+def feed(reader: Reader, url: str) -> Any:
+    found = reader.storage.get_feed(url)
+    assert found is not None, url
+    return found
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def static(body: bytes, status: int = 200, **headers: str) -> Callable[[Request], Response]:
+    return lambda request: Response(status, body, {"Content-Type": XML, **headers})
+
+
+# --- formats, 304s, ETags, body hash -----------------------------------------------------
+
+
+async def test_the_four_formats_are_stored(site: SiteServer, live: Reader) -> None:
+    names = ["feed.xml", "rss.xml", "atom.xml", "feed.json"]
+    subscribe(live, *(site.url(name) for name in names))
+    report = await live.refresh()
+    assert (report.total, report.refreshed, report.errors) == (4, 4, 0)
+    assert report.new_entries == 6 + 4 + 2 + 6
+    titles = {name: feed(live, site.url(name)) for name in names}
+    assert titles["feed.xml"].title == "The Port Alder Gazette"
+    assert titles["feed.json"].title == "Port Alder Gazette (JSON)"
+    assert [titles[name].entry_count for name in names] == [6, 4, 2, 6]
+    assert all(f.etag and f.last_modified and f.last_checked for f in titles.values())
+
+
+async def test_304_sends_validators_and_parses_nothing(
+    site: SiteServer, live: Reader, parses: list[str]
+) -> None:
+    url = site.url("/feed.xml")
+    subscribe(live, url)
+    first = await live.refresh()
+    assert first.new_entries == 6 and parses == [url]
+    stored = feed(live, url)
+    second = await live.refresh()
+    assert (second.not_modified, second.new_entries, second.errors) == (1, 0, 0)
+    assert parses == [url]  # no second parse
+    request = site.hits("/feed.xml")[-1]
+    assert request.headers["if-none-match"] == stored.etag
+    assert request.headers["if-modified-since"] == stored.last_modified
+    assert "reader/" in request.headers["user-agent"]
+    assert feed(live, url).last_checked > stored.last_checked
+
+
+async def test_an_etag_change_brings_the_new_entries(
+    site: SiteServer, live: Reader, parses: list[str]
+) -> None:
+    current = {"body": rss([("1", "one")])}
+    site.routes["/changing.xml"] = lambda request: conditional(request, current["body"], XML)
+    url = site.url("/changing.xml")
+    subscribe(live, url)
+    await live.refresh()
+    old_etag = feed(live, url).etag
+    current["body"] = rss([("2", "two"), ("1", "one")])
+    report = await live.refresh()
+    assert report.new_entries == 1 and report.not_modified == 0
+    assert site.hits("/changing.xml")[-1].headers["if-none-match"] == old_etag
+    assert feed(live, url).etag not in (None, old_etag)
+    assert len(parses) == 2
+    assert [e.title for e in live.entries(EntryFilter(feed_id=feed(live, url).id))] == [
+        "two", "one"
+    ]  # fmt: skip
+
+
+async def test_same_bytes_without_validators_are_not_parsed_again(
+    site: SiteServer, live: Reader, parses: list[str]
+) -> None:
+    site.routes["/plain.xml"] = static(rss([("1", "one")]))  # no ETag, no Last-Modified
+    url = site.url("/plain.xml")
+    subscribe(live, url)
+    await live.refresh()
+    report = await live.refresh()
+    assert len(site.hits("/plain.xml")) == 2
+    assert parses == [url]
+    assert report.not_modified == 1 and report.refreshed == 1
+
+
+# --- redirects ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 308])
+async def test_a_permanent_redirect_updates_the_feed_url(
+    site: SiteServer, live: Reader, status: int
+) -> None:
+    site.routes["/old.xml"] = lambda request: Response(
+        status, b"", {"Location": site.url("/feed.xml")}
+    )
+    subscribe(live, site.url("/old.xml"))
+    report = await live.refresh()
+    assert report.new_entries == 6
+    assert live.storage.get_feed(site.url("/old.xml")) is None
+    assert feed(live, site.url("/feed.xml")).entry_count == 6
+
+
+@pytest.mark.parametrize("status", [302, 303, 307])
+async def test_a_temporary_redirect_keeps_the_feed_url(
+    site: SiteServer, live: Reader, status: int
+) -> None:
+    site.routes["/moved.xml"] = lambda request: Response(
+        status, b"", {"Location": site.url("/feed.xml")}
+    )
+    subscribe(live, site.url("/moved.xml"))
+    report = await live.refresh()
+    assert report.new_entries == 6
+    assert feed(live, site.url("/moved.xml")).entry_count == 6
+    assert live.storage.get_feed(site.url("/feed.xml")) is None
+
+
+async def test_a_permanent_redirect_then_a_temporary_one_keeps_the_url(
+    site: SiteServer, live: Reader
+) -> None:
+    site.routes["/a.xml"] = lambda r: Response(301, b"", {"Location": site.url("/b.xml")})
+    site.routes["/b.xml"] = lambda r: Response(302, b"", {"Location": site.url("/feed.xml")})
+    subscribe(live, site.url("/a.xml"))
+    await live.refresh()
+    assert feed(live, site.url("/a.xml")).entry_count == 6
+
+
+async def test_a_redirect_to_a_feed_already_followed_keeps_both(
+    site: SiteServer, live: Reader
+) -> None:
+    site.routes["/old.xml"] = lambda r: Response(301, b"", {"Location": site.url("/feed.xml")})
+    subscribe(live, site.url("/old.xml"), site.url("/feed.xml"))
+    report = await live.refresh()
+    assert report.errors == 0
+    assert feed(live, site.url("/old.xml")).entry_count == 6
+    assert feed(live, site.url("/feed.xml")).entry_count == 6
+
+
+# --- failures, one feed at a time --------------------------------------------------------
+
+
+async def test_a_server_that_stalls_times_out(
+    site: SiteServer, db_path: Path, release: threading.Event
+) -> None:
+    def stall_before_headers(request: Request) -> Response:
+        release.wait(20)
+        return Response(200, rss([("1", "late")]), {"Content-Type": XML})
+
+    def stall_in_body(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            yield rss([("1", "x")])[:40]
+            release.wait(20)
+            yield b""
+
+        return Response(200, body(), {"Content-Type": XML})
+
+    site.routes["/stall-headers.xml"] = stall_before_headers
+    site.routes["/stall-body.xml"] = stall_in_body
+    slow = open_reader(db_path, config=Config(timeout=0.5))
+    try:
+        subscribe(slow, site.url("/stall-headers.xml"), site.url("/stall-body.xml"),
+                  site.url("/feed.xml"))  # fmt: skip
+        started = time.monotonic()
+        report = await slow.refresh()
+        assert time.monotonic() - started < 5
+        assert (report.errors, report.refreshed) == (2, 1)
+        for path in ("/stall-headers.xml", "/stall-body.xml"):
+            assert "timed out" in (feed(slow, site.url(path)).last_error or "")
+        assert feed(slow, site.url("/feed.xml")).entry_count == 6
+    finally:
+        await slow.aclose()
+        slow.close()
+
+
+async def test_a_body_over_the_cap_is_refused(site: SiteServer, reader: Reader) -> None:
+    items = [(str(i), "x" * 1000) for i in range(200)]  # about 250 KB
+    big = rss(items)
+    site.routes["/declared.xml"] = static(big)  # with Content-Length
+
+    def chunked(request: Request) -> Response:
+        return Response(200, iter([big[i : i + 8192] for i in range(0, len(big), 8192)]),
+                        {"Content-Type": XML})  # fmt: skip
+
+    site.routes["/chunked.xml"] = chunked
+    subscribe(reader, site.url("/declared.xml"), site.url("/chunked.xml"), site.url("/feed.xml"))
+    settings = HttpSettings(max_bytes=64 * 1024)
+
+    async with make_client(settings) as client:
+        report = await refresh_feeds(reader.storage, client, HostLimiter(), settings)
+    assert (report.errors, report.refreshed) == (2, 1)
+    for path in ("/declared.xml", "/chunked.xml"):
+        stored = feed(reader, site.url(path))
+        assert "too large" in (stored.last_error or "")
+        assert stored.entry_count == 0
+
+
+async def test_a_gzip_bomb_stops_at_the_cap(site: SiteServer, live: Reader) -> None:
+    bomb = gzip.compress(b"\0" * (40 * 1024 * 1024), compresslevel=9)
+    assert len(bomb) < 100 * 1024  # 40 MB of zeros in a few KB
+    site.routes["/bomb.xml"] = static(bomb, **{"Content-Encoding": "gzip"})
+    subscribe(live, site.url("/bomb.xml"), site.url("/feed.xml"))
+    report = await live.refresh()
+    assert (report.errors, report.refreshed) == (1, 1)
+    assert "too large" in (feed(live, site.url("/bomb.xml")).last_error or "")
+
+
+async def test_a_malformed_feed_keeps_what_parsed(site: SiteServer, live: Reader) -> None:
+    broken = rss([("1", "one"), ("2", "two")]).replace(b"</channel>", b"<item><title>x</chan")
+    site.routes["/broken.xml"] = static(broken)
+    url = site.url("/broken.xml")
+    subscribe(live, url)
+    report = await live.refresh()
+    assert report.refreshed == 1 and report.errors == 0
+    stored = feed(live, url)
+    assert stored.entry_count >= 2
+    assert {"one", "two"} <= {e.title for e in live.entries(EntryFilter(feed_id=stored.id))}
+    assert "malformed" in (stored.last_error or "")
+    assert stored.error_count == 0
+
+
+async def test_500s_back_off_exponentially(site: SiteServer, live: Reader) -> None:
+    state = {"status": 500}
+    site.routes["/flaky.xml"] = lambda r: (
+        Response(state["status"], b"oops", {"Content-Type": "text/plain"})
+        if state["status"] >= 400 else conditional(r, rss([("1", "back")]), XML)
+    )  # fmt: skip
+    url = site.url("/flaky.xml")
+    subscribe(live, url)
+    before = time.time()
+    report = await live.refresh()
+    assert report.errors == 1 and not report.ok
+    first = feed(live, url)
+    assert first.error_count == 1 and "500" in (first.last_error or "")
+    assert first.last_error_at is not None and first.last_error_at >= before
+    assert first.next_check is not None
+    assert before + 60 <= first.next_check <= time.time() + 60
+
+    skipped = await live.refresh()  # not due: backing off
+    assert (skipped.total, skipped.skipped) == (0, 1)
+    assert len(site.hits("/flaky.xml")) == 1
+
+    await live.refresh(force=True)
+    second = feed(live, url)
+    assert second.error_count == 2
+    assert second.next_check is not None and second.next_check >= before + 120
+
+    state["status"] = 200
+    recovered = await live.refresh(force=True)
+    assert recovered.new_entries == 1
+    healed = feed(live, url)
+    assert (healed.error_count, healed.last_error, healed.next_check) == (0, None, None)
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "wait"),
+    [
+        (503, "3600", 3600.0),
+        (429, "HTTP-DATE", 7200.0),
+        (503, str(10 * 365 * 86400), DAY),  # capped
+    ],
+)
+async def test_retry_after_is_honoured(
+    site: SiteServer, live: Reader, status: int, retry_after: str, wait: float
+) -> None:
+    if retry_after == "HTTP-DATE":
+        retry_after = formatdate(time.time() + 7200, usegmt=True)
+    site.routes["/busy.xml"] = static(b"busy", status, **{"Retry-After": retry_after})
+    url = site.url("/busy.xml")
+    subscribe(live, url)
+    before = time.time()
+    await live.refresh()
+    stored = feed(live, url)
+    assert stored.next_check is not None
+    assert before + wait - 5 <= stored.next_check <= time.time() + wait + 1
+    assert (await live.refresh()).skipped == 1
+
+
+async def test_cache_control_and_ttl_make_a_feed_not_due(site: SiteServer, live: Reader) -> None:
+    site.routes["/cached.xml"] = static(rss([("1", "a")]), **{"Cache-Control": "max-age=600"})
+    site.routes["/ttl.xml"] = static(rss([("1", "a")], channel="<ttl>120</ttl>"))
+    subscribe(live, site.url("/cached.xml"), site.url("/ttl.xml"))
+    before = time.time()
+    await live.refresh()
+    cached, ttl = feed(live, site.url("/cached.xml")), feed(live, site.url("/ttl.xml"))
+    assert cached.next_check is not None and cached.next_check >= before + 600
+    assert ttl.next_check is not None and ttl.next_check >= before + 7200
+    assert (await live.refresh()).skipped == 2
+    forced = await live.refresh(force=True)
+    assert (forced.total, forced.skipped) == (2, 0)
+
+
+async def test_network_failures_are_stored_per_feed(site: SiteServer, live: Reader) -> None:
+    urls = {
+        "dns": "http://no-such-feed-host.invalid/feed.xml",
+        "refused": f"http://127.0.0.1:{closed_port()}/feed.xml",
+        "html": site.url("/index.html"),
+        "missing": site.url("/missing.xml"),
+        "good": site.url("/feed.xml"),
+    }
+    subscribe(live, *urls.values())
+    events: list[RefreshProgress] = []
+    report = await live.refresh(progress=events.append)
+    assert (report.total, report.refreshed, report.errors, report.new_entries) == (5, 1, 4, 6)
+    assert report.ok
+    errors = {name: feed(live, url).last_error or "" for name, url in urls.items()}
+    assert "DNS" in errors["dns"]
+    assert "refused" in errors["refused"]
+    assert "HTML" in errors["html"]
+    assert "404" in errors["missing"]
+    assert errors["good"] == ""
+    assert {f.url for f in report.failures} == set(urls.values()) - {urls["good"]}
+    assert [e.done for e in events] == [1, 2, 3, 4, 5]
+    assert events[-1] == RefreshProgress(
+        done=5, total=5, new_entries=6, not_modified=0, errors=4,
+        url=events[-1].url, error=events[-1].error,
+    )  # fmt: skip
+    assert sum(e.error is not None for e in events) == 4
+
+
+# --- storing -----------------------------------------------------------------------------
+
+
+async def test_the_same_guid_in_two_feeds_makes_two_entries(site: SiteServer, live: Reader) -> None:
+    site.routes["/one.xml"] = static(rss([("shared-1", "from one")], title="One"))
+    site.routes["/two.xml"] = static(rss([("shared-1", "from two")], title="Two"))
+    subscribe(live, site.url("/one.xml"), site.url("/two.xml"))
+    report = await live.refresh()
+    assert report.new_entries == 2
+    entries = live.entries()
+    assert sorted(e.title or "" for e in entries) == ["from one", "from two"]
+    assert {e.guid for e in entries} == {"shared-1"}
+
+
+async def test_an_entry_updated_in_place_keeps_its_read_state(
+    site: SiteServer, live: Reader
+) -> None:
+    current = {"body": rss([("1", "First title"), ("2", "Other")])}
+    site.routes["/edits.xml"] = lambda request: conditional(request, current["body"], XML)
+    subscribe(live, site.url("/edits.xml"))
+    await live.refresh()
+    [entry] = [e for e in live.entries() if e.guid == "1"]
+    live.mark_read([entry.id])
+    current["body"] = rss([("1", "Corrected title"), ("2", "Other")])
+    report = await live.refresh()
+    assert (report.new_entries, report.updated_entries) == (0, 1)
+    [after] = [e for e in live.entries() if e.guid == "1"]
+    assert after.id == entry.id
+    assert after.title == "Corrected title"
+    assert after.read is True
+    assert len(live.entries()) == 2
+
+
+async def test_an_interrupted_refresh_keeps_the_finished_feeds(
+    site: SiteServer, live: Reader, release: threading.Event
+) -> None:
+    def stall(request: Request) -> Response:
+        release.wait(20)
+        return Response(200, rss([("1", "late")]), {"Content-Type": XML})
+
+    site.routes["/stall.xml"] = stall
+    finished = [site.url(name) for name in ("feed.xml", "rss.xml", "atom.xml")]
+    subscribe(live, *finished, site.url("/stall.xml"))
+
+    def interrupt_after_three(event: RefreshProgress) -> None:
+        if event.done == 3:
+            task.cancel()  # what Ctrl-C does to asyncio.run's task
+
+    task = asyncio.create_task(live.refresh(progress=interrupt_after_three))
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [feed(live, url).entry_count for url in finished] == [6, 4, 2]
+    assert all(feed(live, url).etag for url in finished)
+    assert feed(live, site.url("/stall.xml")).entry_count == 0
+
+
+async def test_only_the_feeds_asked_for(site: SiteServer, live: Reader) -> None:
+    subscribe(live, site.url("/feed.xml"), site.url("/atom.xml"))
+    report = await live.refresh([site.url("/atom.xml")])
+    assert report.total == 1
+    assert site.hits("/feed.xml") == []
+    with pytest.raises(FeedNotFoundError):
+        await live.refresh([site.url("/unknown.xml")])
+
+
+async def test_a_process_pool_parses_and_is_reused(site: SiteServer, reader: Reader) -> None:
+    subscribe(reader, *(site.url(n) for n in ("feed.xml", "rss.xml", "atom.xml", "feed.json")))
+    async with make_client() as client:
+        report = await refresh_feeds(reader.storage, client, HostLimiter(), parse_mode="process")
+        pool = update._process_pool
+        assert report.new_entries == 18 and pool is not None
+        again = await refresh_feeds(
+            reader.storage, client, HostLimiter(), force=True, parse_mode="process"
+        )
+    assert again.not_modified == 4
+    assert update._process_pool is pool
+
+
+async def test_jobs_above_the_pool_size_get_their_own_client(
+    site: SiteServer, live: Reader
+) -> None:
+    subscribe(live, site.url("/feed.xml"), site.url("/rss.xml"))
+    report = await live.refresh(jobs=live.config.concurrency + 8)
+    assert report.new_entries == 10
+    assert live._client is None  # the shared client was not touched
