@@ -29,6 +29,7 @@ from readability import Document
 from reader.errors import NotAnArticleError
 from reader.links import (
     READ_MORE_PREFIX_RE,
+    base_url_of,
     find_body_links,
     find_related,
     normalize_url,
@@ -64,7 +65,7 @@ _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _LOOKS_LIKE_HTML_RE = re.compile(r"<\s*[a-zA-Z!][^>]*>")
 
 _SKIP_TAGS = frozenset(
-    """script style noscript template svg math button input select option textarea
+    """script style noscript template svg button input select option textarea
     iframe object embed canvas audio video map head title meta link source track
     dialog""".split()
 )
@@ -90,13 +91,20 @@ _INLINE_STYLES: dict[str, SpanStyle] = {
 }
 # Elements whose class/id say they are chrome that readability left inside the article.
 _JUNK_CLASS_RE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|sharedaddy|social-?(?:share|links|buttons|icons)|"
+    r"(?:^|[\s_-])(?:share-?(?:bar|buttons?|tools?|links?|icons?|box|container|wrapper|menu|"
+    r"modal|this|article)|sharing|sharedaddy|social-?(?:share|links|buttons|icons|follow)|"
     r"newsletter|cookie|consent|cmp|advert|advertisement|ad|ads|adslot|ad-?slot|dfp|gpt|"
     r"sponsor|sponsored|promo|outbrain|taboola|trc|paywall|subscribe|subscription|"
-    r"related|recommend|recommended|read-?more|readmore|comments?|jp-relatedposts|"
-    r"likes|like-?post|author-bio|byline|dateline|timestamp|breadcrumbs?|tags|topics|"
-    r"gallery-?(?:counter|count|nav|controls)|slide-?counter|counter|credit|copyright|"
+    r"related|recommend|recommended|read-?more|readmore|jp-relatedposts|"
+    r"likes|like-?post|author-bio|dateline|breadcrumbs?|tags|topics|tag-?list|"
+    r"gallery-?(?:counter|count|nav|controls)|slide-?counter|counter|credit|"
     r"visually-?hidden|screen-?reader-?text|sr-only|skip-?link|print-?only)(?:$|[\s_-])",
+    re.I,
+)
+_SHARE_CLASS_RE = re.compile(r"(?:^|\s)(?:share|social)(?:__\S*)?(?:$|\s)", re.I)
+_JUNK_ID_RE = re.compile(
+    r"^(?:jp-relatedposts|comments?|respond|disqus_thread|related[-_\w]*|taboola[-_\w]*|"
+    r"outbrain[-_\w]*|newsletter[-_\w]*|cookie[-_\w]*|sharing|share-?buttons)$",
     re.I,
 )
 _EMBED_CLASS_RE = re.compile(
@@ -601,15 +609,32 @@ def _prune_junk(root: Any) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str) or el is root:
             continue
-        if el.get(_EMBED_MARK) is not None:
+        if el.get(_EMBED_MARK) is not None or el.tag in ("pre", "code"):
             continue
-        features = " ".join(v for v in (el.get("class"), el.get("id")) if v)
-        if features and _JUNK_CLASS_RE.search(features):
+        if any(a.tag in ("pre", "code") for a in el.iterancestors()):
+            continue
+        # Classes, and only well-known ids: ids are often slugs of headings
+        # ("sharing-with-a-single-developer").
+        features = el.get("class")
+        junk = bool(
+            features and (_JUNK_CLASS_RE.search(features) or _SHARE_CLASS_RE.search(features))
+        )
+        junk = junk or bool(_JUNK_ID_RE.match(el.get("id") or ""))
+        if junk and _is_small_or_links(el):
             doomed.append(el)
     for el in doomed:
         parent = el.getparent()
         if parent is not None and not any(a in doomed for a in el.iterancestors()):
             el.drop_tree()
+
+
+def _is_small_or_links(el: Any) -> bool:
+    """Chrome is short or mostly links; a container of real paragraphs is never chrome."""
+    text = " ".join(el.text_content().split())
+    if len(text) < 300:
+        return True
+    link_chars = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    return link_chars > 0.5 * len(text)
 
 
 def _is_chrome_text(text: str) -> bool:
@@ -640,8 +665,8 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         or (b.kind == "code" and b.text.strip())
         or (_WORD_RE.search(b.text) and not _is_chrome_text(b.text) and not _is_teaser(b))
     ]
-    # The same caption or credit under every photo: shown once, or not at all if it is only
-    # a credit line repeated.
+    # The same caption under every photo is shown once; a photo credit repeated under
+    # every photo is not shown at all.
     counts = Counter(
         _WS_RE.sub(" ", b.text).strip().casefold() for b in kept if b.kind == "caption"
     )
@@ -653,9 +678,7 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
             if key in seen:
                 continue
             seen.add(key)
-            if counts[key] >= 3 and len(key) <= 120:
-                continue
-            if len(key) <= 80 and _CREDIT_RE.search(key) and counts[key] >= 2:
+            if counts[key] >= 2 and len(key) <= 80 and _CREDIT_RE.search(key):
                 continue
         result.append(block)
     # No rule at the ends or twice in a row.
@@ -734,6 +757,72 @@ class _ReaderDocument(Document):  # type: ignore[misc]
         self.summary_root = self.html
         return str(etree.tounicode(self.html, method="html"))
 
+    def _parse(self, input: Any) -> Any:
+        # readability cleans a copy with lxml's Cleaner and rewrites every link of the page;
+        # a plain copy without scripts and styles scores the same, and the converter resolves
+        # the few links of the article itself.
+        doc = copy.deepcopy(input)
+        doomed = [el for el in doc.iter("script", "style", "link", "noscript", "template")]
+        for el in doc.xpath("//*[@hidden]"):
+            doomed.append(el)
+        for el in doc.xpath("//*[@style]"):
+            if _DISPLAY_NONE_RE.search(el.get("style") or ""):
+                doomed.append(el)
+        for el in doomed:
+            if el.getparent() is not None:
+                el.drop_tree()
+        return doc
+
+    def get_preserved_elements(self, node: Any) -> dict[Any, bool]:
+        # Readability.js never removes data tables (or anything in them) and keeps lists
+        # unless they are mostly links; readability-lxml drops both as "too short" or
+        # "too many links", which loses reference lists, bug lists and tables of results.
+        allowed: dict[Any, bool] = super().get_preserved_elements(node)
+        for table in node.iter("table"):
+            if _is_data_table(table):
+                allowed[table] = True
+                for inner in table.iterdescendants("table", "ul", "ol", "div", "section"):
+                    allowed[inner] = True
+        for lst in node.iter("ul", "ol"):
+            if self.get_link_density(lst) <= 0.5 and lst.find(".//input") is None:
+                allowed[lst] = True
+        return allowed
+
+    def get_link_density(self, elem: Any) -> float:
+        # Same ratio as readability's, with whitespace collapsed by str.split instead of
+        # three regexes over the text of every nested element.
+        link_length = sum(_squashed_len(a) for a in elem.iterdescendants("a"))
+        return float(link_length) / max(_squashed_len(elem), 1)
+
+
+def _is_data_table(table: Any) -> bool:
+    """Readability.js's test for a table of data (as opposed to one used for layout)."""
+    if (table.get("role") or "").lower() == "presentation" or table.get("datatable") == "0":
+        return False
+    if table.get("summary"):
+        return True
+    caption = table.find("caption")
+    if caption is not None and len(caption):
+        return True
+    for tag in ("col", "colgroup", "tfoot", "thead", "th"):
+        if table.find(".//" + tag) is not None:
+            return True
+    if table.find(".//table") is not None:
+        return False
+    rows = list(_table_rows(table))
+    columns = max((len(row) for row in rows), default=0)
+    return len(rows) >= 10 or columns > 4 or len(rows) * columns > 10
+
+
+def _squashed_len(el: Any) -> int:
+    return len(" ".join(el.text_content().split()))
+
+
+_DISPLAY_NONE_RE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)",
+    re.I,
+)
+
 
 def _protect_embeds(root: Any) -> None:
     """Keep embedded posts: readability drops anything whose class says "tweet"."""
@@ -761,7 +850,7 @@ def _protect_embeds(root: Any) -> None:
 
 
 def _readability_root(tree: Any, url: str) -> Any:
-    doc = _ReaderDocument(tree, url=url or None)
+    doc = _ReaderDocument(tree, url=None)
     doc.summary(html_partial=True)
     return doc.summary_root
 
@@ -1098,7 +1187,7 @@ def extract_article(html: str, url: str) -> Article:
             summary_root = None
         if summary_root is not None:
             _prune_junk(summary_root)
-            blocks = clean_blocks(html_to_blocks(summary_root, url))
+            blocks = clean_blocks(html_to_blocks(summary_root, base_url_of(root, url)))
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
     blocks = _drop_title_heading(blocks, metadata.title)

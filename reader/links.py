@@ -22,6 +22,7 @@ from reader.models import Block, Link
 
 __all__ = [
     "READ_MORE_PREFIX_RE",
+    "base_url_of",
     "find_body_links",
     "find_related",
     "is_article_url",
@@ -326,13 +327,23 @@ def _related_containers(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlEleme
     return outer
 
 
+def _head_text(el: lxml.html.HtmlElement, limit: int = 48) -> str:
+    """The first characters of an element's text, read lazily (cheap on big containers)."""
+    collected = ""
+    for piece in el.itertext():
+        collected += piece
+        if len(collected) >= limit:
+            break
+    return _WS_RE.sub(" ", collected).strip()
+
+
 def _teaser_lines(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
     """In-body "Read more: <headline>" paragraphs."""
     for el in root.iter("p", "div", "li", "h3", "h4", "h5", "h6", "aside"):
-        if len(el) > 6 or _is_excluded(el):
+        if len(el) > 6 or not READ_MORE_PREFIX_RE.match(_head_text(el)):
             continue
         text = _text(el)
-        if not text or len(text) > 300 or not READ_MORE_PREFIX_RE.match(text):
+        if not text or len(text) > 300 or _is_excluded(el):
             continue
         anchors = list(el.iter("a"))
         if not anchors:
@@ -390,7 +401,7 @@ def find_related(html_or_tree: str | lxml.html.HtmlElement | None, url: str) -> 
         return []
 
 
-def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
+def base_url_of(root: lxml.html.HtmlElement, url: str) -> str:
     base = root.find(".//base[@href]")
     if base is not None:
         try:
@@ -401,7 +412,7 @@ def _base_url(root: lxml.html.HtmlElement, url: str) -> str:
 
 
 def _find_related(root: lxml.html.HtmlElement, url: str) -> list[Link]:
-    base_url = _base_url(root, url)
+    base_url = base_url_of(root, url)
     canonical = root.find(".//link[@rel='canonical']")
     article_urls = [url]
     if canonical is not None and canonical.get("href"):
