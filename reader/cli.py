@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("locate", "print where reader keeps its data, config and themes")
 
+    saved = command("saved", "print the reading list, newest first, with each article's text")
+    saved.add_argument(
+        "--format", choices=("text", "markdown", "json"), default="text",
+        help="output format (default: text)",
+    )  # fmt: skip
+
     refresh = command("refresh", "fetch new entries from the feeds that are due")
     refresh.add_argument(
         "--feed", metavar="URL", action="append",
@@ -507,6 +513,16 @@ def cmd_config(args: argparse.Namespace, db: str | None) -> int:
     return 0
 
 
+def cmd_saved(args: argparse.Namespace, db: str | None) -> int:
+    from reader.saved_output import format_saved
+
+    def work(reader: Reader) -> int:
+        sys.stdout.write(format_saved(reader.saved(), args.format))
+        return 0
+
+    return _with_reader(db, work)
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
     "remove": cmd_remove,
@@ -514,6 +530,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "locate": cmd_locate,
+    "saved": cmd_saved,
     "refresh": cmd_refresh,
     "entries": cmd_entries,
     "read": cmd_read,

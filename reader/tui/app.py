@@ -62,6 +62,12 @@ class ReaderApp(App[None]):
         self.background_refresh = background_refresh
         for theme in BUILT_IN_THEMES:
             self.register_theme(theme)
+        # theme files (ours, then the user's) override the built-in fallback by name
+        from reader.tui.themes import load_themes
+
+        themes, self.theme_problems = load_themes(reader.paths.themes_dir)
+        for theme in themes:
+            self.register_theme(theme)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.reader, clock=self.clock, background_refresh=self.background_refresh)
@@ -82,14 +88,12 @@ class ReaderApp(App[None]):
                         severity="warning", markup=False)  # fmt: skip
         if config.keys:
             self.set_keymap({action: ",".join(keys) for action, keys in config.keys.items()})
+        for message in self.theme_problems:
+            self.notify(clean_line(message), severity="warning", markup=False)
         for problem in self.reader.config_problems:
             self.notify(clean_line(str(problem)), severity="warning", markup=False)
 
     async def on_unmount(self) -> None:
-        try:
-            self.main.save_state()
-        except Exception:  # the store may be gone; leaving must still work
-            pass
         await self.reader.aclose()
 
     # --- help and the palette ----------------------------------------------------------

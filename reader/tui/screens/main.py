@@ -156,32 +156,26 @@ class MainScreen(Screen[None]):
         self._counts_due = False
         self._saved_count = 0
         self._selection_key: str | None = None
+        self.feed_list = FeedList(id="feeds")
+        self.entry_list = EntryList(id="entries", clock=clock)
+        self.article_view = ArticleView(id="article")
+        self.status = StatusBar(id="status")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
             yield Static(Text(WELCOME), id="welcome-text")
         with Horizontal(id="panes"):
-            yield FeedList(id="feeds")
-            yield EntryList(id="entries", clock=self.clock)
-            yield ArticleView(id="article")
-        yield StatusBar(id="status")
+            yield self.feed_list
+            yield self.entry_list
+            yield self.article_view
+        yield self.status
         yield Footer()
 
-    @property
-    def feed_list(self) -> FeedList:
-        return self.query_one("#feeds", FeedList)
-
-    @property
-    def entry_list(self) -> EntryList:
-        return self.query_one("#entries", EntryList)
-
-    @property
-    def article_view(self) -> ArticleView:
-        return self.query_one("#article", ArticleView)
-
-    @property
-    def status(self) -> StatusBar:
-        return self.query_one("#status", StatusBar)
+    def on_unmount(self) -> None:
+        try:
+            self.save_state()
+        except ReaderError:  # the store may be gone; leaving must still work
+            pass
 
     def on_mount(self) -> None:
         self.feed_list.border_title = "Feeds"
@@ -461,8 +455,9 @@ class MainScreen(Screen[None]):
                 return
         # none left here: the next (or previous) feed that has unread entries
         feeds = self.feed_list
-        index = feeds.cursor + step
-        while 0 <= index < len(feeds.rows):
+        count = len(feeds.rows)
+        for offset in range(1, count):  # from the next row on, round to the start
+            index = (feeds.cursor + step * offset) % count
             candidate = feeds.rows[index]
             if candidate.kind == "feed" and candidate.unread:
                 feeds.set_cursor(index, announce=False)
@@ -474,7 +469,6 @@ class MainScreen(Screen[None]):
                         self.entry_list.set_cursor(first)
                         self.open_entry(first)
                         return
-            index += step
         self.notify("No more unread entries", timeout=2)
 
     # --- read, save, browser, copy -----------------------------------------------------

@@ -75,6 +75,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.link_spots: list[LinkSpot] = []
         self._lines: list[Strip] = []
         self._built_width = -1
+        self._scroll_wanted: float | None = None
 
     # --- what is shown -----------------------------------------------------------------
 
@@ -84,7 +85,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.loading = loading
         self._invalidate()
         if scroll is not None:
-            self.scroll_to(y=scroll, animate=False, immediate=True)
+            if self._built_width > 0:
+                self.scroll_to(y=scroll, animate=False, immediate=True)
+            else:  # not laid out yet: scroll once the lines exist
+                self._scroll_wanted = scroll
 
     def show_message(self, message: str) -> None:
         self.article = None
@@ -110,6 +114,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._ensure_built()
+        if self._scroll_wanted is not None and self._built_width > 0:
+            wanted, self._scroll_wanted = self._scroll_wanted, None
+            self.call_after_refresh(self.scroll_to, y=wanted, animate=False, immediate=True)
 
     @property
     def text_lines(self) -> list[str]:

@@ -1,0 +1,336 @@
+"""Pilot flows of the reading app against the local news site."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.core import Reader, open_reader
+from reader.site_server import SiteServer
+from reader.storage import EntryFilter
+from reader.tui.app import ReaderApp
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.widgets.entry_list import EntrySource, SavedSource
+
+FROZEN_NOW = 1_796_342_400.0  # 2026-12-04 00:00 UTC: a week after the site's stories
+
+
+async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
+    """Poll ``condition`` between frames until it holds (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+
+
+def make_app(reader: Reader, **options: object) -> ReaderApp:
+    return ReaderApp(reader, clock=lambda: FROZEN_NOW, background_refresh=False, **options)  # type: ignore[arg-type]
+
+
+async def subscribed(reader: Reader, site: SiteServer, refresh: bool = True) -> None:
+    reader.storage.add_feeds(
+        [(site.url("/feed.xml"), None, None), (site.url("/atom.xml"), None, "Culture")]
+    )
+    if refresh:
+        await reader.refresh(force=True)
+        await reader.aclose()
+
+
+async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site, refresh=False)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        assert [r.kind for r in main.feed_list.rows[:3]] == ["all", "unread", "saved"]
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        assert len(main.entry_list.source) == 8
+        assert main.feed_list.rows[0].unread == 8
+        assert main.status.last_refresh == FROZEN_NOW
+
+        await pilot.press("tab")  # to the entries
+        assert app.focused is main.entry_list
+        await pilot.press("j", "enter")
+        row = main.entry_list.current_row
+        assert row is not None and main.open is not None
+        # the feed's content at once, then the page when the worker is done
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        assert main.open.article.source == "page"
+        assert main.article_view.text_lines[0].strip() == row.title
+        entry = reader.storage.get_entry(row.key)
+        assert entry is not None and entry.read
+        assert main.feed_list.rows[0].unread == 7
+
+        await pilot.press("m")  # unread again
+        entry = reader.storage.get_entry(row.key)
+        assert entry is not None and not entry.read
+        assert main.feed_list.rows[0].unread == 8
+
+        await pilot.press("space")  # pages the article
+        await pilot.press("n")  # the next unread after the open one
+        assert main.open.entry is not None and main.open.entry.id != row.key
+        assert reader.storage.get_entry(main.open.entry.id).read  # type: ignore[union-attr]
+
+        await pilot.press("A")  # the whole selection (All) read
+        assert reader.storage.count_entries(EntryFilter(unread_only=True)) == 0
+
+
+async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    first_feed = reader.feeds()[0]
+    reader.mark_feed_read(first_feed.id)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        key = next(r.key for r in main.feed_list.rows if r.feed and r.feed.id == first_feed.id)
+        main.feed_list.select_key(key)
+        await pilot.pause()
+        await pilot.press("n")
+        assert main.open is not None and main.open.entry is not None
+        assert main.open.entry.feed_id != first_feed.id
+        assert main.feed_list.current is not None
+        assert main.feed_list.current.feed is not None
+        assert main.feed_list.current.feed.id == main.open.entry.feed_id
+
+
+async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
+    reader = open_reader(db_path)
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        assert main.open is not None
+        title = main.open.article.title
+        await pilot.press("s")
+        assert reader.is_saved(main.open.article.url)
+        row = main.entry_list.current_row
+        assert row is not None and row.saved
+        assert main.feed_list.rows[2].unread == 1  # the reading list's count
+    reader.close()
+
+    site.stop()  # offline from here on
+    reader = open_reader(db_path)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        main.feed_list.select_key("saved")
+        await pilot.pause()
+        assert isinstance(main.entry_list.source, SavedSource)
+        await pilot.press("tab", "enter")
+        assert main.open is not None and main.open.article.title == title
+        assert any("\u00a0" not in line and line.strip() for line in main.article_view.text_lines)
+        assert len(main.article_view.text_lines) > 10  # the whole text, not just a title
+        await pilot.press("s")  # off the list again
+        assert len(main.entry_list.source) == 0
+    reader.close()
+
+
+async def test_remove_a_feed_after_confirming(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        index = next(i for i, r in enumerate(main.feed_list.rows) if r.kind == "feed")
+        main.feed_list.set_cursor(index)
+        doomed = main.feed_list.rows[index].feed
+        assert doomed is not None
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # changed my mind
+        assert len(reader.feeds()) == 2
+        await pilot.press("d")
+        await pilot.press("y")
+        assert [f.url for f in reader.feeds()] != [] and doomed.url not in [
+            f.url for f in reader.feeds()
+        ]
+        assert all(r.feed is None or r.feed.id != doomed.id for r in main.feed_list.rows)
+
+
+async def test_add_a_feed_from_a_page_address(reader: Reader, site: SiteServer) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        assert main.query_one("#welcome").display  # no feeds yet: the welcome
+        await pilot.press("a")
+        await pilot.press(*site.url("/index.html"))
+        await pilot.press("enter")  # to the folder
+        await pilot.press(*"Local", "enter")
+        await wait_for(pilot, lambda: bool(reader.feeds()) and not main.refreshing)
+        assert [(f.url, f.folder) for f in reader.feeds()] == [(site.url("/feed.xml"), "Local")]
+        assert not main.query_one("#welcome").display
+        assert len(main.entry_list.source) == 6
+
+
+async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> None:
+    reader = open_reader(db_path)
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 16)) as pilot:
+        main = app.main
+        key = next(r.key for r in main.feed_list.rows if r.kind == "feed")
+        main.feed_list.select_key(key)
+        await pilot.pause()
+        await pilot.press("tab", "j", "j", "enter")
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        await pilot.press("space")
+        opened = main.entry_list.current_row
+        await pilot.pause()
+        scroll = round(main.article_view.scroll_y)
+        assert scroll > 0
+    reader.close()
+
+    reader = open_reader(db_path)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 16)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        await pilot.pause()
+        assert main.feed_list.current_key == key
+        assert opened is not None and main.entry_list.current_row is not None
+        assert main.entry_list.current_row.key == opened.key
+        assert main.open is not None
+        assert round(main.article_view.scroll_y) == scroll
+    reader.close()
+
+
+async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        await pilot.pause()
+        panes = (main.feed_list, main.entry_list, main.article_view)
+
+        def shown() -> list[str | None]:
+            return [pane.id for pane in panes if pane.display]
+
+        assert shown() == ["feeds"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown() == ["entries"]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown() == ["article"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert shown() == ["entries"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert shown() == ["feeds"]
+        await pilot.resize_terminal(130, 40)
+        await pilot.pause()
+        assert shown() == ["feeds", "entries", "article"]
+
+
+async def test_help_lists_every_key_and_every_binding_has_an_id(reader: Reader) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = {keys for _, rows in app.help_sections() for keys, _ in rows}
+        for wanted in ("j,down", "k,up", "enter", "tab", "shift+tab", "escape", "space",
+                       "pagedown", "g,home", "G,end", "n", "p", "m", "A", "s", "o", "y",
+                       "r", "R", "a", "d", "q", "question_mark"):  # fmt: skip
+            assert wanted in listed, wanted
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        for node in [app, *app.screen.walk_children(with_self=True), HelpScreen([])]:
+            for cls in type(node).__mro__:
+                if cls.__module__.startswith("reader."):
+                    for binding in cls.__dict__.get("BINDINGS", []):
+                        assert binding.id, binding
+
+
+async def test_palette_has_the_reader_commands(reader: Reader) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Refresh all feeds", "Add a feed", "Save or unsave", "Next unread"} <= titles
+
+
+async def test_failed_refresh_marks_the_feed_and_notifies(reader: Reader, site: SiteServer) -> None:
+    reader.storage.add_feeds([(site.url("/missing.xml"), "Broken [bold]feed", None)])
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        main = app.main
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        row = next(r for r in main.feed_list.rows if r.kind == "feed")
+        assert row.error
+        assert main.status.last_error
+        assert any(n.severity == "error" for n in app._notifications)
+        # the message on hover
+        index = main.feed_list.rows.index(row)
+        await pilot.hover("#feeds", offset=(3, index + 1))
+        assert main.feed_list.tooltip is not None
+        assert "Broken [bold]feed" in str(main.feed_list.tooltip)
+
+
+async def test_a_page_that_fails_keeps_the_feed_content(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    entry = reader.entries(EntryFilter())[0]
+    assert entry.url
+    path = entry.url.removeprefix(site.base)
+    from reader.site_server import Response
+
+    site.routes[path] = lambda request: Response(
+        200, b"%PDF-1.4", {"Content-Type": "application/pdf"}
+    )
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        assert isinstance(main.entry_list.source, EntrySource)
+        index = main.entry_list.source.index_of(entry.id)
+        assert index is not None
+        main.entry_list.set_cursor(index)
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        assert main.open is not None
+        assert main.open.article.title == entry.title
+
+
+@pytest.mark.parametrize("quiet", [True])
+async def test_moving_on_cancels_the_unwanted_fetch(
+    reader: Reader, site: SiteServer, quiet: bool
+) -> None:
+    await subscribed(reader, site)
+    slow_paths = []
+    import threading
+
+    release = threading.Event()
+    from reader.site_server import Response
+
+    for entry in reader.entries(EntryFilter()):
+        assert entry.url
+        path = entry.url.removeprefix(site.base)
+        body = site.file_body(path) or b""
+
+        def slow(request: object, body: bytes = body) -> Response:
+            release.wait(5)
+            return Response(200, body, {"Content-Type": "text/html; charset=utf-8"})
+
+        site.routes[path] = slow
+        slow_paths.append(path)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await pilot.press("tab", "enter")
+        first = main.open
+        await pilot.press("j", "enter")
+        second = main.open
+        assert first is not None and second is not None and first is not second
+        release.set()
+        await wait_for(pilot, lambda: not main.article_view.loading)
+        await pilot.pause(0.2)
+        # only the entry still wanted is shown
+        assert main.open is second
+        assert second.entry is not None
+        assert main.article_view.text_lines[0].strip() == second.entry.title
