@@ -106,7 +106,7 @@ class ReaderApp(App[None]):
             for binding in bindings:
                 if isinstance(binding, Binding):
                     keys = self._keys_for(binding)
-                    found.append((keys, binding.description))
+                    found.append((keys, binding.tooltip or binding.description))
             return found
 
         return [

@@ -53,12 +53,12 @@ Welcome to reader.
 
 You have no feeds yet. To add one:
 
-  • press  a  and type the address of a feed, or of a site (its feed is found for you);
-  • or, from a shell:  reader add https://example.com/feed.xml
-  • or import your subscriptions:  reader import subscriptions.opml
+  • press  a  and type the address of a feed or of a site;
+  • or, in a shell:  reader add https://example.com/feed.xml
+  • or import a list:  reader import subscriptions.opml
 
 Then  R  refreshes, Enter opens, and  ?  lists every key.
-Try  reader --demo  to play with a small news site without the network.
+Try  reader --demo  for a small news site that needs no network.
 """
 
 
@@ -83,22 +83,112 @@ class MainScreen(Screen[None]):
     """Three panes, a status line and the footer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "next_pane", "Next pane", id="next-pane", show=False),
-        Binding("shift+tab", "previous_pane", "Previous pane", id="previous-pane", show=False),
-        Binding("escape", "back", "Back", id="back", show=False),
-        Binding("space", "page_article(1)", "Page", id="page-article", show=False),
-        Binding("shift+space", "page_article(-1)", "Page up", id="page-article-up", show=False),
-        Binding("n", "next_unread", "Next unread", id="next-unread"),
-        Binding("p", "previous_unread", "Prev unread", id="previous-unread", show=False),
-        Binding("m", "toggle_read", "Read", id="toggle-read"),
-        Binding("A", "mark_feed_read", "Feed read", id="mark-feed-read", show=False),
-        Binding("s", "toggle_saved", "Save", id="toggle-saved"),
-        Binding("o", "open_browser", "Browser", id="open-browser", show=False),
-        Binding("y", "copy_url", "Copy URL", id="copy-url", show=False),
-        Binding("r", "refresh_feed", "Refresh", id="refresh-feed", show=False),
-        Binding("R", "refresh_all", "Refresh all", id="refresh-all"),
-        Binding("a", "add_feed", "Add feed", id="add-feed"),
-        Binding("d", "remove_feed", "Remove feed", id="remove-feed", show=False),
+        Binding(
+            "tab",
+            "next_pane",
+            "Next pane",
+            id="next-pane",
+            tooltip="Move to the next pane",
+            show=False,
+        ),
+        Binding(
+            "shift+tab",
+            "previous_pane",
+            "Previous pane",
+            id="previous-pane",
+            tooltip="Move to the previous pane",
+            show=False,
+        ),
+        Binding("escape", "back", "Back", id="back", tooltip="Go back a pane", show=False),
+        Binding(
+            "space",
+            "page_article(1)",
+            "Page",
+            id="page-article",
+            tooltip="Page down through the article",
+            show=False,
+        ),
+        Binding(
+            "shift+space",
+            "page_article(-1)",
+            "Page up",
+            id="page-article-up",
+            tooltip="Page up through the article",
+            show=False,
+        ),
+        Binding(
+            "n",
+            "next_unread",
+            "Next unread",
+            id="next-unread",
+            tooltip="Open the next unread entry, across feeds",
+        ),
+        Binding(
+            "p",
+            "previous_unread",
+            "Prev unread",
+            id="previous-unread",
+            tooltip="Open the previous unread entry, across feeds",
+            show=False,
+        ),
+        Binding(
+            "m", "toggle_read", "Read", id="toggle-read", tooltip="Mark the entry read or unread"
+        ),
+        Binding(
+            "A",
+            "mark_feed_read",
+            "Feed read",
+            id="mark-feed-read",
+            tooltip="Mark the feed (folder, or all) read",
+            show=False,
+        ),
+        Binding(
+            "s",
+            "toggle_saved",
+            "Save",
+            id="toggle-saved",
+            tooltip="Save to or remove from the reading list",
+        ),
+        Binding(
+            "o",
+            "open_browser",
+            "Browser",
+            id="open-browser",
+            tooltip="Open the page in the web browser",
+            show=False,
+        ),
+        Binding(
+            "y",
+            "copy_url",
+            "Copy URL",
+            id="copy-url",
+            tooltip="Copy the page's address",
+            show=False,
+        ),
+        Binding(
+            "r",
+            "refresh_feed",
+            "Refresh",
+            id="refresh-feed",
+            tooltip="Refresh the highlighted feed or folder",
+            show=False,
+        ),
+        Binding("R", "refresh_all", "Refresh all", id="refresh-all", tooltip="Refresh every feed"),
+        Binding(
+            "a",
+            "add_feed",
+            "Add feed",
+            id="add-feed",
+            tooltip="Add a feed from its address or a page's",
+        ),
+        Binding(
+            "d",
+            "remove_feed",
+            "Remove feed",
+            id="remove-feed",
+            tooltip="Remove the highlighted feed (asks first)",
+            show=False,
+        ),
     ]
 
     # --- messages from workers ---------------------------------------------------------
@@ -257,10 +347,16 @@ class MainScreen(Screen[None]):
         """Read feeds and counts again (after a refresh, an add or a removal)."""
         self._saved_count = len(self.reader.saved())
         self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
+        self._show_unread()
 
     def reload_counts(self) -> None:
         self._counts_due = False
         self.feed_list.set_unread_counts(self.reader.storage.unread_counts(), self._saved_count)
+        self._show_unread()
+
+    def _show_unread(self) -> None:
+        unread = sum(f.unread_count for f in self.feed_list.feeds)
+        self.status.set_info(f"{unread} unread" if self.feed_list.feeds else "")
 
     def _counts_soon(self) -> None:
         if not self._counts_due:
@@ -684,7 +780,8 @@ class MainScreen(Screen[None]):
                 timeout=8,
             )
             self.status.set_error(lines[0])
-        self.status.set_info(f"{report.new_entries} new entries")
+        unread = sum(f.unread_count for f in self.feed_list.feeds)
+        self.status.set_info(f"{report.new_entries} new · {unread} unread")
 
     # --- add and remove ----------------------------------------------------------------
 
