@@ -307,7 +307,7 @@ class MainScreen(Screen[None]):
         if not empty:
             widget = self._widget_of(self.pane)
             if self.focused is not widget:
-                self.call_after_refresh(widget.focus)
+                self.set_focus(widget)  # now: keys already queued must reach it
 
     def show_pane(self, pane: Pane) -> None:
         self.pane = pane

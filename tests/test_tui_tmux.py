@@ -1,0 +1,120 @@
+"""End to end: the real ``reader`` command in tmux, driven with send-keys, read with
+capture-pane (polled against a deadline, never fixed sleeps)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.core import open_reader
+from reader.site_server import SiteServer
+from reader.storage import EntryFilter
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+
+class Tmux:
+    """One tmux server on a private socket, with one session running ``command``."""
+
+    def __init__(self, command: str, width: int = 120, height: int = 36) -> None:
+        self.socket = f"reader-e2e-{os.getpid()}-{time.monotonic_ns()}"
+        self.session = "reader"
+        self._tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y", str(height),
+                   command)  # fmt: skip
+
+    def _tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+
+    def send(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", self.session, *keys)
+
+    def screen(self) -> str:
+        return self._tmux("capture-pane", "-p", "-t", self.session).stdout
+
+    def alive(self) -> bool:
+        return self._tmux("has-session", "-t", self.session).returncode == 0
+
+    def wait(self, condition: Callable[[str], bool], what: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if condition(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; the screen:\n{screen}")
+            time.sleep(0.05)
+
+    def wait_for(self, text: str, timeout: float = 20) -> str:
+        return self.wait(lambda screen: text in screen, repr(text), timeout)
+
+    def close(self) -> None:
+        self._tmux("kill-server")
+
+
+@pytest.fixture
+def tmux_reader(tmp_path: Path, site: SiteServer) -> Iterator[tuple[Tmux, Path]]:
+    db = tmp_path / "e2e.sqlite"
+    reader = open_reader(db)
+    reader.storage.add_feeds([(site.url("/feed.xml"), None, None)])
+    reader.close()
+    script = Path(sys.executable).with_name("reader")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "reader.cli"]
+    command = shlex.join([*program, "--db", str(db)])
+    # COLUMNS and LINES (set under pytest) would override the pane size
+    tmux = Tmux(
+        f"cd {shlex.quote(str(tmp_path))} && env -u COLUMNS -u LINES TERM=xterm-256color {command}"
+    )
+    try:
+        yield tmux, db
+    finally:
+        tmux.close()
+
+
+def test_read_save_and_quit_in_a_real_terminal(tmux_reader: tuple[Tmux, Path]) -> None:
+    tmux, db = tmux_reader
+    # the first frame, then the refresh that starts on its own (the feed is due)
+    tmux.wait_for("Feeds")
+    tmux.wait_for("Harbour bridge reopens")
+    tmux.wait_for("6 unread")
+    assert "127.0.0.1" not in tmux.screen().split("\n")[1]  # the feed's own title shows
+
+    tmux.send("?")
+    tmux.wait_for("reader: keys")
+    tmux.send("Escape")
+    tmux.wait(lambda s: "reader: keys" not in s, "the help to close")
+
+    tmux.send("Tab", "Enter")  # open the newest entry
+    tmux.wait_for("gusts of up to")  # its article, from the page
+    tmux.wait_for("5 unread")
+    tmux.send("s")
+    tmux.wait_for("★")
+    tmux.send("j", "m")  # mark the next one read without opening it
+    tmux.wait_for("4 unread")
+
+    tmux.send("q")
+    deadline = time.monotonic() + 10
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not tmux.alive()
+
+    reader = open_reader(db)
+    try:
+        saved = reader.saved()
+        assert [s.title for s in saved] == ["Storm warning for the coast this weekend"]
+        unread = reader.storage.count_entries(EntryFilter(unread_only=True))
+        assert reader.storage.count_entries() - unread == 2
+    finally:
+        reader.close()
