@@ -7,8 +7,6 @@ worker thread, never on the event loop that draws the UI.
 from __future__ import annotations
 
 import asyncio
-import codecs
-import re
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
@@ -25,14 +23,6 @@ if TYPE_CHECKING:
 
 HTML_TYPES: Final = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 ACCEPT_HTML: Final = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-_META_CHARSET: Final = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE
-)
-_BOMS: Final = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 _KINDS: Final = {
     "application/pdf": "a PDF document",
     "application/zip": "a ZIP archive",
@@ -52,57 +42,6 @@ def describe_content_type(content_type: str) -> str:
         article = "an" if major[0] in "aeiou" else "a"
         return f"{article} {major} ({content_type})"
     return f"a {content_type or 'file of unknown type'}"
-
-
-def decode_html(content: bytes, header_charset: str | None = None) -> str:
-    """Bytes to text: the HTTP charset, then a BOM, then ``<meta charset>``, then detection.
-
-    A declared charset that does not decode the bytes cleanly is passed over, so a page
-    that says ISO-8859-1 but is UTF-8 still reads right.
-    """
-    candidates: list[str] = []
-    if header_charset:
-        candidates.append(header_charset)
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            candidates.append(encoding)
-            break
-    meta = _META_CHARSET.search(content[:8192])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "replace"))
-    for name in candidates:
-        try:
-            codec = codecs.lookup(name).name
-        except LookupError:
-            continue
-        if codec in ("utf-16-le", "utf-16-be", "utf-16") and not content.startswith(
-            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-        ):
-            continue  # a meta tag in an ASCII-compatible page cannot mean UTF-16
-        try:
-            text = content.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        # windows-1252 and latin-1 decode anything: prefer UTF-8 when the bytes are UTF-8
-        if codec in ("latin-1", "iso8859-1", "cp1252") and _is_utf8(content):
-            return content.decode("utf-8")
-        return text.lstrip("\ufeff")
-    if _is_utf8(content):
-        return content.decode("utf-8").lstrip("\ufeff")
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(content[:200_000]).best()
-    if best is not None:
-        return content.decode(best.encoding, errors="replace")
-    return content.decode("utf-8", errors="replace")
-
-
-def _is_utf8(content: bytes) -> bool:
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def looks_like_html(content: bytes) -> bool:
@@ -138,7 +77,7 @@ def _iso(timestamp: float | None) -> str | None:
 
 def extract_page(content: bytes, url: str, header_charset: str | None = None) -> Article:
     """Decode and extract a page (pure; CPU-bound: call it off the event loop)."""
-    from reader.extract import extract_article
+    from reader.extract import decode_html, extract_article
 
     html = decode_html(content, header_charset)
     return replace(extract_article(html, url), source="page", fetched_at=time.time())

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import decode_html, describe_content_type
+from reader.article import describe_content_type
 from reader.core import Reader
 from reader.errors import FetchError, NotAnArticleError
+from reader.extract import decode_html
 from reader.models import Entry
 from reader.site_server import Request, Response, SiteServer
 
