@@ -43,7 +43,6 @@ import zlib
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
 from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,6 +195,7 @@ async def serve(feeds: int, items: int, latency: float, hosts: int) -> None:
 class Measure:
     seconds: float
     max_rss_mb: float  # largest single process (wait4)
+    cpu_seconds: float  # user + system of the process and the children it waited for
     tree_peak_mb: float  # the process and its children together, sampled every 50 ms
     output: str = ""
     requests: dict[str, int] = field(default_factory=dict)
@@ -250,7 +250,8 @@ def measure(command: list[str], env: dict[str, str], stats_url: str) -> Measure:
     requests["200"] -= 1  # the stats request itself
     if process.returncode not in (0,):
         print(f"  ! {' '.join(command[:3])} exited {process.returncode}: {output[-500:]}")
-    return Measure(seconds, usage.ru_maxrss / 1024, peak / 1024, output, requests)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measure(seconds, usage.ru_maxrss / 1024, cpu, peak / 1024, output, requests)
 
 
 def _stats(url: str) -> dict[str, int]:
@@ -321,7 +322,7 @@ def measure_parse(items: int, repeat: int = 20) -> None:
         "sanitize_html=False, resolve_relative_uris=False": lambda: feedparser.parse(
             io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False
         ),
-        "reader.parse.parse_feed (the above + EntryData)": lambda: parse_feed(body),
+        "reader.parse_feed (+ buffered expat, EntryData)": lambda: parse_feed(body),
     }
     for name, run in cases.items():
         run()
@@ -448,7 +449,8 @@ def compare(args: argparse.Namespace, urls: list[str], stats: str, with_newsboat
                     reader_cold.append(cold)
                     reader_warm.append(warm)
                     print(f"  run {run + 1} reader:   cold {cold.seconds:6.2f} s "
-                          f"{cold.requests}  warm {warm.seconds:6.2f} s {warm.requests}  "
+                          f"(cpu {cold.cpu_seconds:.1f}) {cold.requests}  warm "
+                          f"{warm.seconds:6.2f} s (cpu {warm.cpu_seconds:.1f}) {warm.requests}  "
                           f"entries {entries}")  # fmt: skip
                     if entries != expected:
                         problems.append(f"reader stored {entries} entries, not {expected}")
@@ -458,8 +460,10 @@ def compare(args: argparse.Namespace, urls: list[str], stats: str, with_newsboat
                     nb_second.append(second)
                     nb_warm.append(warm)
                     print(f"  run {run + 1} newsboat: cold {cold.seconds:6.2f} s "
-                          f"{cold.requests}  second {second.seconds:6.2f} s {second.requests}  "
-                          f"warm {warm.seconds:6.2f} s {warm.requests}  entries {entries}")  # fmt: skip
+                          f"(cpu {cold.cpu_seconds:.1f}) {cold.requests}  second "
+                          f"{second.seconds:6.2f} s {second.requests}  warm "
+                          f"{warm.seconds:6.2f} s (cpu {warm.cpu_seconds:.1f}) {warm.requests}  "
+                          f"entries {entries}")  # fmt: skip
                     if entries != expected:
                         problems.append(f"newsboat stored {entries} entries, not {expected}")
 
@@ -478,8 +482,8 @@ def compare(args: argparse.Namespace, urls: list[str], stats: str, with_newsboat
     row("cold", reader_cold, nb_cold, 0.5)
     row("warm (all 304)", reader_warm, nb_warm, 0.1)
     if nb_second:
-        print(f"| newsboat 2nd reload    |           | {median([m.seconds for m in nb_second]):9.2f}"
-              " |        | (re-downloads) |")  # fmt: skip
+        second = median([m.seconds for m in nb_second])
+        print(f"| newsboat 2nd reload    |           | {second:9.2f} |        | re-downloads |")
     peak_main = max(m.max_rss_mb for m in reader_cold + reader_warm)
     peak_tree = max(m.tree_peak_mb for m in reader_cold + reader_warm)
     nb_main = max((m.max_rss_mb for m in nb_cold + nb_second + nb_warm), default=float("nan"))

@@ -10,6 +10,7 @@ Everything returned is picklable, so :func:`parse_feed` can run in a process poo
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import io
 import json
@@ -71,6 +72,11 @@ def parse_feed(
 
 def _parse_xml(content: bytes, url: str, content_type: str, charset: str | None) -> ParsedFeed:
     import feedparser
+    import feedparser.api
+
+    if __name__ not in feedparser.api.PREFERRED_XML_PARSERS:
+        # xml.sax.make_parser tries these modules first: ours is create_parser below
+        feedparser.api.PREFERRED_XML_PARSERS.insert(0, __name__)
 
     headers = {}
     if content_type:
@@ -110,6 +116,28 @@ def _parse_xml(content: bytes, url: str, content_type: str, charset: str | None)
         warning=warning,
         version=str(parsed.get("version") or ""),
     )
+
+
+def create_parser(*args: Any, **kwargs: Any) -> Any:
+    """The SAX parser feedparser gets (``xml.sax.make_parser`` calls this): Python's expat
+    reader with ``buffer_text`` on, so each run of text arrives in one ``characters``
+    call instead of one per entity. Escaped HTML is all entities; this makes feedparser
+    about 40% faster with the same result (SAX allows either way of splitting text)."""
+    return _buffered_expat_parser()(*args, **kwargs)
+
+
+@functools.cache
+def _buffered_expat_parser() -> type[Any]:
+    from xml.sax.expatreader import ExpatParser
+
+    class BufferedExpatParser(ExpatParser):  # type: ignore[misc]
+        def reset(self) -> None:
+            super().reset()
+            expat = self._parser  # type: ignore[attr-defined]
+            expat.buffer_text = True
+            expat.buffer_size = 1 << 16
+
+    return BufferedExpatParser
 
 
 def _bozo_message(exception: object) -> str:

@@ -22,18 +22,19 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from reader.errors import FetchError, NotAFeedError, ReaderError, StorageError
 from reader.fetch import HttpSettings, NotModified, fetch
-from reader.parse import ParsedFeed, parse_feed
+from reader.parse import parse_feed
 
 if TYPE_CHECKING:
     import httpx
 
-    from reader.fetch import FetchResult, HostLimiter
+    from reader.fetch import HostLimiter
     from reader.storage import Storage
 
 DAY: Final = 86400.0
@@ -200,8 +201,13 @@ def _get_process_pool() -> ProcessPoolExecutor:
             import multiprocessing
 
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["reader.parse"])
-            _process_pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
+            context.set_forkserver_preload(["reader.update", "reader.storage", "feedparser"])
+            _process_pool = ProcessPoolExecutor(
+                max_workers=os.cpu_count() or 2,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(context.Lock(),),
+            )
         return _process_pool
 
 
@@ -215,6 +221,71 @@ def shutdown_parse_pool() -> None:
 
 
 atexit.register(shutdown_parse_pool)
+
+
+# --- parse and store: in a worker process, or in a thread --------------------------------
+
+
+@dataclass(frozen=True)
+class _StoreJob:
+    """A fetched body and what to write with its entries: picklable, for a worker."""
+
+    db_path: str
+    feed_id: int
+    content: bytes
+    url: str
+    content_type: str
+    charset: str | None
+    values: dict[str, Any]
+    max_age: float | None
+
+
+def parse_and_store(
+    storage: Storage, job: _StoreJob, lock: AbstractContextManager[Any] | None = None
+) -> tuple[int, int]:
+    """Parse the body and store its entries and the feed's columns in one transaction:
+    (new, updated). ``lock`` serialises the writes of worker processes."""
+    parsed = parse_feed(job.content, job.url, job.content_type, job.charset)
+    now = job.values.get("last_checked") or time.time()
+    values = dict(job.values)
+    values["next_check"] = next_check_after_success(now, parsed.ttl, job.max_age)
+    if parsed.title:
+        values["title"] = parsed.title
+    if parsed.site_url:
+        values["site_url"] = parsed.site_url
+    if parsed.warning:
+        values["last_error"] = parsed.warning
+        values["last_error_at"] = now
+    # oldest first, so entries without dates still list newest on top (by id)
+    entries = parsed.entries[::-1]
+    with lock if lock is not None else nullcontext():
+        return storage.save_fetched_feed(job.feed_id, entries, values)
+
+
+# In a worker process: its own connection to the store, and a lock shared by the workers
+# so they take turns at writing without SQLite's sleeping busy handler.
+_worker_lock: Any = None
+_worker_storage: Storage | None = None
+
+
+def _init_worker(lock: Any) -> None:
+    import signal
+
+    global _worker_lock
+    _worker_lock = lock
+    # Ctrl-C is the parent's to handle: it stops the refresh, the worker finishes its write
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _parse_and_store_in_worker(job: _StoreJob) -> tuple[int, int]:
+    global _worker_storage
+    from reader.storage import Storage
+
+    if _worker_storage is None or str(_worker_storage.path) != job.db_path:
+        if _worker_storage is not None:
+            _worker_storage.close()
+        _worker_storage = Storage(job.db_path)
+    return parse_and_store(_worker_storage, job, _worker_lock)
 
 
 # --- the pipeline ------------------------------------------------------------------------
@@ -387,34 +458,29 @@ class Refresher:
                 )
                 self._pending.append((check.id, values))
                 return _Outcome(check.url, not_modified=True)
-            parsed = await self._parse(result)
             values["body_hash"] = digest
-            values["next_check"] = next_check_after_success(
-                now, parsed.ttl, cache_max_age(result.headers)
+            job = _StoreJob(
+                db_path=str(self.storage.path),
+                feed_id=check.id,
+                content=result.content,
+                url=result.url,
+                content_type=result.content_type,
+                charset=result.charset,
+                values=values,
+                max_age=cache_max_age(result.headers),
             )
-            if parsed.title:
-                values["title"] = parsed.title
-            if parsed.site_url:
-                values["site_url"] = parsed.site_url
-            if parsed.warning:
-                values["last_error"] = parsed.warning
-                values["last_error_at"] = now
-            # oldest first, so entries without dates still list newest on top (by id)
-            new, updated = await self._write(
-                self.storage.save_fetched_feed, check.id, parsed.entries[::-1], values
-            )
+            new, updated = await self._parse_and_store(job)
             return _Outcome(check.url, new=new, updated=updated)
 
-    async def _parse(self, result: FetchResult) -> ParsedFeed:
+    async def _parse_and_store(self, job: _StoreJob) -> tuple[int, int]:
         loop = asyncio.get_running_loop()
-        args = (result.content, result.url, result.content_type, result.charset)
         if self._use_processes:
             try:
                 executor: Executor = _get_process_pool()
-                return await loop.run_in_executor(executor, parse_feed, *args)
+                return await loop.run_in_executor(executor, _parse_and_store_in_worker, job)
             except BrokenProcessPool:
                 shutdown_parse_pool()  # a worker died (killed, out of memory): start afresh
-        return await loop.run_in_executor(self._parser, parse_feed, *args)
+        return await loop.run_in_executor(self._parser, parse_and_store, self.storage, job)
 
 
 async def refresh_feeds(
