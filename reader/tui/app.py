@@ -39,7 +39,7 @@ class ReaderApp(App[None]):
     """reader's terminal UI over one :class:`Reader`."""
 
     TITLE = "reader"
-    CSS_PATH = "reader.tcss"
+    CSS_PATH = str(Path(__file__).with_name("reader.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
@@ -19,17 +20,25 @@ from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
 from reader.errors import ReaderError
 from reader.models import Article, Block, Entry, Span
 from reader.sanitize import clean_line
-from reader.storage import EntryFilter
+from reader.storage import EntryFilter, Storage
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.widgets.article_view import ArticleView
-from reader.tui.widgets.entry_list import EntryList, EntrySource, RowSource, SavedSource
+from reader.tui.widgets.entry_list import (
+    PAGE_SIZE,
+    EntryList,
+    EntrySource,
+    RowSource,
+    SavedSource,
+)
 from reader.tui.widgets.feed_list import FeedList, FeedRow
 from reader.tui.widgets.status_bar import Progress, StatusBar
 
@@ -41,6 +50,8 @@ Pane = Literal["feeds", "entries", "article"]
 PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
 NARROW_BELOW = 100
 """Below this many columns, one pane at a time."""
+IDS_DELAY = 0.4
+"""Seconds on a long list before its full id list is loaded in the background."""
 COUNTS_DELAY = 0.3
 """Seconds between unread-count updates while a refresh runs."""
 
@@ -217,6 +228,12 @@ class MainScreen(Screen[None]):
             self.report = report
             self.error = error
 
+    class IdsLoaded(Message):
+        def __init__(self, source: EntrySource, ids: list[int]) -> None:
+            super().__init__()
+            self.source = source
+            self.ids = ids
+
     class FeedAdded(Message):
         def __init__(self, feed_id: int | None, title: str, error: str | None) -> None:
             super().__init__()
@@ -246,6 +263,8 @@ class MainScreen(Screen[None]):
         self._counts_due = False
         self._saved_count = 0
         self._selection_key: str | None = None
+        self._ids_storage: Storage | None = None
+        self._ids_timer: Timer | None = None
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=clock)
         self.article_view = ArticleView(id="article")
@@ -266,6 +285,8 @@ class MainScreen(Screen[None]):
             self.save_state()
         except ReaderError:  # the store may be gone; leaving must still work
             pass
+        if self._ids_storage is not None:
+            self._ids_storage.close()
 
     def on_mount(self) -> None:
         self.feed_list.border_title = "Feeds"
@@ -398,6 +419,30 @@ class MainScreen(Screen[None]):
         source = self._source_for(row)
         self.entry_list.set_source(source, cursor=cursor, show_feed=row.kind != "feed")
         self.entry_list.border_title = Content(f"{row.label} ({len(source)})")
+        if self._ids_timer is not None:
+            self._ids_timer.stop()
+            self._ids_timer = None
+        if isinstance(source, EntrySource) and len(source) > PAGE_SIZE:
+            # once the user stays on this list: loading 100,000 ids while frames are being
+            # drawn would slow them (the GIL), and quick moves through feeds never need them
+            self._ids_timer = self.set_timer(IDS_DELAY, partial(self._load_ids, source))
+
+    @work(thread=True, group="entry-ids", exclusive=True, exit_on_error=False)
+    def _load_ids(self, source: EntrySource) -> None:
+        """Every id of a long list, on a connection of its own so the UI never waits."""
+        if self._ids_storage is None:
+            self._ids_storage = Storage(self.reader.storage.path)
+        ids = self._ids_storage.entry_ids(source.filter)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.IdsLoaded(source, ids))
+
+    @on(IdsLoaded)
+    def _ids_loaded(self, event: IdsLoaded) -> None:
+        if event.source is self.entry_list.source and event.source.ids is None:
+            before = len(event.source)
+            event.source.set_ids(event.ids)
+            if len(event.source) != before:
+                self.entry_list.rows_changed()
 
     def _reload_entries(self) -> None:
         """Read the current list again, keeping the cursor on the same entry."""

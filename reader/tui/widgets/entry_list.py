@@ -52,33 +52,56 @@ class RowSource:
 
 
 class EntrySource(RowSource):
-    """Entries matching a filter: every id up front (cheap), rows a page at a time."""
+    """Entries matching a filter, a page at a time.
+
+    At first pages come by offset (the top of any list is instant); the full id list,
+    which makes every page as cheap as the first, is loaded off the UI thread and handed
+    over with :meth:`set_ids`.
+    """
 
     def __init__(self, reader: Reader, filter: EntryFilter) -> None:
         self.reader = reader
         self.filter = filter
-        self.ids = reader.storage.entry_ids(filter)
+        self.count = reader.storage.count_entries(filter)
+        self.ids: list[int] | None = None
         self._positions: dict[int, int] | None = None
         self._pages: dict[int, list[Entry]] = {}
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count
+
+    def set_ids(self, ids: list[int]) -> None:
+        self.ids = ids
+        self._positions = None
+        if len(ids) != self.count:  # the store changed meanwhile: pages may have shifted
+            self.count = len(ids)
+            self._pages.clear()
+
+    def _ensure_ids(self) -> list[int]:
+        if self.ids is None:
+            self.set_ids(self.reader.storage.entry_ids(self.filter))
+        assert self.ids is not None
+        return self.ids
 
     def entry(self, index: int) -> Entry | None:
-        if not 0 <= index < len(self.ids):
+        if not 0 <= index < self.count:
             return None
         number = index // PAGE_SIZE
         page = self._pages.get(number)
         if page is None:
-            wanted = self.ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-            found = {e.id: e for e in self.reader.storage.entries_by_id(wanted)}
-            page = [found.get(i) or _gone(i) for i in wanted]
+            if self.ids is not None:
+                wanted = self.ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+                found = {e.id: e for e in self.reader.storage.entries_by_id(wanted)}
+                page = [found.get(i) or _gone(i) for i in wanted]
+            else:
+                page = self.reader.storage.entries(self.filter, PAGE_SIZE, number * PAGE_SIZE)
             if len(self._pages) >= PAGES_KEPT:
                 self._pages.pop(next(iter(self._pages)))
             self._pages[number] = page
         else:  # most recently used last
             self._pages[number] = self._pages.pop(number)
-        return page[index % PAGE_SIZE]
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
 
     def row(self, index: int) -> Row | None:
         entry = self.entry(index)
@@ -96,28 +119,33 @@ class EntrySource(RowSource):
 
     def index_of(self, key: int) -> int | None:
         if self._positions is None:
-            self._positions = {entry_id: i for i, entry_id in enumerate(self.ids)}
+            self._positions = {entry_id: i for i, entry_id in enumerate(self._ensure_ids())}
         return self._positions.get(key)
 
     def update(self, key: int, **changes: object) -> None:
-        index = self.index_of(key)
-        if index is None:
-            return
-        page = self._pages.get(index // PAGE_SIZE)
-        if page is not None:
-            page[index % PAGE_SIZE] = replace(page[index % PAGE_SIZE], **changes)  # type: ignore[arg-type]
+        for page in self._pages.values():
+            for offset, entry in enumerate(page):
+                if entry.id == key:
+                    page[offset] = replace(entry, **changes)  # type: ignore[arg-type]
+                    return
 
     def forget(self) -> None:
         self._pages.clear()
 
     def next_unread(self, start: int, step: int) -> int | None:
         """The position of the next unread entry after ``start`` going ``step`` (+1/-1)."""
-        unread = set(self.reader.storage.entry_ids(replace(self.filter, unread_only=True)))
-        if not unread:
-            return None
         index = start + step
-        while 0 <= index < len(self.ids):
-            if self.ids[index] in unread:
+        for _ in range(4 * PAGE_SIZE):  # usually close by: look at the rows themselves
+            entry = self.entry(index)
+            if entry is None:
+                return None
+            if not entry.read:
+                return index
+            index += step
+        unread = set(self.reader.storage.entry_ids(replace(self.filter, unread_only=True)))
+        ids = self._ensure_ids()
+        while 0 <= index < len(ids):
+            if ids[index] in unread:
                 return index
             index += step
         return None
