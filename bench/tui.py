@@ -103,10 +103,10 @@ def child_startup(db: str, spawned: float) -> None:
 
 
 async def _drive(db: str, presses: int) -> dict[str, Any]:
+    from textual.screen import Screen
+
     from reader.core import open_reader
     from reader.tui.app import ReaderApp
-
-    from textual.screen import Screen
 
     frames: list[float] = []  # when each screen update finished drawing
     original = Screen._compositor_refresh
