@@ -334,3 +334,26 @@ async def test_moving_on_cancels_the_unwanted_fetch(
         assert main.open is second
         assert second.entry is not None
         assert main.article_view.text_lines[0].strip() == second.entry.title
+
+
+async def test_open_in_browser_and_copy_the_url(
+    reader: Reader, site: SiteServer, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    await subscribed(reader, site)
+    opened = tmp_path / "opened.txt"
+    reader.config = replace(reader.config, browser=f"sh -c 'echo \"$0\" > {opened}' {{url}}")
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await pilot.press("tab")
+        row = main.entry_list.current_row
+        assert row is not None and row.url
+        await pilot.press("o")
+        await wait_for(pilot, lambda: opened.exists() and opened.read_text().strip() != "")
+        assert opened.read_text().strip() == row.url
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("y")
+        assert copied == [row.url]
