@@ -192,3 +192,26 @@ def test_entries_page_newest_first(db_path: Path) -> None:
     assert [e.title for e in store.entries(limit=3, offset=3)] == ["t6", "t5", "t4"]
     ids = store.entry_ids()
     assert [e.title for e in store.entries_by_id(ids[:2])] == ["t9", "t8"]
+
+
+def test_unread_lists_use_the_partial_index(db_path: Path) -> None:
+    store = Storage(db_path)
+    plan = " ".join(
+        str(row[3])
+        for row in store._query(
+            "EXPLAIN QUERY PLAN SELECT e.id FROM entries e WHERE e.read = 0 "
+            "ORDER BY e.sort_date DESC, e.id DESC"
+        )
+    )
+    assert "entries_unread_by_date" in plan and "TEMP B-TREE" not in plan
+
+
+def test_refresh_lookups_use_the_feed_guid_index(db_path: Path) -> None:
+    store = Storage(db_path)
+    plan = " ".join(
+        str(row[3])
+        for row in store._query(
+            "EXPLAIN QUERY PLAN SELECT guid FROM entries WHERE feed_id = ? AND guid = ?", (1, "g")
+        )
+    )
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan
