@@ -95,7 +95,7 @@ _JUNK_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:share-?(?:bar|buttons?|tools?|links?|icons?|box|container|wrapper|menu|"
     r"modal|this|article)|sharing|sharedaddy|social-?(?:share|links|buttons|icons|follow)|"
     r"newsletter|cookie|consent|cmp|advert|advertisement|ad|ads|adslot|ad-?slot|dfp|gpt|"
-    r"sponsor|sponsored|promo|outbrain|taboola|trc|paywall|subscribe|subscription|"
+    r"sponsor|sponsored|promo|outbrain|taboola|trc|zergnet|paywall|subscribe|subscription|"
     r"related|recommend|recommended|read-?more|readmore|jp-relatedposts|"
     r"likes|like-?post|author-bio|dateline|breadcrumbs?|tags|topics|tag-?list|"
     r"gallery-?(?:counter|count|nav|controls)|slide-?counter|counter|credit|"
@@ -178,6 +178,7 @@ _CHROME_LINE_RE = re.compile(
       | (?:photo|image|gallery)\s+\d+\s+(?:of|/)\s+\d+
       | \d+\s*(?:of|/|de|sur|von|di|из|из\s+|van|av)\s*\d+
       | advertisement\s*[-–—:]?\s*(?:continue|scroll)\s+reading\b.*
+      | (?:promoted|sponsored)\s+by\s+\S+(?:\s+\S+)?
     )\W*$""",
     re.I | re.X,
 )
@@ -672,6 +673,13 @@ def _is_teaser(block: Block) -> bool:
     return link_chars >= 0.5 * len(text)
 
 
+def _is_linked_heading(block: Block) -> bool:
+    if block.kind != "heading":
+        return False
+    link_chars = sum(len(s.text) for s in block.spans if s.href)
+    return link_chars > 0.5 * len(block.text)
+
+
 def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Remove ad labels, share lines, teasers, gallery counters and repeated credits."""
     kept = [
@@ -703,7 +711,9 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         if block.kind == "rule" and (not final or final[-1].kind == "rule"):
             continue
         final.append(block)
-    while final and final[-1].kind == "rule":
+    # A linked heading at the very end titles nothing ("Related Searches" whose block is
+    # gone); a plain heading there is the page's own and stays.
+    while final and (final[-1].kind == "rule" or _is_linked_heading(final[-1])):
         final.pop()
     return final
 
@@ -726,6 +736,7 @@ class _ReaderDocument(Document):  # type: ignore[misc]
     """readability's Document with two hot spots done without serialising HTML."""
 
     summary_root: Any = None
+    best_elem: Any = None
 
     def transform_misused_divs_into_paragraphs(self) -> None:
         inline_tags = {
@@ -768,6 +779,23 @@ class _ReaderDocument(Document):  # type: ignore[misc]
                 if child.tag == "br":
                     child.drop_tree()
 
+    def sanitize(self, node: Any, candidates: Any, keep_all_images: bool = False) -> str:
+        # readability-lxml drops every heading that is mostly a link; Readability.js keeps
+        # them (a section title linking to its anchor, a heading linking to a source) and
+        # only drops headings whose class or id looks negative. Hide linked headings from
+        # that one test, then give them their tag back.
+        hidden = []
+        for header in node.iter(*_HEADINGS):
+            if self.class_weight(header) >= 0 and self.get_link_density(header) > 0.33:
+                hidden.append((header, header.tag))
+                header.tag = _LINKED_HEADING_TAG
+        try:
+            result: str = super().sanitize(node, candidates, keep_all_images)
+        finally:
+            for header, tag in hidden:
+                header.tag = tag
+        return result
+
     def get_clean_html(self) -> str:
         # Keep the tree for the converter; the regex attribute cleanup is not needed.
         self.summary_root = self.html
@@ -794,6 +822,10 @@ class _ReaderDocument(Document):  # type: ignore[misc]
         # unless they are mostly links; readability-lxml drops both as "too short" or
         # "too many links", which loses reference lists, bug lists and tables of results.
         allowed: dict[Any, bool] = super().get_preserved_elements(node)
+        if self.best_elem is not None:
+            # The container readability chose is the article: its own conditional cleaning
+            # ("too many images" in a photo essay) must not drop it and leave nothing.
+            allowed[self.best_elem] = True
         for table in node.iter("table"):
             if _is_data_table(table):
                 allowed[table] = True
@@ -804,11 +836,60 @@ class _ReaderDocument(Document):  # type: ignore[misc]
                 allowed[lst] = True
         return allowed
 
+    def select_best_candidate(self, candidates: dict[Any, Any]) -> Any:
+        self.best_elem = None
+        best = super().select_best_candidate(candidates)
+        if best is None:
+            return None
+        self.best_elem = best["elem"]
+        ranked = sorted(candidates.values(), key=lambda c: c["content_score"], reverse=True)
+        if best is not ranked[0]:
+            return best  # articleBody or a nested <article>: readability knows better
+        elem = _common_top_ancestor(best, ranked[1:_TOP_CANDIDATES])
+        if elem is None:
+            return best
+        candidate = candidates.get(elem)
+        if candidate is None:
+            candidate = self.score_node(elem)
+            candidates[elem] = candidate
+        # The siblings' threshold follows the winner's score, as it did for the child.
+        candidate["content_score"] = max(candidate["content_score"], best["content_score"])
+        self.best_elem = elem
+        return candidate
+
     def get_link_density(self, elem: Any) -> float:
         # Same ratio as readability's, with whitespace collapsed by str.split instead of
         # three regexes over the text of every nested element.
         link_length = sum(_squashed_len(a) for a in elem.iterdescendants("a"))
         return float(link_length) / max(_squashed_len(elem), 1)
+
+
+_TOP_CANDIDATES: Final = 5
+_LINKED_HEADING_TAG: Final = "reader-linked-heading"
+_MIN_CLOSE_CANDIDATES: Final = 3
+_CLOSE_SCORE_RATIO: Final = 0.75
+
+
+def _common_top_ancestor(best: dict[str, Any], others: list[dict[str, Any]]) -> Any:
+    """Readability.js's fix for an article split into sections of similar weight.
+
+    When at least three of the next top candidates score within 75% of the best one, the
+    article is their common container: the nearest ancestor of the best candidate that
+    holds three of them (below ``<body>``).
+    """
+    score = best["content_score"]
+    if score <= 0:
+        return None
+    close = [c["elem"] for c in others if c["content_score"] >= _CLOSE_SCORE_RATIO * score]
+    if len(close) < _MIN_CLOSE_CANDIDATES:
+        return None
+    ancestor_sets = [set(el.iterancestors()) for el in close]
+    node = best["elem"].getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        if sum(1 for ancestors in ancestor_sets if node in ancestors) >= _MIN_CLOSE_CANDIDATES:
+            return node
+        node = node.getparent()
+    return None
 
 
 def _is_data_table(table: Any) -> bool:
@@ -961,7 +1042,7 @@ def _in_chrome(el: Any, stop: Any) -> bool:
     depth = 0
     while node is not None and node is not stop:
         depth += 1
-        if depth > 3 or node.tag in _NOT_BODY_TAGS:
+        if depth > 4 or node.tag in _NOT_BODY_TAGS:
             return True
         if node.get("aria-hidden") == "true":
             return True

@@ -389,6 +389,94 @@ def test_decode_meta_charset() -> None:
     assert "Привет" in decode_html(page.encode("cp1251"))
 
 
+def _sentences(topic: str, count: int) -> str:
+    return " ".join(
+        f"Sentence {i} about the {topic}, with a detail, a number and a place."
+        for i in range(count)
+    )
+
+
+def test_article_split_into_cousin_sections_is_read_whole() -> None:
+    # Each step sits in its own wrapper, so the steps are cousins, not siblings: readability
+    # alone keeps one of them. Readability.js takes the container of the close top scorers.
+    steps = "".join(
+        f"<section class='step'><h3>Step {i}</h3><div class='body'><div class='text'>"
+        f"<p>{_sentences(f'step {i}', 4)}</p></div></div></section>"
+        for i in range(1, 6)
+    )
+    aside = "<aside><ul><li><a href='/a'>Another story</a></li></ul></aside>"
+    html = _page(f"<div id='page'><div id='howto'>{steps}</div>{aside}</div>")
+    text = to_text(extract_article(html, URL))
+    for i in range(1, 6):
+        assert f"Sentence 0 about the step {i}," in text
+    assert "Another story" not in text
+    assert text.index("step 1,") < text.index("step 5,")
+
+
+def test_linked_headings_inside_the_article_are_kept() -> None:
+    body = (
+        "<h2><a href='https://example.org/games/rez'>Rez Infinite ($30)</a></h2>"
+        f"<p>{FILLER}</p>"
+        "<h2 class='section'><a href='#values'>Values</a></h2>"
+        f"<p>{FILLER}</p>"
+    )
+    article = extract_article(_article(body), URL)
+    headings = [b.text for b in article.blocks if b.kind == "heading"]
+    assert "Rez Infinite ($30)" in headings
+    assert "Values" in headings
+    assert "https://example.org/games/rez" in [link.url for link in article.links]
+
+
+def test_trailing_linked_heading_and_promoted_by_line_dropped() -> None:
+    html = _page(
+        f"<article><p>{FILLER * 2}</p><p>{FILLER * 2}</p><p>{FILLER * 2}</p>"
+        "<h2><a href='https://ads.example.net/q'>Related Searches</a></h2>"
+        "<div class='widget-pw'>Promoted By Zergnet</div><h2>Last words</h2>"
+        f"<p>{FILLER}</p><h2>Closing header</h2></article>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "Promoted By" not in text
+    assert "Last words" in text
+    # A plain heading at the end is the page's own; a linked one titled a removed block.
+    assert "Closing header" in text
+    html = _page(
+        f"<article><p>{FILLER * 2}</p><p>{FILLER * 2}</p><p>{FILLER * 2}</p>"
+        "<h2><a href='https://ads.example.net/q'>Related Searches</a></h2></article>"
+    )
+    assert "Related Searches" not in to_text(extract_article(html, URL))
+
+
+def test_photo_essay_container_is_not_emptied_by_its_images() -> None:
+    # More images than readability allows for its paragraphs: its conditional cleaning
+    # used to drop the chosen container itself, leaving nothing.
+    images = "".join(f"<img src='/photo{i}.jpg'>" for i in range(8))
+    words = "The boats come in at dawn and the nets are laid out on the quay to dry. " * 4
+    html = _page(
+        f"<div id='page'><div class='essay article-body'><p>First. {words}</p>{images}"
+        f"<p>Last. {words}</p></div></div>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "First. The boats come in" in text
+    assert "Last. The boats come in" in text
+
+
+def test_intro_four_levels_beside_the_container_is_added_back() -> None:
+    intro = "The intro paragraph sets the scene for the review: " + _sentences("intro", 3)
+    block = "".join(
+        f"<div class='c-text'><p>{_sentences(f'part {i}', 5)}</p></div>" for i in range(3)
+    )
+    html = _page(
+        "<main><article><div class='frame'>"
+        f"<div class='block'><div class='grid'><div class='cell'><div class='c-intro'>"
+        f"<p>{intro}</p></div></div></div></div>"
+        f"<div class='body-wrap'>{block}</div>"
+        "</div></article></main>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "The intro paragraph sets the scene" in text
+    assert text.index("The intro paragraph") < text.index("part 0")
+
+
 def test_thin_page_is_too_thin() -> None:
     html = _page("<div id='app'>Loading…</div><noscript>Enable JavaScript</noscript>")
     assert is_too_thin(extract_article(html, URL))
