@@ -2,9 +2,14 @@
 
 The pipeline: fetch through the shared client (a global limit of ``jobs`` requests and a
 per-host limit), conditional GET with the stored ETag and Last-Modified, a hash of the body
-to skip parsing bytes already seen, parsing off the event loop (a process pool for large
-refreshes, a thread for small ones), one transaction per fetched feed so an interrupted
-refresh keeps every feed it finished, and the bookkeeping of 304s and errors in batches.
+to skip parsing bytes already seen, then parse and store off the event loop, one
+transaction per fetched feed, so an interrupted refresh keeps every feed it finished. The
+bookkeeping of 304s and errors goes in batches.
+
+Large refreshes parse and store in worker processes (one per core), each with its own
+connection, taking turns at writing through a shared lock: the parse uses every core, and
+the writes never wait for this process's GIL (a writer thread here would, once per row,
+behind the event loop). Small refreshes do both in one thread: starting workers costs more.
 
 A failing feed never stops the others: its error is stored (``last_error``,
 ``last_error_at``, ``error_count``) and it is backed off exponentially, capped at a day,
