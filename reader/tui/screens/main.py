@@ -25,12 +25,16 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from reader.errors import ReaderError
-from reader.models import Article, Block, Entry, Span
+from reader.errors import InvalidURLError, NotAnArticleError, ReaderError
+from reader.history import History, Visit, load_history, save_history
+from reader.models import Article, Block, Entry, SearchHit, Span
 from reader.sanitize import clean_line
 from reader.storage import EntryFilter, Storage
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.history_list import HistoryScreen
+from reader.tui.screens.links import LinkPickerScreen
+from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.entry_list import (
     PAGE_SIZE,
@@ -41,6 +45,7 @@ from reader.tui.widgets.entry_list import (
 )
 from reader.tui.widgets.feed_list import FeedList, FeedRow
 from reader.tui.widgets.status_bar import Progress, StatusBar
+from reader.urls import check_web_url
 
 if TYPE_CHECKING:
     from reader.core import Reader
@@ -81,6 +86,18 @@ class OpenArticle:
     article: Article
     entry: Entry | None = None
     saved_id: int | None = None
+    reached_from: str | None = None  # the article whose link led here
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    """A page to open through the link pipeline: a followed link or a history jump."""
+
+    token: int
+    url: str
+    reached_from: str | None
+    history_index: int | None  # None: a new visit; else the visit being gone back to
+    scroll: float = 0.0
 
 
 def article_from_saved_text(url: str, title: str, site: str | None, text: str) -> Article:
@@ -186,6 +203,52 @@ class MainScreen(Screen[None]):
         ),
         Binding("R", "refresh_all", "Refresh all", id="refresh-all", tooltip="Refresh every feed"),
         Binding(
+            "h,backspace,alt+left",
+            "history_back",
+            "Back",
+            id="history-back",
+            tooltip="Back to the previous article, as a browser",
+            show=False,
+        ),
+        Binding(
+            "l,alt+right",
+            "history_forward",
+            "Forward",
+            id="history-forward",
+            tooltip="Forward again, as a browser",
+            show=False,
+        ),
+        Binding(
+            "H",
+            "history_list",
+            "History",
+            id="history-list",
+            tooltip="Every article visited: jump to any",
+            show=False,
+        ),
+        Binding(
+            "L",
+            "link_picker",
+            "Links",
+            id="link-picker",
+            tooltip="Pick a link of the article by typing part of it",
+        ),
+        Binding(
+            "O",
+            "open_link_browser",
+            "Link in browser",
+            id="open-link-browser",
+            tooltip="Open the highlighted link in the web browser",
+            show=False,
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="search",
+            tooltip="Search every entry and cached article",
+        ),
+        Binding(
             "a",
             "add_feed",
             "Add feed",
@@ -214,6 +277,18 @@ class MainScreen(Screen[None]):
         def __init__(self, token: int, error: str) -> None:
             super().__init__()
             self.token = token
+            self.error = error
+
+    class LinkLoaded(Message):
+        def __init__(self, request: LinkRequest, article: Article) -> None:
+            super().__init__()
+            self.request = request
+            self.article = article
+
+    class LinkFailed(Message):
+        def __init__(self, request: LinkRequest, error: str) -> None:
+            super().__init__()
+            self.request = request
             self.error = error
 
     class RefreshProgressed(Message):
@@ -257,6 +332,9 @@ class MainScreen(Screen[None]):
         self.pane: Pane = "feeds"
         self.narrow = False
         self.open: OpenArticle | None = None
+        self.history = History()
+        self.link_request: LinkRequest | None = None
+        """The page being opened through the link pipeline, if any."""
         self.refreshing = False
         self._token = 0
         self._pending_scroll: float | None = None
@@ -282,6 +360,9 @@ class MainScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         try:
+            if self.open is not None:
+                self.history.remember_scroll(round(self.article_view.scroll_y))
+            save_history(self.reader.storage, self.history)
             self.save_state()
         except ReaderError:  # the store may be gone; leaving must still work
             pass
@@ -293,6 +374,7 @@ class MainScreen(Screen[None]):
         self.entry_list.border_title = "Entries"
         self.article_view.border_title = "Article"
         self.narrow = self.app.size.width < NARROW_BELOW
+        self.history = load_history(self.reader.storage)
         self.reload_feeds()
         self._restore()
         self._apply_layout()
@@ -473,18 +555,19 @@ class MainScreen(Screen[None]):
         """Show the entry at ``index``: cached article at once, else the feed's content
         while the page is fetched in a worker (which replaces any earlier fetch)."""
         source = self.entry_list.source
-        self._token += 1
-        self._pending_scroll = scroll
-        self.workers.cancel_group(self, "article")
         if isinstance(source, SavedSource):
             item = source.saved(index)
             if item is None:
                 return
+            self._moving_on()
+            self._pending_scroll = scroll
             article = item.article or article_from_saved_text(
                 item.url, item.title, item.site, item.text
             )
-            self.open = OpenArticle(item.url, article, saved_id=item.id)
+            self.open = OpenArticle(item.url, article, saved_id=item.id,
+                                    reached_from=item.reached_from)  # fmt: skip
             self.article_view.show(article, scroll=scroll or 0)
+            self._visited(Visit(item.url, clean_line(item.title), reached_from=item.reached_from))
             self._remember(item.id)
             return
         if not isinstance(source, EntrySource):
@@ -492,6 +575,13 @@ class MainScreen(Screen[None]):
         entry = source.entry(index)
         if entry is None or not entry.guid:
             return
+        self.show_entry(entry, scroll=scroll)
+
+    def show_entry(self, entry: Entry, *, scroll: float | None = None, visit: bool = True) -> None:
+        """Open ``entry`` in the reader (marking it read); ``visit`` adds it to the history."""
+        self._moving_on()
+        self._pending_scroll = scroll
+        source = self.entry_list.source
         if not entry.read:
             self.reader.mark_read([entry.id])
             source.update(entry.id, read=True)
@@ -507,7 +597,220 @@ class MainScreen(Screen[None]):
             self.article_view.show(article, loading=bool(entry.url), scroll=scroll or 0)
             if entry.url:
                 self._fetch_article(self._token, entry.url, entry)
+        if visit:
+            self._visited(Visit(entry.url or f"entry:{entry.id}", clean_line(entry.title or ""),
+                                entry_id=entry.id))  # fmt: skip
         self._remember(entry.id)
+
+    def _moving_on(self) -> None:
+        """Before the reader shows another page: keep this one's place, stop other fetches."""
+        if self.open is not None:
+            self.history.remember_scroll(round(self.article_view.scroll_y))
+        self._token += 1
+        self.workers.cancel_group(self, "article")
+        if self.link_request is not None:
+            self.link_request = None
+            self.article_view.set_pending(None)
+
+    def _visited(self, visit: Visit) -> None:
+        self.history.visit(visit)
+        save_history(self.reader.storage, self.history)
+
+    # --- following links, back and forward ------------------------------------------------
+
+    @on(ArticleView.PaneWanted)
+    def _pane_wanted(self, event: ArticleView.PaneWanted) -> None:
+        if event.step > 0:
+            self.action_next_pane()
+        else:
+            self.action_previous_pane()
+
+    @on(ArticleView.LinkChosen)
+    def _link_chosen(self, event: ArticleView.LinkChosen) -> None:
+        self.follow_link(event.link.url)
+
+    def follow_link(self, url: str) -> None:
+        """Open ``url`` in the reader through the article pipeline, as a new visit."""
+        try:
+            url = check_web_url(url)
+        except InvalidURLError:
+            scheme = url.split(":", 1)[0] if ":" in url else ""
+            kind = f"a {scheme}: link" if scheme and len(scheme) < 20 else "not a web link"
+            self.notify(f"Not followed: {clean_line(url)[:200]} is {clean_line(kind)}; "
+                        "reader opens only http and https links (O: the browser)",
+                        severity="warning", markup=False, timeout=5)  # fmt: skip
+            return
+        reached_from = self.open.article.url or self.open.url if self.open else None
+        self.open_page(url, reached_from=reached_from)
+
+    def open_page(
+        self,
+        url: str,
+        *,
+        reached_from: str | None = None,
+        history_index: int | None = None,
+        scroll: float = 0.0,
+    ) -> None:
+        """Show the page at ``url``: at once when cached or saved, else fetched in a worker
+        while the current article stays on screen (a failure leaves the user there)."""
+        self._token += 1
+        request = LinkRequest(self._token, url, reached_from, history_index, scroll)
+        self.workers.cancel_group(self, "article")
+        article = self.reader.cached_article(url)
+        if article is None:
+            saved = next((item for item in self.reader.saved() if item.url == url), None)
+            if saved is not None:
+                article = saved.article or article_from_saved_text(
+                    saved.url, saved.title, saved.site, saved.text
+                )
+        if article is not None:
+            self._arrive(request, article)
+            return
+        self.link_request = request
+        self.article_view.set_pending(url)
+        self.status.set_info(f"opening {clean_line(url)[:120]}…")
+        self._fetch_link(request)
+
+    @work(group="article", exclusive=True, exit_on_error=False)
+    async def _fetch_link(self, request: LinkRequest) -> None:
+        from reader.article import describe_content_type
+
+        try:
+            article = await self.reader.get_article(request.url)
+        except NotAnArticleError as error:
+            kind = describe_content_type(error.content_type)
+            message = (f"Not opened: {request.url} is {kind}, not a web page "
+                       "(O opens the highlighted link in the browser)")  # fmt: skip
+            self.post_message(self.LinkFailed(request, message))
+        except ReaderError as error:
+            self.post_message(self.LinkFailed(request, str(error)))
+        except Exception as error:  # a bad page must never take the app down
+            self.post_message(self.LinkFailed(request, f"could not open {request.url}: {error}"))
+        else:
+            self.post_message(self.LinkLoaded(request, article))
+
+    @on(LinkLoaded)
+    def _link_loaded(self, event: LinkLoaded) -> None:
+        if event.request is self.link_request:
+            self._arrive(event.request, event.article)
+
+    @on(LinkFailed)
+    def _link_failed(self, event: LinkFailed) -> None:
+        if event.request is not self.link_request:
+            return  # the user has moved on
+        self.link_request = None
+        self.article_view.set_pending(None)
+        self.status.set_info("")
+        self.status.set_error(clean_line(event.error))
+        self.notify(clean_line(event.error), severity="warning", markup=False, timeout=6)
+
+    def _arrive(self, request: LinkRequest, article: Article) -> None:
+        """Show a page the link pipeline got: a new visit, or a move through the history."""
+        if self.open is not None:
+            self.history.remember_scroll(round(self.article_view.scroll_y))
+        self.link_request = None
+        self.article_view.set_pending(None)
+        self.status.set_info("")
+        if request.history_index is None:
+            self.history.visit(Visit(request.url, clean_line(article.title),
+                                     reached_from=request.reached_from))  # fmt: skip
+        else:
+            self.history.go_to(request.history_index)
+        save_history(self.reader.storage, self.history)
+        self.open = OpenArticle(request.url, article, reached_from=request.reached_from)
+        self._pending_scroll = None
+        self.article_view.show(article, scroll=request.scroll)
+        if self.pane != "article":
+            self.show_pane("article")
+
+    def action_history_back(self) -> None:
+        if not self.history.can_go_back:
+            self.notify("No earlier article", timeout=2)
+            return
+        self.go_to_visit(self.history.index - 1)
+
+    def action_history_forward(self) -> None:
+        if not self.history.can_go_forward:
+            self.notify("No later article", timeout=2)
+            return
+        self.go_to_visit(self.history.index + 1)
+
+    def go_to_visit(self, index: int) -> None:
+        """Show visit ``index`` of the history where the user left it."""
+        if not 0 <= index < len(self.history.visits):
+            return
+        if self.open is not None:
+            self.history.remember_scroll(round(self.article_view.scroll_y))
+        visit = self.history.visits[index]
+        entry = self.reader.storage.get_entry(visit.entry_id) if visit.entry_id else None
+        if entry is not None:
+            self.history.go_to(index)
+            save_history(self.reader.storage, self.history)
+            self._select_entry_row(entry.id)
+            self.show_entry(entry, scroll=visit.scroll, visit=False)
+            return
+        self.open_page(visit.url, reached_from=visit.reached_from, history_index=index,
+                       scroll=visit.scroll)  # fmt: skip
+
+    def _select_entry_row(self, entry_id: int) -> None:
+        """Put the entry list's cursor on ``entry_id`` when the list shows it."""
+        source = self.entry_list.source
+        if isinstance(source, EntrySource):
+            found = source.index_of(entry_id)
+            if found is not None:
+                self.entry_list.set_cursor(found, announce=False)
+
+    def action_history_list(self) -> None:
+        if not self.history.visits:
+            self.notify("No history yet", timeout=2)
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is not None and index != self.history.index:
+                self.go_to_visit(index)
+
+        self.app.push_screen(HistoryScreen(self.history), chosen)
+
+    def action_link_picker(self) -> None:
+        view = self.article_view
+        links = view.links
+        if not links:
+            self.notify("This article has no links", timeout=2)
+            return
+        body_count = len(view.article.links) if view.article is not None else 0
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                view.highlight(number)
+                view.follow(number)
+
+        self.app.push_screen(LinkPickerScreen(links, body_count, view.highlighted), chosen)
+
+    def action_open_link_browser(self) -> None:
+        view = self.article_view
+        link = view.link(view.highlighted) if view.highlighted is not None else None
+        if link is None:
+            self.notify("Highlight a link first (Tab, or a number)", timeout=2)
+            return
+        self._open_in_browser(link.url)
+        self.notify(f"Opening {clean_line(link.url)}", timeout=2, markup=False)
+
+    def action_search(self) -> None:
+        def chosen(hit: SearchHit | None) -> None:
+            if hit is not None:
+                self.open_hit(hit)
+
+        self.app.push_screen(SearchScreen(self.reader), chosen)
+
+    def open_hit(self, hit: SearchHit) -> None:
+        """An entry opens as from its list; a cached article through the link pipeline."""
+        entry = self.reader.storage.get_entry(hit.entry_id) if hit.entry_id else None
+        if entry is not None:
+            self._select_entry_row(entry.id)
+            self.show_entry(entry)
+            self.show_pane("article")
+        elif hit.url:
+            self.open_page(hit.url)
 
     @work(group="article", exclusive=True, exit_on_error=False)
     async def _fetch_article(self, token: int, url: str, entry: Entry) -> None:
@@ -562,14 +865,21 @@ class MainScreen(Screen[None]):
             return
         self.show_selection(row)
         entry_key = state.get_state(STATE_ENTRY)
+        index = None
         if entry_key and entry_key.isdigit():
             index = self.entry_list.source.index_of(int(entry_key))
             if index is not None:
-                scroll_text = state.get_state(STATE_SCROLL) or "0"
-                scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
                 self.entry_list.set_cursor(index, announce=False)
-                self.open_entry(index, scroll=scroll)
-                self.pane = "entries"
+        visit = self.history.current
+        if visit is not None and not (visit.entry_id and str(visit.entry_id) == entry_key):
+            # the last page was reached by a link (or by the history): reopen that one
+            self.go_to_visit(self.history.index)
+            self.pane = "entries"
+        elif index is not None:
+            scroll_text = state.get_state(STATE_SCROLL) or "0"
+            scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
+            self.open_entry(index, scroll=scroll)
+            self.pane = "entries"
 
     # --- moving through unread ---------------------------------------------------------
 
@@ -684,7 +994,10 @@ class MainScreen(Screen[None]):
             saved = False
             self.notify("Removed from the reading list", timeout=2)
         else:
-            self.reader.save(article)
+            reached_from = None
+            if self.open is not None and article is self.open.article:
+                reached_from = self.open.reached_from
+            self.reader.save(article, reached_from=reached_from)
             saved = True
             self.notify("Saved to the reading list", timeout=2)
         self._saved_count = len(self.reader.saved())

@@ -1,8 +1,10 @@
 """The reader pane: an article drawn line by line, wrapped once per width.
 
-Links keep their spans: every body link gets a number in the order it appears
-(``link_urls``), and the list at the end continues the numbering with the related
-articles, so a later change can follow links by number or highlight them.
+Every link has a number: the body's links (``Article.links``, each URL once) are numbered
+in order and marked inline as ``[3]``; the list at the end repeats them under "Links" and
+continues the numbering with the related articles under "Related". Digits then Enter,
+Tab/Shift+Tab and a click choose one; the view posts :class:`ArticleView.LinkChosen` and
+never fetches anything itself.
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.models import Article, Block
+from reader.models import Article, Block, Link
 from reader.sanitize import clean_line, clean_text
 
 MAX_TEXT_WIDTH = 88
 WORDS_PER_MINUTE = 230
+
+
+MAX_TYPED_DIGITS = 4
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,46 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
         Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
         Binding("pageup", "page_up", "Page up", id="page-up", show=False),
+        Binding(
+            "tab",
+            "next_link",
+            "Next link",
+            id="next-link",
+            tooltip="Highlight the next link (changes pane when there are none)",
+            show=False,
+        ),
+        Binding(
+            "shift+tab",
+            "previous_link",
+            "Previous link",
+            id="previous-link",
+            tooltip="Highlight the previous link (changes pane when there are none)",
+            show=False,
+        ),
+        Binding(
+            "enter",
+            "follow",
+            "Follow",
+            id="follow-link",
+            tooltip="Follow the typed link number, else the highlighted link",
+            show=False,
+        ),
     ]
+
+    class LinkChosen(Message):
+        """The user chose link ``number`` (1-based) to follow."""
+
+        def __init__(self, number: int, link: Link) -> None:
+            super().__init__()
+            self.number = number
+            self.link = link
+
+    class PaneWanted(Message):
+        """Tab with no link to move to: change pane as everywhere else."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
 
     COMPONENT_CLASSES = {
         "article-view--title",
@@ -53,6 +99,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--loading",
         "article-view--heading",
         "article-view--link",
+        "article-view--link-number",
+        "article-view--link-highlight",
         "article-view--quote",
         "article-view--code",
         "article-view--section",
@@ -72,7 +120,17 @@ class ArticleView(ScrollView, can_focus=True):
         self.loading = False
         self.message = "Choose an entry to read it here."
         self.link_urls: list[str] = []
+        """The href of every linked span, in reading order (a URL may repeat)."""
         self.link_spots: list[LinkSpot] = []
+        """Where each numbered link is drawn: inline for body links, else the end list."""
+        self.highlighted: int | None = None
+        """The number of the highlighted link (Tab, Shift+Tab), or None."""
+        self.typed = ""
+        """Digits typed so far, followed by Enter."""
+        self.pending: str | None = None
+        """The URL being opened from a link, shown under the article while it loads."""
+        self._spot_numbers: list[int] = []
+        self._numbers: dict[str, int] = {}
         self._lines: list[Strip] = []
         self._built_width = -1
         self._scroll_wanted: float | None = None
@@ -81,6 +139,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def show(self, article: Article, *, loading: bool = False, scroll: float | None = 0) -> None:
         """Show ``article``; ``loading`` adds a mark; ``scroll`` None keeps the position."""
+        if article is not self.article:
+            self.highlighted = None
+            self._set_typed("")
         self.article = article
         self.loading = loading
         self._invalidate()
@@ -91,6 +152,8 @@ class ArticleView(ScrollView, can_focus=True):
                 self._scroll_wanted = scroll
 
     def show_message(self, message: str) -> None:
+        self.highlighted = None
+        self._set_typed("")
         self.article = None
         self.loading = False
         self.message = message
@@ -101,6 +164,129 @@ class ArticleView(ScrollView, can_focus=True):
         if loading != self.loading:
             self.loading = loading
             self._invalidate()
+
+    # --- links -----------------------------------------------------------------------
+
+    @property
+    def links(self) -> list[Link]:
+        """Every numbered link: link ``n`` is ``links[n - 1]`` (body links, then related)."""
+        if self.article is None:
+            return []
+        return [*self.article.links, *self.article.related]
+
+    def link(self, number: int) -> Link | None:
+        links = self.links
+        return links[number - 1] if 1 <= number <= len(links) else None
+
+    def set_pending(self, url: str | None) -> None:
+        """Say under the article that ``url`` is being opened (None: nothing is)."""
+        self.pending = url
+        self._show_subtitle()
+
+    def highlight(self, number: int | None) -> None:
+        """Highlight link ``number`` and scroll it into view (None: no highlight)."""
+        if number is not None and self.link(number) is None:
+            number = None
+        if number == self.highlighted:
+            return
+        self.highlighted = number
+        self._invalidate()
+        self._show_subtitle()
+        spot = self._spot(number) if number is not None else None
+        if spot is not None:
+            height = self.scrollable_content_region.height or self.size.height
+            top = round(self.scroll_y)
+            if not top <= spot.line < top + max(1, height - 1):
+                target = max(0, spot.line - max(1, height // 3))
+                self.scroll_to(y=target, animate=False, immediate=True)
+
+    def _spot(self, number: int) -> LinkSpot | None:
+        self._ensure_built()
+        return next((spot for spot in self.link_spots if spot.number == number), None)
+
+    def _set_typed(self, typed: str) -> None:
+        self.typed = typed
+        self._show_subtitle()
+
+    def _show_subtitle(self) -> None:
+        if self.pending is not None:
+            text = f"⟳ opening {clean_line(self.pending)}…"
+        elif self.typed:
+            text = f"link {self.typed}: Enter follows, Esc cancels"
+        elif self.highlighted is not None and (link := self.link(self.highlighted)):
+            text = f"[{self.highlighted}] {clean_line(link.url)}  (Enter follows)"
+        else:
+            text = ""
+        self.border_subtitle = Content(text[:300]) if text else None
+
+    def action_next_link(self) -> None:
+        self._step_link(1)
+
+    def action_previous_link(self) -> None:
+        self._step_link(-1)
+
+    def _step_link(self, step: int) -> None:
+        count = len(self.links)
+        if count == 0:
+            self.post_message(self.PaneWanted(step))
+            return
+        self._set_typed("")
+        if self.highlighted is not None:
+            self.highlight((self.highlighted - 1 + step) % count + 1)
+            return
+        # from nothing highlighted: the first link on screen or after it (Shift+Tab: the
+        # last on screen or before it), as a browser starts from where the reader is
+        self._ensure_built()
+        top = round(self.scroll_y)
+        bottom = top + (self.scrollable_content_region.height or self.size.height)
+        spots = sorted(self.link_spots, key=lambda spot: (spot.line, spot.number))
+        if step > 0:
+            after = [spot for spot in spots if spot.line >= top]
+            chosen = after[0] if after else spots[0] if spots else None
+        else:
+            before = [spot for spot in spots if spot.line < bottom]
+            chosen = before[-1] if before else spots[-1] if spots else None
+        self.highlight(chosen.number if chosen is not None else 1 if step > 0 else count)
+
+    def action_follow(self) -> None:
+        if self.typed:
+            number = int(self.typed)
+            self._set_typed("")
+            if self.link(number) is None:
+                self.notify(f"There is no link {number}", severity="warning", timeout=2)
+                return
+            self.highlight(number)
+            self.follow(number)
+        elif self.highlighted is not None:
+            self.follow(self.highlighted)
+
+    def follow(self, number: int) -> None:
+        link = self.link(number)
+        if link is not None:
+            self.post_message(self.LinkChosen(number, link))
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character
+        if character is not None and character.isdigit() and character.isascii():
+            if self.links and len(self.typed) < MAX_TYPED_DIGITS:
+                self._set_typed((self.typed + character).lstrip("0"))
+            event.stop()
+            event.prevent_default()
+        elif self.typed and event.key in ("escape", "backspace"):
+            self._set_typed(self.typed[:-1] if event.key == "backspace" else "")
+            event.stop()
+            event.prevent_default()
+        elif self.highlighted is not None and event.key == "escape":
+            self.highlight(None)
+            event.stop()
+            event.prevent_default()
+
+    def on_click(self, event: events.Click) -> None:
+        number = event.style.meta.get("link") if event.style else None
+        if isinstance(number, int):
+            event.stop()
+            self.highlight(number)
+            self.follow(number)
 
     def _invalidate(self) -> None:
         self._built_width = -1
@@ -176,9 +362,16 @@ class ArticleView(ScrollView, can_focus=True):
                                   text_width, pad))  # fmt: skip
         out.append(Text(""))
 
+        self._numbers = {}
+        for number, link in enumerate(article.links, start=1):
+            self._numbers.setdefault(link.url, number)
+        placed: set[int] = set()
         previous: Block | None = None
         for block in article.blocks:
-            out.extend(self._block(block, previous, text_width, pad))
+            self._spot_numbers = []
+            lines = self._block(block, previous, text_width, pad)
+            self._place_spots(lines, len(out), placed)
+            out.extend(lines)
             previous = block
         if previous is not None and previous.kind == "list_item":
             out.append(Text(""))
@@ -192,15 +385,41 @@ class ArticleView(ScrollView, can_focus=True):
                 for link in links:
                     number += 1
                     label = clean_line(link.text) or clean_line(link.url)
+                    click = Style.from_meta({"link": number})
                     line = Text.assemble(
-                        (f"[{number}] ", self._style("meta")),
-                        (label, self._style("link")),
-                        ("  " + clean_line(link.url), self._style("meta")),
+                        (f"[{number}] ", self._style("meta") + click),
+                        (label, self._link_style(number)),
+                        ("  " + clean_line(link.url), self._style("meta") + click),
                     )
-                    self.link_spots.append(LinkSpot(number, link.url, len(out)))
+                    if number not in placed:
+                        placed.add(number)
+                        self.link_spots.append(LinkSpot(number, link.url, len(out)))
                     out.extend(self._wrap(line, text_width, pad))
                 out.append(Text(""))
         return out
+
+    def _link_style(self, number: int | None) -> Style:
+        """How link ``number`` looks, with its number in the style's meta (for clicks)."""
+        if number is None:
+            return self._style("link")
+        name = "link-highlight" if number == self.highlighted else "link"
+        return self._style(name) + Style.from_meta({"link": number})
+
+    def _place_spots(self, lines: list[Text], start: int, placed: set[int]) -> None:
+        """Record the line of each link first numbered in this block (by its marker)."""
+        line_index = 0
+        for number in self._spot_numbers:
+            if number in placed:
+                continue
+            marker = f"[{number}]"
+            for index in range(line_index, len(lines)):
+                if marker in lines[index].plain:
+                    line_index = index
+                    break
+            placed.add(number)
+            link = self.link(number)
+            if link is not None:
+                self.link_spots.append(LinkSpot(number, link.url, start + line_index))
 
     def _meta(self, article: Article) -> str:
         parts = [clean_line(p) for p in (article.byline, article.site_name) if p]
@@ -247,7 +466,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _spans(self, block: Block) -> Text:
         text = Text()
-        for span in block.spans:
+        spans = block.spans
+        for index, span in enumerate(spans):
             words = clean_text(span.text).replace("\n", " ").replace("\t", " ")
             style = Style()
             if span.style == "em":
@@ -256,10 +476,19 @@ class ArticleView(ScrollView, can_focus=True):
                 style = Style(bold=True)
             elif span.style == "code":
                 style = self._style("code")
+            number = self._numbers.get(span.href) if span.href else None
             if span.href:
                 self.link_urls.append(span.href)
-                style = self._style("link") + style
+                style = self._link_style(number) + style
             text.append(words, style=style)
+            run_ends = index + 1 == len(spans) or spans[index + 1].href != span.href
+            if number is not None and run_ends:
+                # the link's number right after its text, as a browser for the keyboard
+                marker_style = self._style("link-number") + Style.from_meta({"link": number})
+                if number == self.highlighted:
+                    marker_style = self._link_style(number)
+                text.append(f"[{number}]", style=marker_style)
+                self._spot_numbers.append(number)
         return text
 
     def _wrap(
