@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 from readability import Document
+from readability.readability import REGEXES as _READABILITY_REGEXES
 
 from reader.errors import NotAnArticleError
 from reader.links import (
@@ -737,6 +738,7 @@ class _ReaderDocument(Document):  # type: ignore[misc]
 
     summary_root: Any = None
     best_elem: Any = None
+    alive: list[Any] | None = None
 
     def transform_misused_divs_into_paragraphs(self) -> None:
         inline_tags = {
@@ -750,7 +752,7 @@ class _ReaderDocument(Document):  # type: ignore[misc]
             children = list(elem)
             paragraph = None
             if elem.text and elem.text.strip():
-                p = lxml.html.fragment_fromstring("<p/>")
+                p = elem.makeelement("p", {})
                 p.text = elem.text
                 elem.text = None
                 elem.insert(0, p)
@@ -767,12 +769,12 @@ class _ReaderDocument(Document):  # type: ignore[misc]
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = lxml.html.fragment_fromstring("<p/>")
+                    paragraph = elem.makeelement("p", {})
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for pos, child in reversed(list(enumerate(elem))):
                 if child.tail and child.tail.strip():
-                    p = lxml.html.fragment_fromstring("<p/>")
+                    p = elem.makeelement("p", {})
                     p.text = child.tail
                     child.tail = None
                     elem.insert(pos + 1, p)
@@ -815,13 +817,24 @@ class _ReaderDocument(Document):  # type: ignore[misc]
         for el in doomed:
             if el.getparent() is not None:
                 el.drop_tree()
+        # readability walks the tree a dozen times: keep one Python object per element
+        # alive so lxml does not build new ones on every walk.
+        self.alive = list(doc.iter())
         return doc
 
     def get_preserved_elements(self, node: Any) -> dict[Any, bool]:
         # Readability.js never removes data tables (or anything in them) and keeps lists
         # unless they are mostly links; readability-lxml drops both as "too short" or
         # "too many links", which loses reference lists, bug lists and tables of results.
-        allowed: dict[Any, bool] = super().get_preserved_elements(node)
+        # readability's own rules (tables of contents, the lead-in before a quote), with
+        # the quote test, which looks at every <div>'s ancestors, only when there is one.
+        allowed: dict[Any, bool] = {
+            elem: True for elem in self.tags(node, "ul") if self.is_toc_list(elem)
+        }
+        if node.find(".//blockquote") is not None:
+            for elem in self.tags(node, "div", "section"):
+                if self.is_quote_lead(elem):
+                    allowed[elem] = True
         if self.best_elem is not None:
             # The container readability chose is the article: its own conditional cleaning
             # ("too many images" in a photo essay) must not drop it and leave nothing.
@@ -835,6 +848,66 @@ class _ReaderDocument(Document):  # type: ignore[misc]
             if self.get_link_density(lst) <= 0.5 and lst.find(".//input") is None:
                 allowed[lst] = True
         return allowed
+
+    def remove_unlikely_candidates(self) -> None:
+        # readability-lxml runs two XPath queries on every element whose class or id looks
+        # unlikely; the elements under <pre>/<code> and above <main>/<article>/<math> are
+        # the same for all of them, so they are found once.
+        unlikely = _READABILITY_REGEXES["unlikelyCandidatesRe"]
+        maybe = _READABILITY_REGEXES["okMaybeItsACandidateRe"]
+        html = self.html
+        holds_article: set[Any] = set()
+        for el in html.iter("main", "article", "math"):
+            holds_article.add(el)
+            holds_article.update(el.iterancestors())
+        in_code: set[Any] = set()
+        for el in html.iter("pre", "code"):
+            in_code.update(el.iter())
+        doomed = []
+        for elem in html.iterdescendants():
+            if not isinstance(elem.tag, str):
+                continue
+            features = f"{elem.get('class', '')} {elem.get('id', '')}"
+            if (
+                len(features) >= 2
+                and unlikely.search(features)
+                and not maybe.search(features)
+                and elem.tag not in ("html", "body")
+                and elem not in in_code
+                and elem not in holds_article
+            ):
+                doomed.append(elem)
+        for elem in doomed:
+            elem.drop_tree()
+
+    def score_paragraphs(self) -> dict[Any, Any]:
+        # readability-lxml's scoring with whitespace collapsed by str.split instead of three
+        # regexes per paragraph (the same scores but for runs of no-break spaces).
+        min_len = self.min_text_length
+        candidates: dict[Any, Any] = {}
+        ordered = []
+        for elem in self.tags(self._html(), "p", "pre", "td", "blockquote"):
+            parent = elem.getparent()
+            if parent is None:
+                continue
+            grand_parent = parent.getparent()
+            inner_text = " ".join((elem.text_content() or "").split())
+            length = len(inner_text)
+            if length < min_len:
+                continue
+            if parent not in candidates:
+                candidates[parent] = self.score_node(parent)
+                ordered.append(parent)
+            if grand_parent is not None and grand_parent not in candidates:
+                candidates[grand_parent] = self.score_node(grand_parent)
+                ordered.append(grand_parent)
+            score = 1 + len(inner_text.split(",")) + min(length / 100, 3)
+            candidates[parent]["content_score"] += score
+            if grand_parent is not None:
+                candidates[grand_parent]["content_score"] += score / 2.0
+        for elem in ordered:
+            candidates[elem]["content_score"] *= 1 - self.get_link_density(elem)
+        return candidates
 
     def select_best_candidate(self, candidates: dict[Any, Any]) -> Any:
         self.best_elem = None
@@ -1392,10 +1465,12 @@ def extract_article(html: str, url: str) -> Article:
         raise NotAnArticleError("The page could not be read as HTML.")
     try:
         _limit_size(root)
+        _protect_embeds(root)
+        # Numbered first: the list keeps one Python object per element alive, so the passes
+        # below (metadata, related links) reuse them instead of lxml building new ones.
+        elements = _number_elements(root)
         metadata = read_metadata(root, url)
         related = find_related(root, url)
-        _protect_embeds(root)
-        elements = _number_elements(root)
         blocks: list[Block] = []
         try:
             summary_root = _readability_root(root, url)

@@ -378,11 +378,10 @@ def _json_ld_related(root: lxml.html.HtmlElement) -> list[str]:
             visit(json.loads(script.text or ""))
         except (ValueError, RecursionError):
             continue
-    for el in root.iter():
-        if el.get("itemprop") == "relatedLink":
-            href = el.get("href") or el.get("content")
-            if href:
-                urls.append(href)
+    for el in root.xpath("descendant-or-self::*[@itemprop='relatedLink']"):
+        href = el.get("href") or el.get("content")
+        if href:
+            urls.append(href)
     return [u for u in urls if u]
 
 

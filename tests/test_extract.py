@@ -477,6 +477,21 @@ def test_intro_four_levels_beside_the_container_is_added_back() -> None:
     assert text.index("The intro paragraph") < text.index("part 0")
 
 
+def test_unlikely_classes_spare_code_and_article_holders() -> None:
+    # Our faster pass over "unlikely" classes keeps readability's two exceptions: anything
+    # holding an <article>, and anything inside <pre>/<code>.
+    code = "<pre><code><span class='comment'># keep this comment line</span>\nx = 1</code></pre>"
+    html = _page(
+        "<div class='sidebar-wrapper'><article>"
+        f"<p>{FILLER * 2}</p><p>{FILLER * 2}</p>{code}<p>{FILLER * 2}</p>"
+        "</article></div><div class='sidebar'><p>Sidebar text that is not the story.</p></div>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert FILLER.strip() in text
+    assert "# keep this comment line" in text
+    assert "Sidebar text" not in text
+
+
 def test_thin_page_is_too_thin() -> None:
     html = _page("<div id='app'>Loading…</div><noscript>Enable JavaScript</noscript>")
     assert is_too_thin(extract_article(html, URL))
