@@ -222,7 +222,9 @@ def shutdown_parse_pool() -> None:
     with _pool_lock:
         pool, _process_pool = _process_pool, None
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        # wait: idle workers exit at once, and shutdown(wait=False) leaves the executor's
+        # own exit hook writing to a closed pipe ("Exception ignored ... Bad file descriptor")
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 atexit.register(shutdown_parse_pool)
