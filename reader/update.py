@@ -381,10 +381,11 @@ class Refresher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            # the writer finishes what it started, then the batch goes in: even when
-            # interrupted, every feed fetched so far is kept
+            # the threads finish the feed they started (a worker process finishes its own,
+            # in its own transaction), then the batch goes in: even when interrupted, every
+            # feed fetched so far is kept
+            self._parser.shutdown(wait=True, cancel_futures=True)
             self._writer.shutdown(wait=True)
-            self._parser.shutdown(wait=False, cancel_futures=True)
             pending, self._pending = self._pending, []
             self.storage.update_feeds(pending)
         return RefreshReport(
