@@ -12,7 +12,7 @@ from reader.tui.screens.picker import PickerScreen
 class HistoryScreen(PickerScreen[int]):
     """Dismisses with the index of the chosen visit in ``history.visits``, or None."""
 
-    title = "History: newest first; Enter goes there"
+    heading = "History: newest first; Enter goes there"
     placeholder = "filter by title or address"
     empty_text = "No page matches."
 

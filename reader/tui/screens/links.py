@@ -20,7 +20,7 @@ def link_matches(link: Link, query: str) -> bool:
 class LinkPickerScreen(PickerScreen[int]):
     """Dismisses with the chosen link's number (1-based), or None."""
 
-    title = "Follow a link: type to filter by text or address, Enter follows"
+    heading = "Follow a link: type to filter by text or address, Enter follows"
     placeholder = "filter links"
     empty_text = "No link matches."
 

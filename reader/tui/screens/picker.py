@@ -33,7 +33,7 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
         Binding("pageup", "move(-10)", "Page up", id="picker-page-up", show=False),
     ]
 
-    title = "Choose"
+    heading = "Choose"
     placeholder = "type to filter"
     empty_text = "Nothing matches."
 
@@ -44,7 +44,7 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="picker"):
-            yield Label(Content(self.title), id="picker-title")
+            yield Label(Content(self.heading), id="picker-title")
             yield Input(value=self.initial, placeholder=self.placeholder, id="picker-input")
             yield OptionList(id="picker-options")
             yield Label("", id="picker-empty")

@@ -21,7 +21,7 @@ SEARCH_LIMIT = 100
 class SearchScreen(PickerScreen[SearchHit]):
     """Dismisses with the chosen hit, or None."""
 
-    title = "Search titles and text of every entry and cached article"
+    heading = "Search titles and text of every entry and cached article"
     placeholder = "words (prefixes match; accents optional)"
     empty_text = "Nothing found."
 
