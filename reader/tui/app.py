@@ -16,18 +16,34 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
 from reader.core import Reader, open_reader
+from reader.errors import ReaderError
 from reader.sanitize import clean_line
+from reader.tui.keys import KeyBinding, bindings_of, check_keymap
+from reader.tui.screens.add_feed import AddFeedScreen
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen, Section
 from reader.tui.screens.main import MainScreen
+from reader.tui.screens.picker import PickerScreen
 from reader.tui.theme import BUILT_IN_THEMES
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.entry_list import EntryList
 from reader.tui.widgets.feed_list import FeedList
 from reader.tui.widgets.line_list import LineList
 
 if TYPE_CHECKING:
     from reader.site_server import SiteServer
+
+STATE_THEME = "tui.theme"
+"""The theme last picked in the app (the palette); it wins over the config's ``theme``."""
+DEFAULT_THEME = "reader-dark"
+ARTICLE_KEYS = (
+    ("0-9 Enter", "Follow the link of that number"),
+    ("click", "Follow the link clicked"),
+    ("escape", "Drop the typed number or the highlight; then back a pane"),
+)
 
 DEMO_FEEDS = (
     ("/feed.xml", None),
@@ -80,18 +96,50 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         config = self.reader.config
-        if config.theme in self.available_themes:
+        picked = self.reader.storage.get_state(STATE_THEME)
+        if picked and picked in self.available_themes:
+            self.theme = picked
+        elif config.theme in self.available_themes:
             self.theme = config.theme
         else:
-            self.theme = "reader-dark"
-            self.notify(f"theme {clean_line(config.theme)!r} not found; using reader-dark",
+            self.theme = DEFAULT_THEME
+            self.notify(f"theme {clean_line(config.theme)!r} not found; using {DEFAULT_THEME}",
                         severity="warning", markup=False)  # fmt: skip
+        # only what the user picks from now on is remembered, never the start-up choice
+        # (whose signal may arrive after this)
+        self._start_theme: str | None = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_picked)
+        key_problems: list[str] = []
         if config.keys:
-            self.set_keymap({action: ",".join(keys) for action, keys in config.keys.items()})
+            keymap, key_problems = check_keymap(config.keys, self.binding_chains())
+            if keymap:
+                self.set_keymap(keymap)
         for message in self.theme_problems:
             self.notify(clean_line(message), severity="warning", markup=False)
-        for problem in self.reader.config_problems:
-            self.notify(clean_line(str(problem)), severity="warning", markup=False)
+        for problem in [*map(str, self.reader.config_problems), *key_problems]:
+            self.notify(clean_line(problem), severity="warning", markup=False, timeout=8)
+
+    def _theme_picked(self, theme: Theme) -> None:
+        if theme.name == self._start_theme:
+            return
+        self._start_theme = None
+        try:
+            self.reader.storage.set_state(STATE_THEME, theme.name)
+        except ReaderError:
+            pass  # a theme that can't be remembered still applies
+
+    def binding_chains(self) -> list[list[KeyBinding]]:
+        """The groups of bindings active at the same time (for clash checks)."""
+        digits = KeyBinding("(link number)", tuple("0123456789"))
+        return [
+            bindings_of(FeedList, MainScreen, type(self)),
+            bindings_of(EntryList, MainScreen, type(self)),
+            [digits, *bindings_of(ArticleView, MainScreen, type(self))],
+            *(
+                bindings_of(modal, type(self))
+                for modal in (HelpScreen, AddFeedScreen, ConfirmScreen, PickerScreen)
+            ),
+        ]
 
     async def on_unmount(self) -> None:
         await self.reader.aclose()
@@ -116,7 +164,7 @@ class ReaderApp(App[None]):
             ),
             ("Feeds and entries lists", rows(LineList.BINDINGS)),
             ("Feeds pane", [*rows(FeedList.BINDINGS), ("click ▸", "Open or close a folder")]),
-            ("Article", rows(ArticleView.BINDINGS)),
+            ("Article", [*rows(ArticleView.BINDINGS), *ARTICLE_KEYS]),
         ]
 
     def _keys_for(self, binding: Binding) -> str:
@@ -151,6 +199,15 @@ class ReaderApp(App[None]):
             ("Open in browser", "Open the page in the web browser (o)",
              main.action_open_browser),
             ("Copy URL", "Copy the page's address (y)", main.action_copy_url),
+            ("Back", "The previous article, as a browser (h, Backspace, Alt+Left)",
+             main.action_history_back),
+            ("Forward", "Forward again (l, Alt+Right)", main.action_history_forward),
+            ("History", "Every article visited; jump to any (H)", main.action_history_list),
+            ("Follow a link", "Pick a link of the article by typing part of it (L)",
+             main.action_link_picker),
+            ("Open the link in the browser", "The highlighted link (O)",
+             main.action_open_link_browser),
+            ("Search", "Every entry and cached article (/)", main.action_search),
             ("Show keys", "Every key (?)", self.action_help),
         ]  # fmt: skip
         for title, help_text, callback in commands:

@@ -22,6 +22,7 @@ def key_label(keys: str) -> str:
         "escape": "Esc", "tab": "Tab", "shift+tab": "Shift+Tab", "space": "Space",
         "pagedown": "PgDn", "pageup": "PgUp", "home": "Home", "end": "End",
         "question_mark": "?", "ctrl+p": "Ctrl+P", "shift+space": "Shift+Space",
+        "slash": "/", "backspace": "Backspace", "alt+left": "Alt+←", "alt+right": "Alt+→",
     }  # fmt: skip
     return " ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
 

@@ -803,8 +803,12 @@ class MainScreen(Screen[None]):
         self.app.push_screen(SearchScreen(self.reader), chosen)
 
     def open_hit(self, hit: SearchHit) -> None:
-        """An entry opens as from its list; a cached article through the link pipeline."""
-        entry = self.reader.storage.get_entry(hit.entry_id) if hit.entry_id else None
+        """An entry opens as from its list (so does an article a feed links to); any other
+        cached article through the link pipeline."""
+        if hit.entry_id is not None:
+            entry = self.reader.storage.get_entry(hit.entry_id)
+        else:
+            entry = self.reader.entry_by_url(hit.url) if hit.url else None
         if entry is not None:
             self._select_entry_row(entry.id)
             self.show_entry(entry)
