@@ -181,3 +181,8 @@ def test_narrow(snap_compare: SnapCompare, reader: Reader) -> None:
 def test_narrow_article(snap_compare: SnapCompare, reader: Reader) -> None:
     fill(reader)
     assert run(snap_compare, make(reader), press=["enter", "enter"], size=(80, 24))
+
+
+def test_link_picker(snap_compare: SnapCompare, reader: Reader) -> None:
+    fill(reader)
+    assert run(snap_compare, make(reader), press=["tab", "enter", "tab", "L", *"ferry"])
