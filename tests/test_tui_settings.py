@@ -163,3 +163,28 @@ def test_check_keymap_on_its_own() -> None:
     assert keymap == {}
     assert "save has no key" in problems[0]
     assert "'escape' for quit is already the key of close" in problems[1]
+
+
+def test_every_colour_in_our_styles_comes_from_the_theme() -> None:
+    import re
+
+    import reader.tui as tui
+
+    folder = Path(tui.__file__).parent
+    sources = [p.read_text() for p in folder.glob("*.tcss")]
+    sources += [
+        m.group(1)
+        for p in folder.rglob("*.py")
+        for m in re.finditer(r'DEFAULT_CSS = """(.*?)"""', p.read_text(), re.S)
+    ]
+    colour_rule = re.compile(
+        r"^\s*([a-z-]*(?:color|background|border)[a-z-]*)\s*:\s*([^;]+);", re.M
+    )
+    plain = re.compile(r"\d+%|round|solid|tall|none|hidden")
+    checked = 0
+    for source in sources:
+        for name, value in colour_rule.findall(source):
+            words = [w for w in value.split() if not plain.fullmatch(w)]
+            assert all(w.startswith("$") or w == "transparent" for w in words), (name, value)
+            checked += 1
+    assert checked > 30

@@ -118,3 +118,48 @@ def test_read_save_and_quit_in_a_real_terminal(tmux_reader: tuple[Tmux, Path]) -
         assert reader.storage.count_entries() - unread == 2
     finally:
         reader.close()
+
+
+def test_jump_to_a_related_article_and_back_in_a_real_terminal(
+    tmux_reader: tuple[Tmux, Path],
+) -> None:
+    tmux, db = tmux_reader
+    tmux.wait_for("6 unread")  # the refresh at start is done
+    tmux.send("Tab", "Enter")  # the newest entry: the storm warning
+    tmux.wait_for("gusts of up to")
+    tmux.send("L")  # the link picker
+    tmux.wait_for("Follow a link")
+    tmux.send("-l", "ferry timetable cuts")
+    tmux.send("Enter")
+    tmux.wait_for("stop running after nine")  # the ferry article, fetched by its link
+    tmux.wait_for("Winter ferry timetable cuts")
+    tmux.send("Tab")  # the first link highlighted: its address under the article
+    tmux.wait_for("─ [1] http")
+    tmux.send("h")  # back
+    tmux.wait(lambda s: "gusts of up to" in s and "stop running after nine" not in s, "back")
+    tmux.send("l")  # forward
+    tmux.wait_for("stop running after nine")
+    tmux.send("s")  # save it, reached from the storm warning
+    tmux.wait_for("Saved to the reading list")
+    tmux.send("q")
+    deadline = time.monotonic() + 10
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not tmux.alive()
+
+    reader = open_reader(db)
+    try:
+        saved = reader.saved()
+        assert [s.title for s in saved] == ["Winter ferry timetable cuts late crossings"]
+        assert saved[0].reached_from is not None
+        assert saved[0].reached_from.endswith("/articles/storm-warning-coast.html")
+        from reader.history import load_history
+
+        history = load_history(reader.storage)
+        assert [v.url.rsplit("/", 1)[-1] for v in history.visits] == [
+            "storm-warning-coast.html",
+            "ferry-timetable-winter.html",
+        ]
+        assert history.index == 1
+    finally:
+        reader.close()
