@@ -295,6 +295,78 @@ def test_metadata_from_meta_tags_and_json_ld() -> None:
     assert article.lead_image == "https://news.example.com/lead.jpg"
 
 
+def _meta_article(head: str, body: str = "", title: str = "A story") -> Article:
+    paras = f"<p>{FILLER * 3}</p><p>{FILLER * 3}</p>"
+    html = (
+        f"<html><head><title>{title}</title>{head}</head>"
+        f"<body><article>{body}{paras}</article></body></html>"
+    )
+    return extract_article(html, URL)
+
+
+def test_json_ld_in_cdata_and_its_precedence() -> None:
+    head = (
+        '<meta property="og:site_name" content="Example.com">'
+        '<meta property="article:published_time" content="2019-12-11T14:28:34Z">'
+        '<script type="application/ld+json"><![CDATA[{"@context": "https://schema.org",'
+        ' "@type": "Article", "headline": "A headline", "datePublished": "2019-10-15T02:19:15Z",'
+        ' "author": {"@type": "Organization", "name": "Contributors"},'
+        ' "publisher": {"@type": "Organization", "name": "Example Publishing"}}]]></script>'
+    )
+    article = _meta_article(head)
+    assert article.title == "A headline"
+    assert article.byline == "Contributors"
+    # The structured data wins over Open Graph, as in Readability.js.
+    assert article.published == "2019-10-15T02:19:15+00:00"
+    assert article.site_name == "Example Publishing"
+
+
+def test_json_ld_name_or_headline_by_the_page_title() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "name": "New Zealand",'
+        ' "headline": "constitutional monarchy in Oceania"}</script>'
+    )
+    assert _meta_article(ld, title="New Zealand - Wikipedia").title == "New Zealand"
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "name": "Home",'
+        ' "headline": "The bridge reopens on Monday"}</script>'
+    )
+    title = "The bridge reopens on Monday | City News"
+    assert _meta_article(ld, title=title).title == "The bridge reopens on Monday"
+
+
+def test_dublin_core_properties_and_parsely_title() -> None:
+    head = (
+        '<meta name="DC.title" content="Dublin Core name title">'
+        '<meta property="dc:title" content="Dublin Core property title">'
+        '<meta name="author" content="Meta name author">'
+        '<meta name="DC.creator" content="Dublin Core name author">'
+        '<meta property="dc:creator twitter:site_name" content="Dublin Core property author">'
+    )
+    article = _meta_article(head)
+    assert article.title == "Dublin Core property title"
+    assert article.byline == "Dublin Core property author"
+    assert _meta_article('<meta name="parsely-title" content="Parsely">').title == "Parsely"
+
+
+def test_byline_from_the_page() -> None:
+    # itemprop holding several values, and a class in any case.
+    body = (
+        '<p itemprop="author creator" itemscope>By <a href="/by/corey">'
+        '<span itemprop="name">Corey Kilgannon</span></a></p>'
+    )
+    assert _meta_article("", body).byline == "Corey Kilgannon"
+    body = '<div class="FeatureByline"> By <b>Nathan Willis</b><br>March 25, 2015 </div>'
+    assert _meta_article("", body).byline == "Nathan Willis"
+    body = '<div class="byline">By<!-- --> <b>Ann Author</b></div>'
+    assert _meta_article("", body).byline == "Ann Author"
+    body = '<div class="author">Joshua Sokol 20 May 2019</div>'
+    assert _meta_article("", body).byline == "Joshua Sokol"
+    # A date with a label is no byline.
+    body = '<div class="byline-date">Last Updated: January 7, 2025</div>'
+    assert _meta_article("", body).byline is None
+
+
 def test_time_element_and_html_lang() -> None:
     html = (
         '<html lang="de"><head><title>Ein langer Artikel heute - Zeitung</title></head><body>'
