@@ -731,8 +731,7 @@ class Storage:
 
 
 _INSERT_COLUMNS: Final = (
-    "feed_id, guid, url, title, author, published, updated, summary, content, "
-    "first_seen, sort_date"
+    "feed_id, guid, url, title, author, published, updated, summary, content, first_seen, sort_date"
 )
 
 
@@ -745,17 +744,21 @@ def _insert_entries(db: sqlite3.Connection, feed_id: int, rows: list[tuple[Any, 
     """
     import json
 
+    payload = json.dumps(rows, ensure_ascii=False)
     try:
+        # json_extract cuts a string at a NUL character: such rows take the slow path
+        if "\\u0000" in payload:
+            raise sqlite3.OperationalError("json: text holds NUL characters")
         db.execute(
             f"INSERT OR IGNORE INTO entries ({_INSERT_COLUMNS}) SELECT ?, "
             + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(10))
             + " FROM json_each(?)",
-            (feed_id, json.dumps(rows, ensure_ascii=False)),
+            (feed_id, payload),
         )
     except sqlite3.OperationalError as error:
         if "json" not in str(error).lower():
             raise
-        # an SQLite built without JSON: one statement per row
+        # an SQLite built without JSON, or NULs in the text: one statement per row
         db.executemany(
             f"INSERT OR IGNORE INTO entries ({_INSERT_COLUMNS}) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

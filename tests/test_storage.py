@@ -215,3 +215,13 @@ def test_refresh_lookups_use_the_feed_guid_index(db_path: Path) -> None:
         )
     )
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan
+
+
+def test_text_with_nul_characters_is_stored_whole(db_path: Path) -> None:
+    store = Storage(db_path)
+    feed = store.add_feed("https://example.org/feed")
+    assert feed is not None
+    store.store_entries(
+        feed.id, [EntryData("a", title="NUL\x00 BEL\x07 end"), EntryData("b", title="plain")]
+    )
+    assert sorted(e.title or "" for e in store.entries()) == ["NUL\x00 BEL\x07 end", "plain"]
