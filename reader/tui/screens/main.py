@@ -676,7 +676,9 @@ class MainScreen(Screen[None]):
         from reader.article import describe_content_type
 
         try:
-            article = await self.reader.get_article(request.url)
+            # a link to an entry of a feed can fall back on that entry's own content
+            fallback = self.reader.entry_by_url(request.url)
+            article = await self.reader.get_article(request.url, fallback)
         except NotAnArticleError as error:
             kind = describe_content_type(error.content_type)
             message = (f"Not opened: {request.url} is {kind}, not a web page "
