@@ -31,6 +31,7 @@ from readability.readability import REGEXES as _READABILITY_REGEXES
 from reader.errors import NotAnArticleError
 from reader.links import (
     READ_MORE_PREFIX_RE,
+    RELATED_HEADING_RE,
     base_url_of,
     find_body_links,
     find_related,
@@ -179,6 +180,7 @@ _CHROME_LINE_RE = re.compile(
       | (?:photo|image|gallery)\s+\d+\s+(?:of|/)\s+\d+
       | \d+\s*(?:of|/|de|sur|von|di|из|из\s+|van|av)\s*\d+
       | advertisement\s*[-–—:]?\s*(?:continue|scroll)\s+reading\b.*
+      | read\s+more | continue\s+reading | (?:show|see|load)\s+more
       | (?:promoted|sponsored)\s+by\s+\S+(?:\s+\S+)?
     )\W*$""",
     re.I | re.X,
@@ -695,8 +697,43 @@ def _is_linked_heading(block: Block) -> bool:
     return link_chars > 0.5 * len(block.text)
 
 
+def _is_link_only(block: Block) -> bool:
+    text = block.text.strip()
+    link_chars = sum(len(s.text.strip()) for s in block.spans if s.href)
+    return bool(text) and link_chars >= 0.9 * len(text)
+
+
+def _drop_teaser_runs(blocks: list[Block]) -> list[Block]:
+    """A "Read more:" / "Related" label and the headlines linked under it are teasers:
+    they belong to the related links, not to the article's text."""
+    result: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        end = index + 1
+        if (
+            block.kind in ("paragraph", "heading")
+            and len(block.text) <= 60
+            and RELATED_HEADING_RE.match(block.text.strip())
+        ):
+            while (
+                end < len(blocks)
+                and blocks[end].kind in ("paragraph", "list_item")
+                and len(blocks[end].text) <= 200
+                and _is_link_only(blocks[end])
+            ):
+                end += 1
+            if end > index + 1:
+                index = end
+                continue
+        result.append(block)
+        index += 1
+    return result
+
+
 def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Remove ad labels, share lines, teasers, gallery counters and repeated credits."""
+    blocks = _drop_teaser_runs(blocks)
     kept = [
         b
         for b in blocks
@@ -934,6 +971,8 @@ class _ReaderDocument(Document):  # type: ignore[misc]
             return best  # articleBody or a nested <article>: readability knows better
         elem = _common_top_ancestor(best, ranked[1:_TOP_CANDIDATES])
         if elem is None:
+            elem = _better_parent(best, candidates)
+        if elem is None:
             return best
         candidate = candidates.get(elem)
         if candidate is None:
@@ -975,6 +1014,26 @@ def _common_top_ancestor(best: dict[str, Any], others: list[dict[str, Any]]) -> 
     while node is not None and node.tag not in ("body", "html"):
         if sum(1 for ancestors in ancestor_sets if node in ancestors) >= _MIN_CLOSE_CANDIDATES:
             return node
+        node = node.getparent()
+    return None
+
+
+def _better_parent(best: dict[str, Any], candidates: dict[Any, Any]) -> Any:
+    """Readability.js's climb: going up from the best candidate, an ancestor whose score
+    rises again (before falling under a third of the best) holds more of the article.
+    """
+    score = best["content_score"]
+    threshold = score / 3
+    last = score
+    node = best["elem"].getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        candidate = candidates.get(node)
+        if candidate is not None:
+            if candidate["content_score"] < threshold:
+                break
+            if candidate["content_score"] > last:
+                return node
+            last = candidate["content_score"]
         node = node.getparent()
     return None
 

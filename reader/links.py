@@ -22,6 +22,7 @@ from reader.models import Block, Link
 
 __all__ = [
     "READ_MORE_PREFIX_RE",
+    "RELATED_HEADING_RE",
     "base_url_of",
     "find_body_links",
     "find_related",
@@ -57,6 +58,7 @@ _RELATED_HEADING_RE = re.compile(
     )\W*$""",
     re.I | re.X,
 )
+RELATED_HEADING_RE = _RELATED_HEADING_RE
 
 # In-body teaser lines: "Read more: <headline>".
 READ_MORE_PREFIX_RE = re.compile(
@@ -338,9 +340,17 @@ def _head_text(el: lxml.html.HtmlElement, limit: int = 48) -> str:
 
 
 def _teaser_lines(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    """In-body "Read more: <headline>" paragraphs."""
+    """In-body "Read more: <headline>" paragraphs, and the headline links listed one per
+    paragraph under a bare "Read more:" / "Related" label."""
     for el in root.iter("p", "div", "li", "h3", "h4", "h5", "h6", "aside"):
-        if len(el) > 6 or not READ_MORE_PREFIX_RE.match(_head_text(el)):
+        if len(el) > 6:
+            continue
+        head = _head_text(el, 64)
+        if el.tag in ("p", "div") and len(head) <= 60 and _RELATED_HEADING_RE.match(head):
+            if el.find(".//a") is None and not _is_excluded(el):
+                yield from _links_under_label(el)
+            continue
+        if not READ_MORE_PREFIX_RE.match(head):
             continue
         text = _text(el)
         if not text or len(text) > 300 or _is_excluded(el):
@@ -351,6 +361,20 @@ def _teaser_lines(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement
         link_text = sum(len(_text(a)) for a in anchors)
         if link_text >= 0.5 * len(text):
             yield el
+
+
+def _links_under_label(label: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """The label's next siblings while each is one short line that is all link."""
+    sibling = label.getnext()
+    while sibling is not None and sibling.tag in ("p", "div", "li"):
+        text = _text(sibling)
+        if not text or len(text) > 200:
+            return
+        link_text = sum(len(_text(a)) for a in sibling.iter("a"))
+        if link_text < 0.9 * len(text):
+            return
+        yield sibling
+        sibling = sibling.getnext()
 
 
 def _json_ld_related(root: lxml.html.HtmlElement) -> list[str]:

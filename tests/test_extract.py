@@ -199,6 +199,27 @@ def test_read_more_teaser_removed_from_body() -> None:
     ]
 
 
+def test_headlines_under_a_read_more_label_leave_the_body() -> None:
+    html = _article(
+        "<p><b>Read more:</b></p>"
+        "<p><a href='/2024/11/18/an-earlier-report/'>An earlier report on the pipes</a></p>"
+        "<p><a href='/2024/10/02/the-first-leak/'>The first leak</a></p>"
+    )
+    article = extract_article(html, URL)
+    text = to_text(article)
+    assert "Read more" not in text
+    assert "An earlier report" not in text
+    assert [link.text for link in article.related] == [
+        "An earlier report on the pipes",
+        "The first leak",
+    ]
+    # Under a plain heading, linked lines are the article's own (a list of sources).
+    html = _article(
+        "<h2>Sources</h2><p><a href='https://example.org/report'>The council report</a></p>"
+    )
+    assert "The council report" in to_text(extract_article(html, URL))
+
+
 def test_repeated_caption_and_gallery_counter() -> None:
     figures = "".join(
         f"<figure><img src='/{i}.jpg'><figcaption><span>{i} of 3</span>"
@@ -483,6 +504,38 @@ def test_article_split_into_cousin_sections_is_read_whole() -> None:
         assert f"Sentence 0 about the step {i}," in text
     assert "Another story" not in text
     assert text.index("step 1,") < text.index("step 5,")
+
+
+def test_container_climbs_to_a_parent_whose_score_rises_again() -> None:
+    # The densest block is three levels down; its grandparent scores higher than its
+    # parent again, so the article is the grandparent with its heading and list.
+    commas = "a detail, a number, a place, a name, a time, a date, a cost, a view, "
+    dense = "".join(f"<p>Dense {i}: {commas * 2}and an end.</p>" for i in range(4))
+    intro = "".join(
+        f"<p>Outer paragraph {i} of the story, with one detail, and another, and more, "
+        f"and a fourth, and a fifth, and the end of it all here.</p>"
+        for i in range(6)
+    )
+    html = _page(
+        "<div id='outer'>"
+        f"{intro}<h2>The subheading</h2><ul><li>First listed point</li>"
+        "<li>Second listed point</li></ul>"
+        f"<div id='mid'><div id='inner'>{dense}</div></div></div>"
+        "<div class='sidebar'><p>Sidebar text that is not the story.</p></div>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "Dense 3:" in text
+    assert "Outer paragraph 0" in text
+    assert "The subheading" in text
+    assert "Second listed point" in text
+    assert "Sidebar text" not in text
+
+
+def test_bare_read_more_button_line_removed() -> None:
+    html = _article("<p><span class='button'>Read more</span></p><p>Continue reading</p>")
+    text = to_text(extract_article(html, URL))
+    assert "Read more" not in text
+    assert "Continue reading" not in text
 
 
 def test_linked_headings_inside_the_article_are_kept() -> None:

@@ -118,6 +118,28 @@ def test_read_more_line_in_body() -> None:
     ]
 
 
+def test_headlines_listed_under_a_bare_read_more_label() -> None:
+    html = _page(
+        "<p><b>Read more:</b></p>"
+        "<p><a href='/2024/11/18/an-earlier-report/'>An earlier report on the pipes</a></p>"
+        "<p> <a href='/2024/10/02/the-first-leak/'>The first leak</a> </p>"
+        "<p>A closing line with <a href='/2024/01/01/inline/'>an inline link</a> in it.</p>"
+    )
+    assert find_related(html, URL) == [
+        Link(
+            "An earlier report on the pipes",
+            "https://news.example.com/2024/11/18/an-earlier-report/",
+        ),
+        Link("The first leak", "https://news.example.com/2024/10/02/the-first-leak/"),
+    ]
+    # A label that is itself a link, or that ends a paragraph of text, lists nothing.
+    html = _page(
+        "<p><a href='/topics/related/'>Related</a></p>"
+        "<p><a href='/2024/11/18/an-earlier-report/'>An earlier report on the pipes</a></p>"
+    )
+    assert find_related(html, URL) == []
+
+
 def test_schema_related_link_needs_a_title_on_the_page() -> None:
     html = (
         '<html><head><script type="application/ld+json">{"@type": "WebPage", "relatedLink": '
