@@ -1639,7 +1639,7 @@ def extract_article(html: str, url: str) -> Article:
             blocks = clean_blocks(html_to_blocks(summary_root, base_url_of(root, url)))
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
-    blocks = _drop_title_heading(blocks, metadata.title)
+    blocks = _drop_byline_line(_drop_title_heading(blocks, metadata.title), metadata.byline)
     return Article(
         url=url,
         title=metadata.title,
@@ -1665,6 +1665,19 @@ def _drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
         and _WS_RE.sub(" ", blocks[0].text).strip().casefold() == title.strip().casefold()
     ):
         return blocks[1:]
+    return blocks
+
+
+def _drop_byline_line(blocks: list[Block], byline: str | None) -> list[Block]:
+    """The header already shows the byline: a short line near the top that is the byline
+    (with perhaps "By" and a date) goes, as Readability.js removes the byline element."""
+    if not byline:
+        return blocks
+    name = _WS_RE.sub(" ", byline).strip().casefold()
+    for index, block in enumerate(blocks[:3]):
+        text = _WS_RE.sub(" ", block.text).strip().casefold()
+        if block.kind == "paragraph" and name in text and len(text) <= len(name) + 40:
+            return blocks[:index] + blocks[index + 1 :]
     return blocks
 
 

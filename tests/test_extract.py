@@ -642,3 +642,24 @@ def test_article_from_feed_text() -> None:
     article = article_from_feed_content("One paragraph.\n\nAnother one.", URL, "T")
     assert [b.text for b in article.blocks] == ["One paragraph.", "Another one."]
     assert article_from_feed_content("", URL, "T").blocks == ()
+
+
+def test_the_byline_line_is_not_repeated_in_the_body() -> None:
+    """The header shows the byline; the page's own byline line (and its author link) goes."""
+    paragraph = "<p>" + "The council met on Thursday to discuss the harbour plan. " * 6 + "</p>"
+    page = (
+        "<html><head><title>Plan</title><meta name='author' content='Mara Lindqvist'></head>"
+        "<body><article><h1>Plan</h1>"
+        "<p class='byline'>By <a rel='author' href='/author/mara'>Mara Lindqvist</a> · "
+        "<time datetime='2026-11-27'>2026-11-27</time></p>"
+        f"{paragraph * 3}"
+        "<p>Mara Lindqvist is our harbour reporter and has covered the council since 2019, "
+        "when the plan was first drawn up by the old port authority.</p>"
+        "</article></body></html>"
+    )
+    article = extract_article(page, "https://news.example/plan")
+    assert article.byline == "Mara Lindqvist"
+    texts = [block.text for block in article.blocks]
+    assert not any(text.startswith("By Mara") for text in texts)
+    assert all("/author/mara" not in link.url for link in article.links)
+    assert any(text.startswith("Mara Lindqvist is our harbour reporter") for text in texts)
