@@ -120,6 +120,8 @@ async def test_tab_highlights_links_and_a_click_follows(store: Reader, site: Sit
         assert view.highlighted == 3
         await pilot.press("shift+tab")
         assert view.highlighted == 2
+        await pilot.press("shift+tab")
+        assert view.highlighted == 1
         assert view.border_subtitle is not None and "ferry-timetable" in str(view.border_subtitle)
         await pilot.press("escape")  # first Escape drops the highlight, stays in the reader
         assert view.highlighted is None and main.pane == "article"
@@ -162,7 +164,7 @@ async def test_link_picker_filters_by_text_and_address(store: Reader, site: Site
         await pilot.press("L")
         picker = app.screen
         assert isinstance(picker, LinkPickerScreen)
-        assert len(picker.values) == len(main.article_view.links) == 5
+        assert len(picker.values) == len(main.article_view.links) == 4
         await pilot.press(*"market")
         assert picker.values == [number_of(main, MARKET)]
         await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
@@ -227,10 +229,10 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
         release.wait(10)
         return Response(200, b"<html><body>late</body></html>", {"Content-Type": "text/html"})
 
-    site.routes["/tag/harbour"] = lambda request: Response(
+    site.routes["/paper.pdf"] = lambda request: Response(
         200, b"%PDF-1.4\n", {"Content-Type": "application/pdf"}
     )
-    site.routes["/author/mara-lindqvist"] = slow
+    site.routes["/tag/harbour"] = slow
     await subscribed(store, site)
     store.config = replace(store.config, timeout=0.5)
     app = make_app(store)
@@ -245,19 +247,19 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
                 return [str(n.message) for n in app._notifications]
 
             # a PDF
-            pdf = next(n for n, link in enumerate(main.article_view.links, 1)
-                       if link.url.endswith("/tag/harbour"))  # fmt: skip
-            await pilot.press(*str(pdf), "enter")
+            main.follow_link(site.url("/paper.pdf"))
             await wait_for(pilot, lambda: any("PDF" in n for n in notes()))
             assert main.open is before and main.history.visits == visits
             assert main.link_request is None and main.article_view.border_subtitle != "⟳"
 
             # a page that times out
-            await pilot.press("1", "enter")
+            tag = next(n for n, link in enumerate(main.article_view.links, 1)
+                       if link.url.endswith("/tag/harbour"))  # fmt: skip
+            await pilot.press(*str(tag), "enter")
             assert main.article_view.pending is not None  # the loading state
             await wait_for(pilot, lambda: main.link_request is None)
             assert main.open is before and main.history.visits == visits
-            assert any("mara-lindqvist" in n for n in notes())
+            assert any("tag/harbour" in n for n in notes())
 
             # mailto: and other schemes are refused, never fetched
             requests = len(site.requests)
@@ -270,3 +272,23 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
             assert shown_title(main) == HARBOUR
     finally:
         release.set()
+
+
+async def test_a_followed_link_that_is_a_feed_entry_falls_back_on_its_content(
+    store: Reader, site: SiteServer
+) -> None:
+    site.routes["/articles/ferry-timetable-winter.html"] = lambda request: Response(503)
+    await subscribed(store, site)
+    app = make_app(store)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await open_entry_titled(pilot, main, HARBOUR)
+        await pilot.press(*str(number_of(main, FERRY)), "enter")
+        await wait_for(pilot, lambda: main.link_request is None)
+        article = main.article_view.article
+        assert article is not None and article.source == "feed"
+        assert article.note and "503" in article.note
+        assert "The harbour ferry will stop running" in " ".join(b.text for b in article.blocks)
+        assert main.history.current is not None and main.history.current.url.endswith(
+            "/ferry-timetable-winter.html"
+        )
