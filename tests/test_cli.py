@@ -177,3 +177,21 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert str(tmp_path / "x.sqlite") in result.stdout
+
+
+def test_the_site_server_stays_quiet_when_a_client_hangs_up(
+    site: SiteServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    host, port = site.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n")  # no blank line: hang up
+        connection.setsockopt(
+            socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+        )
+    # the next request is served, and nothing was printed
+    import httpx
+
+    assert httpx.get(site.url("/feed.xml")).status_code == 200
+    assert "Traceback" not in capfd.readouterr().err
