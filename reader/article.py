@@ -117,7 +117,7 @@ async def fetch_article(
     )
     if not is_html:
         kind = describe_content_type(result.content_type)
-        message = f"the link is {kind}, not a web page: press o to open it in the browser"
+        message = f"the link is {kind}, not a web page; open it in a browser instead"
         if entry is not None and (entry.content or entry.summary):
             return article_from_entry(entry, message)
         raise NotAnArticleError(message, result.content_type)

@@ -205,3 +205,14 @@ def test_reader_read_a_dead_link_fails_with_one_line(cli, site: SiteServer) -> N
     result = cli("read", site.url("/nope.html"))
     assert result.status == 1
     assert result.err.count("\n") == 1 and "404" in result.err
+
+
+def test_reader_read_a_pdf_says_what_it_is(cli, site: SiteServer) -> None:
+    site.routes["/paper.pdf"] = lambda request: Response(
+        200, b"%PDF-1.7 ...", {"Content-Type": "application/pdf"}
+    )
+    result = cli("read", site.url("/paper.pdf"))
+    assert result.status == 1
+    assert result.err == (
+        "reader: the link is a PDF document, not a web page; open it in a browser instead\n"
+    )
