@@ -420,9 +420,9 @@ def main() -> int:
     try:
         if args.measure_pools:
             measure_pools(urls, args.jobs, args.runs)
-        if not (args.measure_parse or args.measure_pools) or args.runs > 0:
-            return compare(args, urls, stats, with_newsboat)
-        return 0
+        if args.measure_parse or args.measure_pools:
+            return 0  # the measurements alone; run again without them to compare
+        return compare(args, urls, stats, with_newsboat)
     finally:
         server.terminate()
         server.wait()
