@@ -333,17 +333,28 @@ async def test_a_server_that_stalls_times_out(
 
         return Response(200, body(), {"Content-Type": XML})
 
+    def trickle(request: Request) -> Response:
+        """A byte every 0.1 s, for ever: no read times out, only the total does."""
+
+        def body() -> Iterator[bytes]:
+            yield b'<?xml version="1.0"?><rss version="2.0"><channel>'
+            while not release.wait(0.1):
+                yield b" "
+
+        return Response(200, body(), {"Content-Type": XML})
+
     site.routes["/stall-headers.xml"] = stall_before_headers
     site.routes["/stall-body.xml"] = stall_in_body
+    site.routes["/trickle.xml"] = trickle
     slow = open_reader(db_path, config=Config(timeout=0.5))
     try:
         subscribe(slow, site.url("/stall-headers.xml"), site.url("/stall-body.xml"),
-                  site.url("/feed.xml"))  # fmt: skip
+                  site.url("/trickle.xml"), site.url("/feed.xml"))  # fmt: skip
         started = time.monotonic()
         report = await slow.refresh()
         assert time.monotonic() - started < 5
-        assert (report.errors, report.refreshed) == (2, 1)
-        for path in ("/stall-headers.xml", "/stall-body.xml"):
+        assert (report.errors, report.refreshed) == (3, 1)
+        for path in ("/stall-headers.xml", "/stall-body.xml", "/trickle.xml"):
             assert "timed out" in (feed(slow, site.url(path)).last_error or "")
         assert feed(slow, site.url("/feed.xml")).entry_count == 6
     finally:
