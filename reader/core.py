@@ -67,6 +67,11 @@ class Reader:
         self._client = None
 
     def close(self) -> None:
+        import sys
+
+        update = sys.modules.get("reader.update")
+        if update is not None:  # a refresh ran: stop its worker processes, if any
+            update.shutdown_parse_pool()
         self.storage.close()
 
     # --- feeds -------------------------------------------------------------------------
