@@ -77,7 +77,10 @@ class SiteServer:
         return self.base + (path if path.startswith("/") else "/" + path)
 
     def start(self) -> SiteServer:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # a short poll interval: stop() waits for at most one poll (tests start many servers)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
