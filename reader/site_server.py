@@ -58,20 +58,34 @@ def demo_site_dir() -> Path:
 class SiteServer:
     """``with SiteServer(folder) as site: site.url("/feed.xml")``."""
 
-    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        root: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        certfile: Path | None = None,
+    ) -> None:
+        """``certfile`` (a PEM holding the certificate and its key) serves https instead."""
         self.root = root or demo_site_dir()
+        self.scheme = "https" if certfile else "http"
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"site": self})
         self._server = _QuietServer((host, port), handler)
+        if certfile is not None:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self.scheme}://{host!s}:{port}"
 
     def url(self, path: str = "/") -> str:
         return self.base + (path if path.startswith("/") else "/" + path)

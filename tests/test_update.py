@@ -592,3 +592,33 @@ async def test_jobs_above_the_pool_size_get_their_own_client(
     report = await live.refresh(jobs=live.config.concurrency + 8)
     assert report.new_entries == 10
     assert live._client is None  # the shared client was not touched
+
+
+@pytest.fixture
+def tls_site(tmp_path: Path) -> Iterator[SiteServer]:
+    """The news site over https with a self-signed certificate nobody trusts."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate (.ci/run installs it)")
+    pem = tmp_path / "site.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(pem), "-out", str(pem)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with SiteServer(Path(__file__).parent / "sites" / "news", certfile=pem) as server:
+        yield server
+
+
+async def test_a_tls_error_is_stored_on_the_feed(
+    tls_site: SiteServer, site: SiteServer, live: Reader
+) -> None:
+    bad, good = tls_site.url("/feed.xml"), site.url("/feed.xml")
+    assert bad.startswith("https://")
+    subscribe(live, bad, good)
+    report = await live.refresh()
+    assert (report.refreshed, report.errors) == (1, 1)
+    error = feed(live, bad).last_error or ""
+    assert error.startswith("TLS error") and "certificate" in error.lower()
