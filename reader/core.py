@@ -160,8 +160,9 @@ class Reader:
     ) -> list[Entry]:
         return self.storage.entries(filter, limit, offset)
 
-    def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> None:
-        self.storage.set_read(entry_ids, read)
+    def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
+        """Mark entries read (or unread); returns how many changed."""
+        return self.storage.set_read(entry_ids, read)
 
     def mark_feed_read(self, feed_id: int | None) -> int:
         return self.storage.mark_feed_read(feed_id)

@@ -583,13 +583,17 @@ class Storage:
         join = "JOIN feeds f ON f.id = e.feed_id" if filter.folder is not None else ""
         return int(self._query(f"SELECT count(*) FROM entries e {join} {where}", params)[0][0])
 
-    def set_read(self, entry_ids: Sequence[int], read: bool = True) -> None:
+    def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
+        """Mark entries read (or unread); returns how many changed."""
         if not entry_ids:
-            return
+            return 0
         marks = ",".join("?" * len(entry_ids))
         with self.write() as db:
-            db.execute(
-                f"UPDATE entries SET read = ? WHERE id IN ({marks})", (int(read), *entry_ids)
+            return int(
+                db.execute(
+                    f"UPDATE entries SET read = ? WHERE id IN ({marks}) AND read != ?",
+                    (int(read), *entry_ids, int(read)),
+                ).rowcount
             )
 
     def mark_feed_read(self, feed_id: int | None = None) -> int:

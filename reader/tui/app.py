@@ -6,6 +6,7 @@ the bundled news site served on 127.0.0.1 with a temporary store.
 
 from __future__ import annotations
 
+import gc
 import sys
 import tempfile
 import time
@@ -119,6 +120,12 @@ class ReaderApp(App[None]):
         for problem in [*map(str, self.reader.config_problems), *key_problems]:
             self.notify(clean_line(problem), severity="warning", markup=False, timeout=8)
 
+    def on_ready(self) -> None:
+        # Everything alive once the first frame is drawn (Textual, Rich, the widgets) lives
+        # as long as the app: leave it out of the garbage collector's full passes, which
+        # otherwise walk it all and stall a key press for 50-70 ms now and then.
+        gc.freeze()
+
     def _theme_picked(self, theme: Theme) -> None:
         if theme.name == self._start_theme:
             return
@@ -142,6 +149,7 @@ class ReaderApp(App[None]):
         ]
 
     async def on_unmount(self) -> None:
+        gc.unfreeze()  # several apps in one process (tests): let the next ones collect these
         await self.reader.aclose()
 
     # --- help and the palette ----------------------------------------------------------

@@ -471,6 +471,7 @@ class MainScreen(Screen[None]):
         row = self.feed_list.current
         if row is not None:
             self.show_selection(row)
+            self.entry_list.flush_repaint()  # the new entries in the cursor's frame
 
     @on(FeedList.Selected, "#feeds")
     def _feed_selected(self, event: FeedList.Selected) -> None:
@@ -581,12 +582,8 @@ class MainScreen(Screen[None]):
         """Open ``entry`` in the reader (marking it read); ``visit`` adds it to the history."""
         self._moving_on()
         self._pending_scroll = scroll
-        source = self.entry_list.source
         if not entry.read:
-            self.reader.mark_read([entry.id])
-            source.update(entry.id, read=True)
-            self.entry_list.redraw()
-            self.reload_counts()
+            self._set_read(entry, True)
         cached = self.reader.cached_article(entry.url) if entry.url else None
         if cached is not None:
             self.open = OpenArticle(entry.url, cached, entry=entry)
@@ -940,12 +937,23 @@ class MainScreen(Screen[None]):
         entry = self._current_entry()
         if entry is None or not entry.guid:
             return
-        read = not entry.read
-        self.reader.mark_read([entry.id], read)
-        source = self.entry_list.source
-        source.update(entry.id, read=read)
-        self.entry_list.redraw()
-        self.reload_counts()
+        self._set_read(entry, not entry.read)
+
+    def _set_read(self, entry: Entry, read: bool) -> None:
+        """Mark one entry read or unread, and draw again only what that changes: its row
+        and the counts of its feed (no count query, no whole-list redraw)."""
+        changed = self.reader.mark_read([entry.id], read)
+        entries = self.entry_list
+        entries.source.update(entry.id, read=read)
+        top = round(entries.scroll_y)
+        entries.redraw_rows(
+            index
+            for index in range(top, top + entries.size.height)
+            if (row := entries.source.row(index)) is not None and row.key == entry.id
+        )
+        if changed:
+            self.feed_list.add_unread(entry.feed_id, -changed if read else changed)
+            self._show_unread()
 
     def action_mark_feed_read(self) -> None:
         row = self.feed_list.current

@@ -78,6 +78,24 @@ class FeedList(LineList):
         self._build()
         self.rows_changed(keep_cursor=self.index_of(current) if current else None)
 
+    def add_unread(self, feed_id: int, delta: int) -> None:
+        """One feed's unread count moved by ``delta`` (an entry was read or unread here):
+        no query, and only the rows whose counts changed are drawn again."""
+        from dataclasses import replace
+
+        self.feeds = [
+            replace(f, unread_count=max(0, f.unread_count + delta)) if f.id == feed_id else f
+            for f in self.feeds
+        ]
+        before = self.rows
+        self._build()
+        if len(before) != len(self.rows):
+            self.rows_changed()
+            return
+        self.redraw_rows(
+            i for i, (a, b) in enumerate(zip(before, self.rows, strict=True)) if a != b
+        )
+
     def _build(self) -> None:
         total = sum(f.unread_count for f in self.feeds)
         rows = [

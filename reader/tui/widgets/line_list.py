@@ -6,6 +6,7 @@ a widget per row, so 100,000 rows cost what the visible 40 cost.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -14,11 +15,13 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.dom import NoScreen
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class LineList(ScrollView, can_focus=True):
@@ -72,7 +75,11 @@ class LineList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._strip_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(512)
+        # a few screens: each strip keeps the strips cut from it, all tracked by the collector
+        self._strip_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(192)
+        self._styles_seen = 0
+        """Bumped when the styles change: the drawing context below is then stale."""
+        self._drawing: tuple[object, tuple[int, Style, Style]] | None = None
 
     # --- what subclasses provide -------------------------------------------------------
 
@@ -89,38 +96,99 @@ class LineList(ScrollView, can_focus=True):
         """The rows changed: forget drawn lines, resize, keep the cursor in range."""
         self._strip_cache.clear()
         count = self.row_count()
-        self.virtual_size = Size(self.size.width, count)
+        self._set_row_count(count)
         target = self.cursor if keep_cursor is None else keep_cursor
         self.set_cursor(max(0, min(target, count - 1)), announce=False)
         self.refresh()
+
+    def _set_row_count(self, count: int) -> None:
+        """Size the scrollable area to ``count`` rows without a layout of the screen when
+        the scrollbar stays as it is (``virtual_size`` is a layout reactive: setting it
+        lays out every widget, ~30 ms, though the list's own size does not change)."""
+        size = Size(self.size.width, count)
+        if size == self.virtual_size:
+            return
+        height = self.container_size.height
+        if (
+            not self.is_mounted
+            or not height
+            or self.styles.overflow_y != "auto"
+            or (count > height) != self.show_vertical_scrollbar
+            or self.show_horizontal_scrollbar
+        ):
+            self.virtual_size = size  # the scrollbar comes or goes: lay out
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)  # the scrollbar's thumb, and scroll_y kept in range
+
+    def flush_repaint(self) -> None:
+        """Hand this list's pending repaint (and its scrollbar's) to the screen now.
+
+        A widget asks the screen to draw it once its own message queue is empty, which can
+        be just after the screen has drawn a frame: a change made from another widget's
+        message (a feed highlighted, its entries listed) then costs a second frame."""
+        self._check_refresh()
+        if self._vertical_scrollbar is not None:
+            self._vertical_scrollbar._check_refresh()
 
     def redraw(self) -> None:
         """Redraw the visible rows (their data changed, not their number)."""
         self._strip_cache.clear()
         self.refresh()
 
+    def redraw_rows(self, indexes: Iterable[int]) -> None:
+        """Redraw only these rows (their data changed): the rest of the list stays drawn."""
+        wanted = set(indexes)
+        drawn = self._strip_cache.keys()
+        for key in [key for key in drawn if key[0] in wanted]:
+            self._strip_cache.discard(key)
+        top, height = round(self.scroll_y), self.size.height
+        for index in wanted:
+            if top <= index < top + height:
+                self.refresh_line(index)
+
     def set_cursor(self, index: int, *, announce: bool = True) -> None:
         count = self.row_count()
         index = max(0, min(index, count - 1)) if count else 0
+        old = self.cursor
         self.set_reactive(LineList.cursor, index)
-        self._scroll_to_cursor()
-        self.refresh()
+        if self._scroll_to_cursor():
+            self.refresh()
+        else:  # only the two rows the cursor left and reached change
+            top, height = round(self.scroll_y), self.size.height
+            for row in {old, index}:
+                if top <= row < top + height:
+                    self.refresh_line(row)
         if announce and count:
-            self.post_message(self.Highlighted(self, index))
+            self._announce(self.Highlighted(self, index))
 
-    def _scroll_to_cursor(self) -> None:
+    def _announce(self, message: Message) -> None:
+        """Post straight to the screen: it handles the message before this list's own
+        repaint reaches it, so what the message changes (the entries of a newly
+        highlighted feed) is drawn in the same frame as the cursor, not one frame later."""
+        try:
+            screen = self.screen
+        except NoScreen:
+            self.post_message(message)
+        else:
+            screen.post_message(message)
+
+    def _scroll_to_cursor(self) -> bool:
+        """Scroll so the cursor is on screen; whether the list scrolled."""
         height = self.scrollable_content_region.height or self.size.height
         if height <= 0:
-            return
+            return False
         top = round(self.scroll_y)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        return round(self.scroll_y) != top
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strip_cache.clear()
+        self._styles_seen += 1
 
     def on_resize(self, event: events.Resize) -> None:
         self._strip_cache.clear()
@@ -137,11 +205,24 @@ class LineList(ScrollView, can_focus=True):
 
     # --- drawing -----------------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
-        scroll_y = round(self.scroll_offset.y)
+    def _drawing_context(self) -> tuple[int, Style, Style]:
+        """Width, base style and cursor style: the same for every line of a frame, and
+        costly to work out per line (``rich_style`` walks every ancestor's styles)."""
+        has_focus = self.has_focus
+        key = (self._styles_seen, self.size, self.show_vertical_scrollbar, has_focus)
+        if self._drawing is not None and self._drawing[0] == key:
+            return self._drawing[1]
         width = self.scrollable_content_region.width or self.size.width
-        index = scroll_y + y
-        base = self.rich_style
+        cursor_style = self.get_component_rich_style("line-list--cursor")
+        if not has_focus:
+            cursor_style = Style(bgcolor=cursor_style.bgcolor)
+        context = (width, self.rich_style, cursor_style)
+        self._drawing = (key, context)
+        return context
+
+    def render_line(self, y: int) -> Strip:
+        width, base, cursor_style = self._drawing_context()
+        index = round(self.scroll_offset.y) + y
         if index >= self.row_count():
             return Strip.blank(width, base)
         selected = index == self.cursor
@@ -153,9 +234,6 @@ class LineList(ScrollView, can_focus=True):
         segments = list(text.render(self.app.console))
         strip = Strip(segments).crop_extend(0, width, base)
         if selected:
-            cursor_style = self.get_component_rich_style("line-list--cursor")
-            if not self.has_focus:
-                cursor_style = Style(bgcolor=cursor_style.bgcolor)
             strip = Strip(list(Segment.apply_style(iter(strip), post_style=cursor_style)))
         strip = strip.apply_style(base)
         self._strip_cache[key] = strip
