@@ -1,5 +1,5 @@
 """The virtual lists with many entries: scrollbars without layouts, one frame per feed
-switch, counts kept without queries, the collector frozen."""
+switch, counts kept without queries, the entry row's columns, the collector frozen."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.screen import Screen
 from reader.core import Reader
 from reader.storage import EntryData, EntryFilter
 from reader.tui.app import ReaderApp
+from reader.tui.widgets.entry_list import FIXED_CELLS, TITLE_FIRST, feed_column_width
 
 NOW = 1_796_342_400.0
 SIZES = {"Big": 300, "Small": 5, "Middle": 120}
@@ -202,3 +203,28 @@ async def test_the_collector_is_frozen_while_the_app_runs_and_thawed_after(
         await pilot.pause()
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_the_title_gets_its_room_before_the_feed_column() -> None:
+    assert feed_column_width(30) == 0
+    assert feed_column_width(FIXED_CELLS + TITLE_FIRST + 8) == 0  # 7 cells: too few
+    assert feed_column_width(FIXED_CELLS + TITLE_FIRST + 9) == 8
+    assert feed_column_width(200) == 20
+    for width in range(20, 200):
+        feed = feed_column_width(width)
+        title = width - FIXED_CELLS - (feed + 1 if feed else 0)
+        assert title >= min(TITLE_FIRST, width - FIXED_CELLS)
+
+
+async def test_titles_have_room_at_120_columns(reader: Reader) -> None:
+    fill(reader)
+    app = make(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await pilot.pause()
+        entries = main.entry_list
+        assert entries.size.width >= 44  # was 38: feeds narrower, the article no wider
+        width = entries.scrollable_content_region.width
+        text = entries.row_text(0, width).plain
+        assert text.startswith("● Big story 0") or text.startswith("  Big story 0")
+        assert "Big" not in text[len("  Big story 0") :]  # no feed column yet: all title

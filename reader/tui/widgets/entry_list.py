@@ -18,6 +18,19 @@ from reader.tui.widgets.line_list import LineList
 PAGE_SIZE = 64
 PAGES_KEPT = 16
 
+FIXED_CELLS = 2 + 1 + 6 + 1
+"""The unread mark, a space, the age, the saved mark."""
+TITLE_FIRST = 40
+"""Cells the title gets before the feed column gets any."""
+FEED_MIN, FEED_MAX = 8, 20
+
+
+def feed_column_width(width: int) -> int:
+    """How wide the feed column of a ``width``-cell row is: 0 (none) until the title has
+    ``TITLE_FIRST`` cells, then what is left, up to ``FEED_MAX``; the title takes the rest."""
+    room = width - FIXED_CELLS - TITLE_FIRST - 1
+    return min(FEED_MAX, room) if room >= FEED_MIN else 0
+
 
 @dataclass(frozen=True)
 class Row:
@@ -249,10 +262,8 @@ class EntryList(LineList):
             "★" if row.saved else " ", style=self.get_component_rich_style("entry-list--saved")
         )
         when = Text(f"{age(row.date, self.clock()):>6}", style=meta_style)
-        feed_width = 0
-        if self.show_feed and width >= 40:
-            feed_width = min(20, width // 4)
-        title_width = width - 2 - 1 - (feed_width + 1 if feed_width else 0) - 6 - 1
+        feed_width = feed_column_width(width) if self.show_feed else 0
+        title_width = width - FIXED_CELLS - (feed_width + 1 if feed_width else 0)
         parts = [mark, fit(Text(row.title, style=title_style), max(1, title_width)), Text(" ")]
         if feed_width:
             parts += [fit(Text(row.feed, style=meta_style), feed_width), Text(" ")]
