@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -125,6 +126,17 @@ class ReaderApp(App[None]):
         # as long as the app: leave it out of the garbage collector's full passes, which
         # otherwise walk it all and stall a key press for 50-70 ms now and then.
         gc.freeze()
+        self._warm_up()
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import what opening an article needs (lxml, readability, httpx: ~0.1 s) while
+        the user looks at the lists, so the first Enter does not pay for it."""
+        import httpx  # noqa: F401
+
+        import reader.article
+        import reader.extract
+        import reader.render  # noqa: F401
 
     def _theme_picked(self, theme: Theme) -> None:
         if theme.name == self._start_theme:
