@@ -138,6 +138,10 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX entries_unread_by_feed_date ON entries (feed_id, sort_date DESC, id DESC)
         WHERE read = 0;
     """,
+    # 3: the feed's own update hint (ttl, sy:updatePeriod), kept so a 304 still honours it.
+    """
+    ALTER TABLE feeds ADD COLUMN update_hint REAL;
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -164,7 +168,7 @@ _FEED_FIELDS: Final = (
 _FEED_WRITABLE: Final = frozenset((
     "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
     "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
-    "error_count", "next_check",
+    "error_count", "next_check", "update_hint",
 ))  # fmt: skip
 
 
@@ -392,12 +396,7 @@ class Storage:
         """Set feed columns (title, etag, last_error ...) in one transaction."""
         if not values:
             return
-        allowed = {
-            "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
-            "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
-            "error_count", "next_check",
-        }  # fmt: skip
-        unknown = set(values) - allowed
+        unknown = set(values) - _FEED_WRITABLE
         if unknown:
             raise ValueError(f"unknown feed columns: {sorted(unknown)}")
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -411,9 +410,9 @@ class Storage:
     # --- refresh bookkeeping -----------------------------------------------------------
 
     def feeds_to_check(self, urls: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
-        """(id, url, etag, last_modified, body_hash, next_check, error_count) of every
-        feed, or of the feeds with these URLs, in the order they were added."""
-        columns = "id, url, etag, last_modified, body_hash, next_check, error_count"
+        """(id, url, etag, last_modified, body_hash, next_check, error_count, update_hint)
+        of every feed, or of the feeds with these URLs, in the order they were added."""
+        columns = "id, url, etag, last_modified, body_hash, next_check, error_count, update_hint"
         if urls is None:
             return self._query(f"SELECT {columns} FROM feeds ORDER BY id")
         found = {row[1]: row for row in self._query(f"SELECT {columns} FROM feeds")}

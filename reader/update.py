@@ -116,6 +116,8 @@ class FeedCheck:
     body_hash: str | None = None
     next_check: float | None = None
     error_count: int = 0
+    update_hint: float | None = None
+    """The feed's own ttl or sy:updatePeriod (seconds), from its last parse."""
 
 
 def is_due(next_check: float | None, now: float, force: bool = False) -> bool:
@@ -256,6 +258,7 @@ def parse_and_store(
     now = job.values.get("last_checked") or time.time()
     values = dict(job.values)
     values["next_check"] = next_check_after_success(now, parsed.ttl, job.max_age)
+    values["update_hint"] = parsed.ttl
     if parsed.title:
         values["title"] = parsed.title
     if parsed.site_url:
@@ -446,7 +449,7 @@ class Refresher:
                 self._pending.append((check.id, {
                     "etag": result.etag, "last_modified": result.last_modified,
                     "last_checked": now, "last_error": None, "error_count": 0,
-                    "next_check": next_check_after_success(now, None, max_age),
+                    "next_check": next_check_after_success(now, check.update_hint, max_age),
                 }))  # fmt: skip
                 return _Outcome(check.url, not_modified=True)
             values: dict[str, Any] = {
@@ -462,7 +465,7 @@ class Refresher:
             if digest == check.body_hash:
                 # the server ignored our validators but sent the same bytes: nothing to parse
                 values["next_check"] = next_check_after_success(
-                    now, None, cache_max_age(result.headers)
+                    now, check.update_hint, cache_max_age(result.headers)
                 )
                 self._pending.append((check.id, values))
                 return _Outcome(check.url, not_modified=True)

@@ -622,3 +622,16 @@ async def test_a_tls_error_is_stored_on_the_feed(
     assert (report.refreshed, report.errors) == (1, 1)
     error = feed(live, bad).last_error or ""
     assert error.startswith("TLS error") and "certificate" in error.lower()
+
+
+async def test_a_304_still_honours_the_feeds_own_ttl(site: SiteServer, live: Reader) -> None:
+    body = rss([("1", "a")], channel="<ttl>120</ttl>")
+    site.routes["/ttl.xml"] = lambda request: conditional(request, body, XML)
+    subscribe(live, site.url("/ttl.xml"))
+    await live.refresh()
+    before = time.time()
+    forced = await live.refresh(force=True)
+    assert forced.not_modified == 1
+    after_304 = feed(live, site.url("/ttl.xml"))
+    assert after_304.next_check is not None and after_304.next_check >= before + 7200
+    assert (await live.refresh()).skipped == 1
