@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from reader.errors import FetchError, NotAnArticleError
+from reader.errors import FetchError, NotAnArticleError, StorageError
 from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
 from reader.models import Article, Entry
 from reader.urls import check_web_url
@@ -133,7 +133,10 @@ async def fetch_article(
         )
         if len(_words(fallback)) > len(_words(article)):
             return replace(fallback, related=article.related or fallback.related)
-    storage.cache_article(article, requested_url=url)
+    try:
+        storage.cache_article(article, requested_url=url)
+    except StorageError:
+        pass  # a store locked by another program must not cost the reader the article
     return article
 
 

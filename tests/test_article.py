@@ -216,3 +216,25 @@ def test_reader_read_a_pdf_says_what_it_is(cli, site: SiteServer) -> None:
     assert result.err == (
         "reader: the link is a PDF document, not a web page; open it in a browser instead\n"
     )
+
+
+async def test_a_locked_store_still_gives_the_article(site: SiteServer, db_path: Path) -> None:
+    import sqlite3
+
+    from reader.core import open_reader
+    from reader.storage import Storage
+
+    reader = open_reader(db_path)
+    reader.storage.close()
+    reader.storage = Storage(db_path, busy_timeout=0.1)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        article = await reader.get_article(site.url(ARTICLE))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        await reader.aclose()
+    assert article.title.startswith("Harbour bridge reopens")
+    assert reader.cached_article(site.url(ARTICLE)) is None  # not cached, and no crash
+    reader.close()

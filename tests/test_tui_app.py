@@ -357,3 +357,44 @@ async def test_open_in_browser_and_copy_the_url(
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         await pilot.press("y")
         assert copied == [row.url]
+
+
+async def test_a_locked_database_is_a_message_not_a_crash(
+    reader: Reader, site: SiteServer, db_path: Path
+) -> None:
+    import sqlite3
+
+    from reader.storage import EntryFilter, Storage
+
+    await subscribed(reader, site)
+    reader.storage.close()
+    reader.storage = Storage(db_path, busy_timeout=0.1)
+    unread = reader.storage.count_entries(EntryFilter(unread_only=True))
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        main = app.main
+        main.show_pane("entries")
+        await pilot.pause()
+
+        def locked_notes() -> int:
+            return sum("locked" in str(n.message) for n in app._notifications)
+
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            await pilot.press("m")  # a key's action
+            await wait_for(pilot, lambda: locked_notes() == 1)
+            await pilot.press("enter")  # opening marks read: the article still opens
+            await wait_for(pilot, lambda: locked_notes() == 2)
+            await wait_for(pilot, lambda: main.article_view.article is not None)
+            await pilot.press("s")  # saving
+            await wait_for(pilot, lambda: locked_notes() == 3)
+            assert app.is_running
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        main.show_pane("entries")
+        await pilot.press("m")  # the lock is gone: it works again
+        await wait_for(
+            pilot, lambda: reader.storage.count_entries(EntryFilter(unread_only=True)) != unread
+        )

@@ -36,6 +36,11 @@ from reader.tui.widgets.feed_list import FeedList
 from reader.tui.widgets.line_list import LineList
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from reader.site_server import SiteServer
 
 STATE_THEME = "tui.theme"
@@ -137,6 +142,21 @@ class ReaderApp(App[None]):
         import reader.article
         import reader.extract
         import reader.render  # noqa: F401
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        # Every key's action comes through here. A store error in one (the database locked
+        # by another program past the busy timeout, a full disk) is a message, not a crash:
+        # the action did not happen, everything stored stays, the user can try again.
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except ReaderError as error:
+            self.notify(clean_line(str(error)), severity="error", markup=False, timeout=8)
+            return True
 
     def _theme_picked(self, theme: Theme) -> None:
         if theme.name == self._start_theme:

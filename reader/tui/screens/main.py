@@ -611,7 +611,15 @@ class MainScreen(Screen[None]):
 
     def _visited(self, visit: Visit) -> None:
         self.history.visit(visit)
-        save_history(self.reader.storage, self.history)
+        self._save_history()
+
+    def _save_history(self) -> None:
+        """Keep the history for next time; it is saved again on exit, so a locked store
+        now costs nothing but this write."""
+        try:
+            save_history(self.reader.storage, self.history)
+        except ReaderError:
+            pass
 
     # --- following links, back and forward ------------------------------------------------
 
@@ -715,7 +723,7 @@ class MainScreen(Screen[None]):
                                      reached_from=request.reached_from))  # fmt: skip
         else:
             self.history.go_to(request.history_index)
-        save_history(self.reader.storage, self.history)
+        self._save_history()
         self.open = OpenArticle(request.url, article, reached_from=request.reached_from)
         self._pending_scroll = None
         self.article_view.show(article, scroll=request.scroll)
@@ -744,7 +752,7 @@ class MainScreen(Screen[None]):
         entry = self.reader.storage.get_entry(visit.entry_id) if visit.entry_id else None
         if entry is not None:
             self.history.go_to(index)
-            save_history(self.reader.storage, self.history)
+            self._save_history()
             self._select_entry_row(entry.id)
             self.show_entry(entry, scroll=visit.scroll, visit=False)
             return
@@ -844,9 +852,12 @@ class MainScreen(Screen[None]):
         self.notify(clean_line(event.error), severity="warning", markup=False)
 
     def _remember(self, key: int) -> None:
-        if self._selection_key:
-            self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
-        self.reader.storage.set_state(STATE_ENTRY, str(key))
+        try:
+            if self._selection_key:
+                self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
+            self.reader.storage.set_state(STATE_ENTRY, str(key))
+        except ReaderError:
+            pass  # where the user is matters less than what they are reading
 
     def save_state(self) -> None:
         """Where the user is, for next time (called when the app closes)."""
@@ -942,7 +953,11 @@ class MainScreen(Screen[None]):
     def _set_read(self, entry: Entry, read: bool) -> None:
         """Mark one entry read or unread, and draw again only what that changes: its row
         and the counts of its feed (no count query, no whole-list redraw)."""
-        changed = self.reader.mark_read([entry.id], read)
+        try:
+            changed = self.reader.mark_read([entry.id], read)
+        except ReaderError as error:  # locked by another program: say so, keep reading
+            self.notify(clean_line(str(error)), severity="error", markup=False, timeout=8)
+            return
         entries = self.entry_list
         entries.source.update(entry.id, read=read)
         top = round(entries.scroll_y)
