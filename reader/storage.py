@@ -662,11 +662,21 @@ class Storage:
     def is_saved(self, url: str) -> bool:
         return bool(self._query("SELECT 1 FROM reading_list WHERE url = ?", (url,)))
 
-    def saved_articles(self) -> list[SavedArticle]:
-        """The reading list, newest first."""
+    def saved_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM reading_list")[0][0])
+
+    def saved_article(self, url: str) -> SavedArticle | None:
+        """One article of the reading list, by URL."""
+        found = self.saved_articles(url)
+        return found[0] if found else None
+
+    def saved_articles(self, url: str | None = None) -> list[SavedArticle]:
+        """The reading list, newest first (or the one saved article at ``url``)."""
+        where, params = ("WHERE url = ?", (url,)) if url is not None else ("", ())
         rows = self._query(
             "SELECT id, url, title, site, saved_at, text, reached_from, article "
-            "FROM reading_list ORDER BY saved_at DESC, id DESC"
+            f"FROM reading_list {where} ORDER BY saved_at DESC, id DESC",
+            params,
         )
         return [
             SavedArticle(

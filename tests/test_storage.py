@@ -225,3 +225,13 @@ def test_text_with_nul_characters_is_stored_whole(db_path: Path) -> None:
         feed.id, [EntryData("a", title="NUL\x00 BEL\x07 end"), EntryData("b", title="plain")]
     )
     assert sorted(e.title or "" for e in store.entries()) == ["NUL\x00 BEL\x07 end", "plain"]
+
+
+def test_saved_count_and_one_saved_article(db_path: Path) -> None:
+    store = Storage(db_path)
+    assert store.saved_count() == 0 and store.saved_article("https://e.example/a") is None
+    store.save_article("https://e.example/a", "A", None, "text a")
+    store.save_article("https://e.example/b", "B", None, "text b")
+    assert store.saved_count() == 2
+    found = store.saved_article("https://e.example/b")
+    assert found is not None and (found.title, found.text) == ("B", "text b")

@@ -448,7 +448,7 @@ class MainScreen(Screen[None]):
 
     def reload_feeds(self) -> None:
         """Read feeds and counts again (after a refresh, an add or a removal)."""
-        self._saved_count = len(self.reader.saved())
+        self._saved_count = self.reader.storage.saved_count()
         self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
         self._show_unread()
 
@@ -663,7 +663,7 @@ class MainScreen(Screen[None]):
         self.workers.cancel_group(self, "article")
         article = self.reader.cached_article(url)
         if article is None:
-            saved = next((item for item in self.reader.saved() if item.url == url), None)
+            saved = self.reader.storage.saved_article(url)
             if saved is not None:
                 article = saved.article or article_from_saved_text(
                     saved.url, saved.title, saved.site, saved.text
@@ -1029,7 +1029,7 @@ class MainScreen(Screen[None]):
             self.reader.save(article, reached_from=reached_from)
             saved = True
             self.notify("Saved to the reading list", timeout=2)
-        self._saved_count = len(self.reader.saved())
+        self._saved_count = self.reader.storage.saved_count()
         source = self.entry_list.source
         if isinstance(source, SavedSource):
             self._reload_entries()
