@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 
 from reader.errors import FetchError, NotAnArticleError, StorageError
 from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
-from reader.models import Article, Entry
+from reader.models import Article, Entry, SavedArticle
 from reader.urls import check_web_url
 
 if TYPE_CHECKING:
@@ -64,6 +64,21 @@ def article_from_entry(entry: Entry, note: str | None = None) -> Article:
         source="feed",
         note=note,
         fetched_at=time.time(),
+    )
+
+
+def article_from_saved(saved: SavedArticle) -> Article:
+    """A reading-list article as saved: its article, else its text as paragraphs."""
+    if saved.article is not None:
+        return saved.article
+    from reader.extract import text_blocks
+
+    return Article(
+        url=saved.url,
+        title=saved.title,
+        site_name=saved.site,
+        blocks=tuple(text_blocks(saved.text)),
+        source="page",
     )
 
 

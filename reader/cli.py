@@ -332,12 +332,18 @@ def article_json(article: Article) -> dict[str, Any]:
 
 
 def _related_list(article: Article, markdown: bool) -> str:
+    from reader.render import escape_markdown
+
     if not article.related:
         return ""
     lines = ["", "## Related" if markdown else "Related:"]
     for link in article.related:
         title = clean_line(link.text)
-        lines.append(f"- [{title}]({link.url})" if markdown else f"- {title}  <{link.url}>")
+        if markdown:
+            url = clean_line(link.url).replace(">", "%3E")
+            lines.append(f"- [{escape_markdown(title)}](<{url}>)")
+        else:
+            lines.append(f"- {title}  <{clean_line(link.url)}>")
     return "\n".join(lines) + "\n"
 
 

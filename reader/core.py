@@ -183,6 +183,12 @@ class Reader:
 
         return article_from_entry(entry)
 
+    def article_from_saved(self, saved: SavedArticle) -> Article:
+        """A reading-list article as saved: offline, whatever became of its page."""
+        from reader.article import article_from_saved
+
+        return article_from_saved(saved)
+
     async def get_article(
         self, url: str, entry: Entry | None = None, *, use_cache: bool = True
     ) -> Article:

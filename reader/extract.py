@@ -1707,9 +1707,9 @@ def article_from_feed_content(
                 _prune_junk(root)
                 blocks = clean_blocks(html_to_blocks(root, url))
             except (etree.ParserError, ValueError, RecursionError):
-                blocks = _text_blocks(text)
+                blocks = text_blocks(text)
         else:
-            blocks = _text_blocks(text)
+            blocks = text_blocks(text)
     return Article(
         url=url,
         title=title,
@@ -1726,7 +1726,8 @@ def article_from_feed_content(
     )
 
 
-def _text_blocks(text: str) -> list[Block]:
+def text_blocks(text: str) -> list[Block]:
+    """Plain text as paragraphs: one per blank-line-separated part."""
     blocks = []
     for part in re.split(r"\n\s*\n", text):
         part = _WS_RE.sub(" ", part).strip()

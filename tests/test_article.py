@@ -238,3 +238,31 @@ async def test_a_locked_store_still_gives_the_article(site: SiteServer, db_path:
     assert article.title.startswith("Harbour bridge reopens")
     assert reader.cached_article(site.url(ARTICLE)) is None  # not cached, and no crash
     reader.close()
+
+
+def test_a_saved_article_kept_only_as_text_reads_as_paragraphs() -> None:
+    from reader.article import article_from_saved
+    from reader.models import SavedArticle
+
+    saved = SavedArticle(
+        id=1, url="https://e.example/a", title="A", site="Site", saved_at=0.0,
+        text="First paragraph.\n\nSecond\nparagraph.",
+    )  # fmt: skip
+    article = article_from_saved(saved)
+    assert (article.title, article.site_name) == ("A", "Site")
+    assert [b.text for b in article.blocks] == ["First paragraph.", "Second paragraph."]
+
+
+def test_reader_read_markdown_escapes_related_titles(cli, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    body = "<p>" + "Plenty of words about the harbour and its bridge today. " * 20 + "</p>"
+    page.write_text(
+        f"<html><body><article><h1>T</h1>{body}{body}</article>"
+        "<aside class='related'><h2>Related</h2><ul>"
+        "<li><a href='/a/1'>Evil](javascript:alert(1)) [title</a></li>"
+        "</ul></aside></body></html>"
+    )
+    result = cli("read", "https://e.example/a/0", "--html", str(page), "--format", "markdown")
+    assert result.status == 0, result.err
+    line = next(x for x in result.out.splitlines() if x.startswith("- "))
+    assert line == r"- [Evil\](javascript:alert(1)) \[title](<https://e.example/a/1>)"

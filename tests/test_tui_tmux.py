@@ -60,6 +60,14 @@ class Tmux:
     def wait_for(self, text: str, timeout: float = 20) -> str:
         return self.wait(lambda screen: text in screen, repr(text), timeout)
 
+    def quit(self) -> None:
+        """Press q and wait for reader to exit (it saves where the user was on the way)."""
+        self.send("q")
+        deadline = time.monotonic() + 10
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not self.alive(), "reader did not quit"
+
     def close(self) -> None:
         self._tmux("kill-server")
 
@@ -104,11 +112,7 @@ def test_read_save_and_quit_in_a_real_terminal(tmux_reader: tuple[Tmux, Path]) -
     tmux.send("j", "m")  # mark the next one read without opening it
     tmux.wait_for("4 unread")
 
-    tmux.send("q")
-    deadline = time.monotonic() + 10
-    while tmux.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not tmux.alive()
+    tmux.quit()
 
     reader = open_reader(db)
     try:
@@ -142,11 +146,7 @@ def test_jump_to_a_related_article_and_back_in_a_real_terminal(
     tmux.wait_for("ferry will stop running")
     tmux.send("s")  # save it, reached from the storm warning
     tmux.wait_for("Saved to the reading list")
-    tmux.send("q")
-    deadline = time.monotonic() + 10
-    while tmux.alive() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not tmux.alive()
+    tmux.quit()
 
     reader = open_reader(db)
     try:

@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 
 from reader.errors import InvalidURLError, NotAnArticleError, ReaderError
 from reader.history import History, Visit, load_history, save_history
-from reader.models import Article, Block, Entry, SearchHit, Span
+from reader.models import Article, Entry, SearchHit
 from reader.sanitize import clean_line
 from reader.storage import EntryFilter, Storage
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
@@ -98,13 +98,6 @@ class LinkRequest:
     reached_from: str | None
     history_index: int | None  # None: a new visit; else the visit being gone back to
     scroll: float = 0.0
-
-
-def article_from_saved_text(url: str, title: str, site: str | None, text: str) -> Article:
-    """A saved article kept only as text, as an article (one paragraph per blank line)."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    blocks = tuple(Block("paragraph", (Span(p),)) for p in paragraphs)
-    return Article(url=url, title=title, site_name=site, blocks=blocks, source="page")
 
 
 class MainScreen(Screen[None]):
@@ -562,9 +555,7 @@ class MainScreen(Screen[None]):
                 return
             self._moving_on()
             self._pending_scroll = scroll
-            article = item.article or article_from_saved_text(
-                item.url, item.title, item.site, item.text
-            )
+            article = self.reader.article_from_saved(item)
             self.open = OpenArticle(item.url, article, saved_id=item.id,
                                     reached_from=item.reached_from)  # fmt: skip
             self.article_view.show(article, scroll=scroll or 0)
@@ -665,9 +656,7 @@ class MainScreen(Screen[None]):
         if article is None:
             saved = self.reader.storage.saved_article(url)
             if saved is not None:
-                article = saved.article or article_from_saved_text(
-                    saved.url, saved.title, saved.site, saved.text
-                )
+                article = self.reader.article_from_saved(saved)
         if article is not None:
             self._arrive(request, article)
             return
@@ -1006,10 +995,7 @@ class MainScreen(Screen[None]):
         if isinstance(self.entry_list.source, SavedSource):
             item = self.entry_list.source.saved(self.entry_list.cursor)
             if item is not None:
-                article = item.article or article_from_saved_text(
-                    item.url, item.title, item.site, item.text
-                )
-                return item.url, article
+                return item.url, self.reader.article_from_saved(item)
         return None, None
 
     def action_toggle_saved(self) -> None:
