@@ -71,13 +71,15 @@ def article_from_saved(saved: SavedArticle) -> Article:
     """A reading-list article as saved: its article, else its text as paragraphs."""
     if saved.article is not None:
         return saved.article
-    from reader.extract import text_blocks
+    from reader.extract import reading_minutes, text_blocks
 
+    blocks = text_blocks(saved.text)
     return Article(
         url=saved.url,
         title=saved.title,
         site_name=saved.site,
-        blocks=tuple(text_blocks(saved.text)),
+        reading_minutes=reading_minutes(blocks),
+        blocks=tuple(blocks),
         source="page",
     )
 

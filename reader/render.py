@@ -2,7 +2,8 @@
 
 Pure and small: the TUI renders the Markdown, ``reader read`` prints either. Only the body is
 rendered by :func:`to_text` / :func:`to_markdown`; the header (title, byline, site, date,
-reading time) comes from :func:`header_text` / :func:`header_markdown`.
+reading time) comes from :func:`article_header`, which the app uses too, through
+:func:`header_text` / :func:`header_markdown`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
 from reader.models import Article, Block, Span
+from reader.sanitize import clean_line
 
 __all__ = [
+    "ArticleHeader",
+    "article_header",
     "escape_markdown",
     "format_date",
     "header_markdown",
@@ -43,25 +48,39 @@ def format_date(value: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _header_parts(article: Article) -> list[str]:
+@dataclass(frozen=True)
+class ArticleHeader:
+    """What is shown above an article, by ``reader read`` and by the app alike."""
+
+    title: str  # the title, else the URL
+    meta: str  # "By Ann Lee · The Site · 2025-02-03 14:10 · 3 min read", or ""
+
+
+def article_header(article: Article) -> ArticleHeader:
+    """The one header of an article: its title line and its byline · site · date · time line.
+
+    Each part is cleaned of control characters (it comes from the page); the reading time
+    is the extractor's (:func:`reader.extract.reading_minutes`).
+    """
     parts = []
-    if article.byline:
-        parts.append(f"By {article.byline}")
-    if article.site_name:
-        parts.append(article.site_name)
-    if article.published:
-        parts.append(format_date(article.published))
+    if byline := clean_line(article.byline or ""):
+        parts.append(f"By {byline}")
+    if site_name := clean_line(article.site_name or ""):
+        parts.append(site_name)
+    if published := clean_line(format_date(article.published)):
+        parts.append(published)
     if article.reading_minutes:
         parts.append(f"{article.reading_minutes} min read")
-    return parts
+    title = clean_line(article.title) or clean_line(article.url) or "(untitled)"
+    return ArticleHeader(title=title, meta=" · ".join(parts))
 
 
 def header_text(article: Article) -> str:
     """Title, then one line: byline · site · date · reading time (and the source if feed)."""
-    lines = [article.title or article.url]
-    parts = _header_parts(article)
-    if parts:
-        lines.append(" · ".join(parts))
+    header = article_header(article)
+    lines = [header.title]
+    if header.meta:
+        lines.append(header.meta)
     if article.source == "feed":
         lines.append(article.note or "Shown from the feed: the page itself could not be read.")
     return "\n".join(lines)
@@ -69,10 +88,10 @@ def header_text(article: Article) -> str:
 
 def header_markdown(article: Article) -> str:
     """The header as Markdown: a level-1 heading and an emphasised line."""
-    lines = ["# " + escape_markdown(article.title or article.url)]
-    parts = _header_parts(article)
-    if parts:
-        lines += ["", "*" + escape_markdown(" · ".join(parts)) + "*"]
+    header = article_header(article)
+    lines = ["# " + escape_markdown(header.title)]
+    if header.meta:
+        lines += ["", "*" + escape_markdown(header.meta) + "*"]
     if article.source == "feed":
         note = article.note or "Shown from the feed: the page itself could not be read."
         lines += ["", "> " + escape_markdown(note)]

@@ -251,6 +251,7 @@ def test_a_saved_article_kept_only_as_text_reads_as_paragraphs() -> None:
     article = article_from_saved(saved)
     assert (article.title, article.site_name) == ("A", "Site")
     assert [b.text for b in article.blocks] == ["First paragraph.", "Second paragraph."]
+    assert article.reading_minutes == 1  # the header shows a time, as for any article
 
 
 def test_reader_read_markdown_escapes_related_titles(cli, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,8 @@ import pytest
 
 from reader.errors import NotAnArticleError
 from reader.extract import (
+    MAX_ELEMENTS,
+    _limit_size,
     article_from_feed_content,
     decode_html,
     extract_article,
@@ -19,6 +20,7 @@ from reader.extract import (
     is_too_thin,
     reading_minutes,
 )
+from reader.extract.links import parse_page
 from reader.models import Article, Block, Span
 from reader.render import to_text
 
@@ -428,25 +430,27 @@ def test_not_html() -> None:
 def test_huge_nested_divs_do_not_hang() -> None:
     depth = 1_000_000
     html = "<html><body>" + "<div>" * depth + "deep" + "</div>" * depth + "</body></html>"
-    assert len(html) > 10_000_000
-    started = time.perf_counter()
+    assert len(html) > 10_000_000  # cut to MAX_HTML_CHARS, then nested too deeply to read
     try:
         article = extract_article(html, URL)
     except NotAnArticleError:
         pass
     else:
         assert is_too_thin(article)
-    assert time.perf_counter() - started < 2.0
 
 
 def test_many_sibling_elements_are_cut() -> None:
+    # readability's scoring grows faster than linearly with the element count, so a page is
+    # cut to MAX_ELEMENTS before it is scored (the time it takes is bench/'s business).
     html = "<html><body>" + "<div><p>x y</p></div>" * 200_000 + "</body></html>"
-    started = time.perf_counter()
+    root = parse_page(html)
+    assert root is not None
+    _limit_size(root)
+    assert sum(1 for _ in root.iter()) <= MAX_ELEMENTS
     try:
         extract_article(html, URL)
     except NotAnArticleError:
         pass
-    assert time.perf_counter() - started < 3.0
 
 
 def test_broken_markup_still_reads() -> None:

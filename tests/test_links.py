@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from reader.extract import decode_html
-from reader.links import find_body_links, find_related, is_article_url
+from reader.extract.links import find_body_links, find_related, is_article_url
 from reader.models import Block, Link, Span
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from reader.models import Article, Block, Span
-from reader.render import escape_markdown, header_markdown, header_text, to_markdown, to_text
+from reader.render import (
+    ArticleHeader,
+    article_header,
+    escape_markdown,
+    header_markdown,
+    header_text,
+    to_markdown,
+    to_text,
+)
 
 
 def _p(text: str, **kw: object) -> Block:
@@ -115,6 +123,18 @@ def test_headers() -> None:
     assert md.startswith("# A \\*title\\*\n\n*By Ann Author")
     feed = Article(url="https://e.x/", source="feed", note="The page needs JavaScript.")
     assert header_text(feed).endswith("The page needs JavaScript.")
+
+
+def test_one_header_for_the_app_and_reader_read() -> None:
+    # The app's ArticleView shows article_header(); reader read prints it through header_text.
+    header = article_header(ARTICLE)
+    assert header.meta == "By Ann Author · The Example · 2025-01-02 03:04 · 3 min read"
+    assert header_text(ARTICLE) == f"{header.title}\n{header.meta}"
+    untitled = Article(url="https://e.x/a", byline="Ann\x1b[31m Lee", published="2025-01-02")
+    assert article_header(untitled) == ArticleHeader(
+        title="https://e.x/a", meta="By Ann Lee · 2025-01-02"
+    )
+    assert article_header(Article(url="")).title == "(untitled)"
 
 
 def test_empty_article() -> None:

@@ -141,9 +141,14 @@ def test_article(snap_compare: SnapCompare, reader: Reader) -> None:
     assert run(snap_compare, make(reader), press=["tab", "enter"])
 
 
-def test_reading_list(snap_compare: SnapCompare, reader: Reader) -> None:
+def test_reading_list(
+    snap_compare: SnapCompare, reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fill(reader)
-    reader.save(article(*STORIES[1][:3]))
+    # The store stamps saved_at with the real clock: freeze it, or the row's age follows today.
+    with monkeypatch.context() as frozen:
+        frozen.setattr(time, "time", lambda: NOW - 72 * HOUR)
+        reader.save(article(*STORIES[1][:3]))
     reader.storage.set_state("tui.selection", "saved")
 
     async def open_first(pilot: Pilot[None]) -> None:

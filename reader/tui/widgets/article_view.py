@@ -23,10 +23,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Article, Block, Link
+from reader.render import article_header
 from reader.sanitize import clean_line, clean_text
 
 MAX_TEXT_WIDTH = 88
-WORDS_PER_MINUTE = 230
 
 
 MAX_TYPED_DIGITS = 4
@@ -349,7 +349,7 @@ class ArticleView(ScrollView, can_focus=True):
             out.extend(self._wrap(Text(self.message, style=self._style("empty")), text_width, pad))
             return out
 
-        out.extend(self._wrap(Text(clean_line(article.title) or "(untitled)",
+        out.extend(self._wrap(Text(article_header(article).title,
                                    style=self._style("title")), text_width, pad))  # fmt: skip
         meta = self._meta(article)
         if meta:
@@ -422,16 +422,7 @@ class ArticleView(ScrollView, can_focus=True):
                 self.link_spots.append(LinkSpot(number, link.url, start + line_index))
 
     def _meta(self, article: Article) -> str:
-        parts = [clean_line(p) for p in (article.byline, article.site_name) if p]
-        if article.published:
-            parts.append(clean_line(article.published)[:10])
-        minutes = article.reading_minutes
-        if not minutes and article.blocks:
-            words = sum(len(b.text.split()) for b in article.blocks)
-            minutes = max(1, round(words / WORDS_PER_MINUTE))
-        if minutes:
-            parts.append(f"{minutes} min read")
-        return " · ".join(p for p in parts if p)
+        return article_header(article).meta
 
     def _block(self, block: Block, previous: Block | None, width: int, pad: int) -> list[Text]:
         out: list[Text] = []

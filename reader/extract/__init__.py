@@ -1,0 +1,221 @@
+"""HTML page -> :class:`~reader.models.Article`: readability-lxml plus our own cleanup. Pure.
+
+readability-lxml finds the article's container; this module reads the metadata from the
+original page, converts readability's output into the flat block model (headings,
+paragraphs, lists, quotes, code, captions, table rows), and removes what readability
+leaves inside the container (ad labels, share and newsletter lines, gallery counters,
+repeated photo credits, "Read more" teasers).
+
+The package splits by concern: :mod:`.decode` (bytes -> text), :mod:`.readability` (the
+container), :mod:`.blocks` (HTML -> blocks), :mod:`.cleanup` (boilerplate), :mod:`.metadata`
+(title, byline, date) and :mod:`.links` (related and body links).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import lxml.html
+from lxml import etree
+
+from reader.errors import NotAnArticleError
+from reader.extract.blocks import WORD_RE, WS_RE, html_to_blocks
+from reader.extract.cleanup import clean_blocks, drop_byline_line, drop_title_heading, prune_junk
+from reader.extract.decode import decode_html
+from reader.extract.links import base_url_of, find_body_links, find_related, parse_page
+from reader.extract.metadata import normalize_date, read_metadata
+from reader.extract.readability import (
+    number_elements,
+    protect_embeds,
+    readability_root,
+    recover_paragraphs,
+)
+from reader.models import Article, Block, Span
+
+__all__ = [
+    "article_from_feed_content",
+    "decode_html",
+    "extract_article",
+    "html_to_blocks",
+    "is_too_thin",
+    "reading_minutes",
+]
+
+# Bigger pages are cut: real articles are far smaller, and readability's scoring grows
+# faster than linearly with the element count.
+MAX_HTML_CHARS: Final = 3_000_000
+MAX_ELEMENTS: Final = 15_000  # the biggest page of the test corpus has 9,900
+WORDS_PER_MINUTE: Final = 230
+CJK_CHARS_PER_MINUTE: Final = 500
+THIN_WORDS: Final = 80  # less than this is a teaser, a paywall or a page built by JavaScript
+THIN_CJK_CHARS: Final = 200
+
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LOOKS_LIKE_HTML_RE = re.compile(r"<\s*[a-zA-Z!][^>]*>")
+
+
+def reading_minutes(blocks: tuple[Block, ...] | list[Block]) -> int:
+    """Minutes to read: words / 230, CJK characters / 500; at least 1 when there is text."""
+    words = 0
+    cjk = 0
+    for block in blocks:
+        text = block.text
+        chars = len(_CJK_RE.findall(text))
+        cjk += chars
+        words += len(WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    if not words and not cjk:
+        return 0
+    return max(1, round(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
+
+
+def is_too_thin(article: Article) -> bool:
+    """Too little text to be the article (a paywall, a teaser, a page built by JavaScript)."""
+    words = 0
+    cjk = 0
+    for block in article.blocks:
+        if block.kind in ("caption", "rule"):
+            continue
+        text = block.text
+        cjk += len(_CJK_RE.findall(text))
+        words += len(WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    return words < THIN_WORDS and cjk < THIN_CJK_CHARS
+
+
+def _looks_like_html(text: str) -> bool:
+    return bool(_LOOKS_LIKE_HTML_RE.search(text[:5000]))
+
+
+def _prepare_input(html: str) -> str:
+    html = html.replace("\x00", "")
+    if len(html) > MAX_HTML_CHARS:
+        # Scripts and styles are most of a big page: drop them before cutting.
+        html = re.sub(r"(?is)<(script|style)\b[^>]*>.*?</\1\s*>", "", html)
+        html = html[:MAX_HTML_CHARS]
+    return html
+
+
+def _limit_size(root: lxml.html.HtmlElement) -> None:
+    """Cut a tree after its first MAX_ELEMENTS elements: readability would take seconds."""
+    cut_from = None
+    for count, el in enumerate(root.iter()):
+        if count >= MAX_ELEMENTS:
+            cut_from = el
+            break
+    if cut_from is None:
+        return
+    # Remove that element, everything after it at its level, and after each ancestor.
+    ancestors = list(cut_from.iterancestors())
+    parent = cut_from.getparent()
+    if parent is not None:
+        for sibling in [cut_from, *cut_from.itersiblings()]:
+            parent.remove(sibling)
+    for ancestor in ancestors:
+        for sibling in list(ancestor.itersiblings()):
+            sibling.getparent().remove(sibling)
+
+
+def extract_article(html: str, url: str) -> Article:
+    """The article in an HTML page: metadata, body blocks, body links and related links.
+
+    Pure: no I/O. Raises :class:`NotAnArticleError` for an empty page or text that is not
+    HTML; a page whose body cannot be found gives an article without blocks (see
+    :func:`is_too_thin`).
+    """
+    if not isinstance(html, str) or not html.strip():
+        raise NotAnArticleError("The page is empty.")
+    if not _looks_like_html(html):
+        raise NotAnArticleError("The page is not HTML.", content_type="text/plain")
+    html = _prepare_input(html)
+    root = parse_page(html)
+    if root is None:
+        raise NotAnArticleError("The page could not be read as HTML.")
+    try:
+        _limit_size(root)
+        protect_embeds(root)
+        # Numbered first: the list keeps one Python object per element alive, so the passes
+        # below (metadata, related links) reuse them instead of lxml building new ones.
+        elements = number_elements(root)
+        metadata = read_metadata(root, url)
+        related = find_related(root, url)
+        blocks: list[Block] = []
+        try:
+            summary_root = readability_root(root, url)
+        except Exception:  # readability raises bare Exceptions (Unparseable and others)
+            summary_root = None
+        if summary_root is not None:
+            recover_paragraphs(elements, summary_root)
+            prune_junk(summary_root)
+            blocks = clean_blocks(html_to_blocks(summary_root, base_url_of(root, url)))
+    except RecursionError as error:
+        raise NotAnArticleError("The page is nested too deeply to read.") from error
+    blocks = drop_byline_line(drop_title_heading(blocks, metadata.title), metadata.byline)
+    return Article(
+        url=url,
+        title=metadata.title,
+        byline=metadata.byline,
+        published=metadata.published,
+        site_name=metadata.site_name,
+        language=metadata.language,
+        lead_image=metadata.lead_image,
+        reading_minutes=reading_minutes(blocks),
+        blocks=tuple(blocks),
+        links=tuple(find_body_links(blocks)),
+        related=tuple(related),
+        source="page",
+    )
+
+
+def article_from_feed_content(
+    html_or_text: str,
+    url: str,
+    title: str,
+    *,
+    byline: str | None = None,
+    published: str | None = None,
+    site_name: str | None = None,
+    language: str | None = None,
+    note: str | None = None,
+) -> Article:
+    """An article from a feed entry's own content (HTML or plain text), ``source="feed"``."""
+    blocks: list[Block] = []
+    text = (html_or_text or "").replace("\x00", "")
+    if text.strip():
+        if _looks_like_html(text):
+            try:
+                root = lxml.html.fragment_fromstring(
+                    _prepare_input(text),
+                    create_parent="div",
+                    parser=lxml.html.HTMLParser(remove_comments=True),
+                )
+                protect_embeds(root)
+                prune_junk(root)
+                blocks = clean_blocks(html_to_blocks(root, url))
+            except (etree.ParserError, ValueError, RecursionError):
+                blocks = text_blocks(text)
+        else:
+            blocks = text_blocks(text)
+    return Article(
+        url=url,
+        title=title,
+        byline=byline,
+        published=normalize_date(published),
+        site_name=site_name,
+        language=language,
+        reading_minutes=reading_minutes(blocks),
+        blocks=tuple(blocks),
+        links=tuple(find_body_links(blocks)),
+        related=(),
+        source="feed",
+        note=note,
+    )
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain text as paragraphs: one per blank-line-separated part."""
+    blocks = []
+    for part in re.split(r"\n\s*\n", text):
+        part = WS_RE.sub(" ", part).strip()
+        if part:
+            blocks.append(Block(kind="paragraph", spans=(Span(text=part),)))
+    return blocks

@@ -1,0 +1,267 @@
+"""Boilerplate that readability leaves inside the article, and the phrase lists that
+recognise it: ad labels, share and newsletter lines, gallery counters, repeated photo
+credits, "Read more" teasers, and the title and byline the header already shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Final
+
+import lxml.html
+
+from reader.extract.blocks import WORD_RE, WS_RE
+from reader.extract.links import READ_MORE_PREFIX_RE, RELATED_HEADING_RE
+from reader.models import Block
+
+# Elements whose class/id say they are chrome that readability left inside the article.
+JUNK_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:share-?(?:bar|buttons?|tools?|links?|icons?|box|container|wrapper|menu|"
+    r"modal|this|article)|sharing|sharedaddy|social-?(?:share|links|buttons|icons|follow)|"
+    r"newsletter|cookie|consent|cmp|advert|advertisement|ad|ads|adslot|ad-?slot|dfp|gpt|"
+    r"sponsor|sponsored|promo|outbrain|taboola|trc|zergnet|paywall|subscribe|subscription|"
+    r"related|recommend|recommended|read-?more|readmore|jp-relatedposts|"
+    r"likes|like-?post|author-bio|dateline|breadcrumbs?|tags|topics|tag-?list|"
+    r"gallery-?(?:counter|count|nav|controls)|slide-?counter|counter|credit|"
+    r"visually-?hidden|screen-?reader-?text|sr-only|skip-?link|print-?only)(?:$|[\s_-])",
+    re.I,
+)
+_SHARE_CLASS_RE = re.compile(r"(?:^|\s)(?:share|social)(?:__\S*)?(?:$|\s)", re.I)
+_JUNK_ID_RE = re.compile(
+    r"^(?:jp-relatedposts|comments?|respond|disqus_thread|related[-_\w]*|taboola[-_\w]*|"
+    r"outbrain[-_\w]*|newsletter[-_\w]*|cookie[-_\w]*|sharing|share-?buttons)$",
+    re.I,
+)
+EMBED_MARK: Final = "reader-embedded-post"
+
+# Whole blocks that are chrome, not article text.
+_AD_LABELS = frozenset(
+    s.casefold()
+    for s in (
+        "Advertisement",
+        "Advertisements",
+        "Ad",
+        "Ads",
+        "Sponsored",
+        "Sponsored content",
+        "Paid content",
+        "PUBLICITÉ",
+        "Publicité",
+        "Publicite",
+        "Anzeige",
+        "Werbung",
+        "Publicidad",
+        "Publicidade",
+        "Pubblicità",
+        "Reklama",
+        "Реклама",
+        "Advertentie",
+        "Annons",
+        "Annonse",
+        "Mainos",
+        "Reklame",
+        "広告",
+        "PR",
+        "广告",
+        "광고",
+        "Story continues below advertisement",
+        "Article continues below advertisement",
+        "Continue reading below",
+        "Article continues below",
+        "Advertisement - scroll to continue",
+        "Scroll to continue with content",
+        "Skip Advertisement",
+        "Skip ad",
+        "Loading...",
+        "Loading…",
+        "Loader",
+    )
+)
+_CHROME_LINE_RE = re.compile(
+    r"""^\W*(?:
+        share(?:\s+(?:this|on|via)\b.*)? | share\s+this\s+(?:article|story|post|gallery|page)
+      | tweet | pin\s+it | email | print | copy\s+link | link\s+copied | copy\s+to\s+clipboard
+      | like\s+this | like | reblog | click\s+to\s+share\b.* | close\s+button
+      | partager(?:\s+cet\s+article)? | artikel\s+teilen | teilen | compartir | compartilhar
+      | condividi | поделиться | この記事をシェア | シェア
+      | follow\s+us\b.* | suivez-nous\b.* | folgen\s+sie\s+uns\b.* | síguenos\b.* | siga-nos\b.*
+      | seguici\b.* | подписывайтесь\b.{0,80}
+      | sign\s+up\s+for\s+(?:our|the)\b.{0,60}newsletter.*
+      | subscribe\s+to\s+(?:our|the)\b.{0,40}newsletter.*
+      | (?:get|receive)\s+(?:our|the)\b.{0,40}newsletter.* | newsletter\s+abonnieren
+      | abonnez-vous\b.{0,60}newsletter.* | suscríbete\b.{0,60}(?:newsletter|boletín).*
+      | we\s+use\s+cookies\b.* | this\s+(?:site|website)\s+uses\s+cookies\b.*
+      | (?:comments\s+are\s+closed|leave\s+a\s+comment|show\s+comments|view\s+comments
+         |your\s+email\s+address\s+will\s+not\s+be\s+published).*
+      | para\s+comentar\s+es\s+necesario\b.* | comment(?:s|aires|arios)? | discussion
+      | (?:photo|image|gallery)\s+\d+\s+(?:of|/)\s+\d+
+      | \d+\s*(?:of|/|de|sur|von|di|из|из\s+|van|av)\s*\d+
+      | advertisement\s*[-–—:]?\s*(?:continue|scroll)\s+reading\b.*
+      | read\s+more | continue\s+reading | (?:show|see|load)\s+more
+      | (?:promoted|sponsored)\s+by\s+\S+(?:\s+\S+)?
+    )\W*$""",
+    re.I | re.X,
+)
+_CHROME_MAX_CHARS: Final = 160
+_CREDIT_RE = re.compile(
+    r"^\W*(?:photo|photos|foto|fotos|image|picture|credit|crédit|bild|source|quelle|фото)\b"
+    r"|^\W*©|/\s*(?:AP|AFP|Reuters|Getty Images|dpa|EPA|Shutterstock)\s*$",
+    re.I,
+)
+
+
+def prune_junk(root: lxml.html.HtmlElement) -> None:
+    """Drop chrome that readability kept inside the article (by class or id)."""
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el is root:
+            continue
+        if el.get(EMBED_MARK) is not None or el.tag in ("pre", "code"):
+            continue
+        if any(a.tag in ("pre", "code") for a in el.iterancestors()):
+            continue
+        # Classes, and only well-known ids: ids are often slugs of headings
+        # ("sharing-with-a-single-developer").
+        features = el.get("class")
+        junk = bool(
+            features and (JUNK_CLASS_RE.search(features) or _SHARE_CLASS_RE.search(features))
+        )
+        junk = junk or bool(_JUNK_ID_RE.match(el.get("id") or ""))
+        if junk and _is_small_or_links(el):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None and not any(a in doomed for a in el.iterancestors()):
+            el.drop_tree()
+
+
+def _is_small_or_links(el: lxml.html.HtmlElement) -> bool:
+    """Chrome is short or mostly links; a container of real paragraphs is never chrome."""
+    text = " ".join(el.text_content().split())
+    if len(text) < 300:
+        return True
+    link_chars = sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    return link_chars > 0.5 * len(text)
+
+
+def _is_chrome_text(text: str) -> bool:
+    stripped = text.strip()
+    if not stripped:
+        return True
+    if len(stripped) > _CHROME_MAX_CHARS:
+        return False
+    if stripped.casefold() in _AD_LABELS:
+        return True
+    return bool(_CHROME_LINE_RE.match(stripped))
+
+
+def _is_teaser(block: Block) -> bool:
+    text = block.text.strip()
+    if len(text) > 300 or not READ_MORE_PREFIX_RE.match(text):
+        return False
+    link_chars = sum(len(s.text) for s in block.spans if s.href)
+    return link_chars >= 0.5 * len(text)
+
+
+def _is_linked_heading(block: Block) -> bool:
+    if block.kind != "heading":
+        return False
+    link_chars = sum(len(s.text) for s in block.spans if s.href)
+    return link_chars > 0.5 * len(block.text)
+
+
+def _is_link_only(block: Block) -> bool:
+    text = block.text.strip()
+    link_chars = sum(len(s.text.strip()) for s in block.spans if s.href)
+    return bool(text) and link_chars >= 0.9 * len(text)
+
+
+def _drop_teaser_runs(blocks: list[Block]) -> list[Block]:
+    """A "Read more:" / "Related" label and the headlines linked under it are teasers:
+    they belong to the related links, not to the article's text."""
+    result: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        end = index + 1
+        if (
+            block.kind in ("paragraph", "heading")
+            and len(block.text) <= 60
+            and RELATED_HEADING_RE.match(block.text.strip())
+        ):
+            while (
+                end < len(blocks)
+                and blocks[end].kind in ("paragraph", "list_item")
+                and len(blocks[end].text) <= 200
+                and _is_link_only(blocks[end])
+            ):
+                end += 1
+            if end > index + 1:
+                index = end
+                continue
+        result.append(block)
+        index += 1
+    return result
+
+
+def clean_blocks(blocks: list[Block]) -> list[Block]:
+    """Remove ad labels, share lines, teasers, gallery counters and repeated credits."""
+    blocks = _drop_teaser_runs(blocks)
+    kept = [
+        b
+        for b in blocks
+        if b.kind == "rule"
+        or (b.kind == "code" and b.text.strip())
+        or (WORD_RE.search(b.text) and not _is_chrome_text(b.text) and not _is_teaser(b))
+    ]
+    # The same caption under every photo is shown once; a photo credit repeated under
+    # every photo is not shown at all.
+    counts = Counter(WS_RE.sub(" ", b.text).strip().casefold() for b in kept if b.kind == "caption")
+    seen: set[str] = set()
+    result: list[Block] = []
+    for block in kept:
+        if block.kind == "caption":
+            key = WS_RE.sub(" ", block.text).strip().casefold()
+            if key in seen:
+                continue
+            seen.add(key)
+            if counts[key] >= 2 and len(key) <= 80 and _CREDIT_RE.search(key):
+                continue
+        result.append(block)
+    # No rule at the ends or twice in a row.
+    final: list[Block] = []
+    for block in result:
+        if block.kind == "rule" and (not final or final[-1].kind == "rule"):
+            continue
+        final.append(block)
+    # A linked heading at the very end titles nothing ("Related Searches" whose block is
+    # gone); a plain heading there is the page's own and stays.
+    while final and (final[-1].kind == "rule" or _is_linked_heading(final[-1])):
+        final.pop()
+    return final
+
+
+def drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
+    """The header already shows the title: a first heading repeating it goes."""
+    if (
+        blocks
+        and blocks[0].kind == "heading"
+        and title
+        and WS_RE.sub(" ", blocks[0].text).strip().casefold() == title.strip().casefold()
+    ):
+        return blocks[1:]
+    return blocks
+
+
+def drop_byline_line(blocks: list[Block], byline: str | None) -> list[Block]:
+    """The header already shows the byline: a short line near the top that is the byline
+    (with perhaps "By" and a date) goes, as Readability.js removes the byline element."""
+    if not byline:
+        return blocks
+    name = WS_RE.sub(" ", byline).strip().casefold()
+    for index, block in enumerate(blocks[:3]):
+        text = WS_RE.sub(" ", block.text).strip().casefold()
+        if block.kind == "paragraph" and name in text and len(text) <= len(name) + 40:
+            return blocks[:index] + blocks[index + 1 :]
+    return blocks
