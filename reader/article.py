@@ -26,6 +26,7 @@ ACCEPT_HTML: Final = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _KINDS: Final = {
     "application/pdf": "a PDF document",
     "application/zip": "a ZIP archive",
+    "application/gzip": "a gzip archive",
     "application/octet-stream": "a binary file",
     "application/json": "JSON data",
     "text/plain": "plain text",
@@ -47,6 +48,33 @@ def describe_content_type(content_type: str) -> str:
 def looks_like_html(content: bytes) -> bool:
     head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml"))
+
+
+_MAGIC: Final = (
+    (b"%PDF-", "application/pdf"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"\x89PNG\r\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+)
+_UNICODE_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")  # UTF-16/32 pages hold NUL bytes
+
+
+def binary_kind(content: bytes) -> str | None:
+    """What ``content`` is when it is surely not a page ("a PDF document", "a binary
+    file"): a known file signature, or NUL bytes in a file without a UTF-16/32 mark."""
+    for magic, content_type in _MAGIC:
+        if content.startswith(magic):
+            return describe_content_type(content_type)
+    head = content[:8192]
+    if (
+        b"\x00" in head
+        and not head.startswith(_UNICODE_BOMS)
+        and not head.startswith(b"\x00\x00\xfe\xff")
+    ):
+        return describe_content_type("application/octet-stream")
+    return None
 
 
 def article_from_entry(entry: Entry, note: str | None = None) -> Article:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
 from reader.core import Reader, open_reader
-from reader.errors import ReaderError
+from reader.errors import InvalidURLError, ReaderError
 from reader.models import Article
 from reader.sanitize import clean_line, clean_text
 
@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=help, parents=[db_parent])
+        sub = commands.add_parser(name, help=help, description=help, parents=[db_parent])
+        sub.set_defaults(command_parser=sub)  # for usage errors found after parsing
+        return sub
 
     add = command("add", "subscribe to a feed (or the feed a web page points to)")
     add.add_argument("url")
@@ -101,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("config", "print the effective config (defaults where the file says nothing)")
 
+    mark = command("mark", "mark the entries linking to each URL read or unread")
+    mark.add_argument("urls", nargs="+", metavar="URL")
+    state = mark.add_mutually_exclusive_group(required=True)
+    state.add_argument("--read", dest="read", action="store_true", help="mark them read")
+    state.add_argument("--unread", dest="read", action="store_false", help="mark them unread")
+
+    save = command("save", "fetch the article at URL and keep it on the reading list")
+    save.add_argument("url")
+
+    unsave = command("unsave", "take the article at URL off the reading list")
+    unsave.add_argument("url")
+
     read = command("read", "print the whole article at URL, clean")
     read.add_argument("url")
     read.add_argument(
@@ -116,13 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the subcommand's usage, not the top-level one
+        getattr(args, "command_parser", parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}"
+        )
     db = getattr(args, "db", None)
     try:
         if args.command is None:
             return _run_app(db, demo=args.demo)
         handler = _HANDLERS[args.command]
         return handler(args, db)
+    except InvalidURLError as error:  # a URL argument that is not one: a usage mistake
+        return _fail(str(error), 2)
     except ReaderError as error:
         return _fail(str(error))
     except KeyboardInterrupt:
@@ -200,21 +220,7 @@ def cmd_feeds(args: argparse.Namespace, db: str | None) -> int:
     def work(reader: Reader) -> int:
         feeds = reader.feeds()
         if args.json:
-            rows = [
-                {
-                    "title": feed.title,
-                    "url": feed.url,
-                    "folder": feed.folder,
-                    "unread": feed.unread_count,
-                    "entries": feed.entry_count,
-                    "last_error": feed.last_error,
-                    "last_error_at": feed.last_error_at,
-                    "last_checked": feed.last_checked,
-                }
-                for feed in feeds
-            ]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-            return 0
+            return _print_json([feed.to_dict() for feed in feeds])
         if not feeds:
             print("no feeds yet: `reader add URL` or `reader import FILE`")
             return 0
@@ -276,8 +282,8 @@ def cmd_locate(args: argparse.Namespace, db: str | None) -> int:
 
 
 def cmd_read(args: argparse.Namespace, db: str | None) -> int:
-    from reader.article import extract_page
-    from reader.render import header_markdown, header_text, to_markdown, to_text
+    from reader.article import binary_kind, extract_page
+    from reader.render import header_markdown, header_text, link_list_text, to_markdown, to_text
     from reader.urls import check_web_url
 
     url = check_web_url(args.url)
@@ -286,6 +292,9 @@ def cmd_read(args: argparse.Namespace, db: str | None) -> int:
             content = args.html.read_bytes()
         except OSError as error:
             return _fail(f"cannot read {args.html}: {error.strerror}")
+        kind = binary_kind(content)
+        if kind is not None:
+            return _fail(f"{args.html} is {kind}, not an HTML page")
         article = extract_page(content, url)
     else:
 
@@ -297,54 +306,31 @@ def cmd_read(args: argparse.Namespace, db: str | None) -> int:
     if article.note:
         print(f"reader: showing the feed's content: {clean_line(article.note)}", file=sys.stderr)
     if args.format == "json":
-        print(json.dumps(article_json(article), ensure_ascii=False, indent=2))
+        _print_json(article.to_dict())
     elif args.format == "markdown":
-        print(header_markdown(article).rstrip() + "\n\n" + to_markdown(article).strip())
-        print(_related_list(article, markdown=True), end="")
+        body = header_markdown(article).rstrip() + "\n\n" + to_markdown(article).strip()
+        print(clean_text(body + _related_markdown(article)))
     else:
-        print(
-            clean_text(header_text(article)).rstrip()
-            + "\n\n"
-            + clean_text(to_text(article)).strip()
-        )
-        print(_related_list(article, markdown=False), end="")
+        body = header_text(article).rstrip() + "\n\n" + to_text(article, numbered=True).strip()
+        print(clean_text(body + "\n" + link_list_text(article)).rstrip())
     return 0
 
 
-def article_json(article: Article) -> dict[str, Any]:
-    """The stable JSON shape of `reader read --format json`."""
-    from reader.render import to_markdown, to_text
-
-    return {
-        "url": article.url,
-        "title": article.title,
-        "byline": article.byline,
-        "published": article.published,
-        "site_name": article.site_name,
-        "language": article.language,
-        "reading_minutes": article.reading_minutes,
-        "source": article.source,
-        "text": to_text(article),
-        "markdown": to_markdown(article),
-        "links": [{"text": link.text, "url": link.url} for link in article.links],
-        "related": [{"title": link.text, "url": link.url} for link in article.related],
-    }
-
-
-def _related_list(article: Article, markdown: bool) -> str:
+def _related_markdown(article: Article) -> str:
     from reader.render import escape_markdown
 
     if not article.related:
         return ""
-    lines = ["", "## Related" if markdown else "Related:"]
+    lines = ["", "", "## Related"]
     for link in article.related:
-        title = clean_line(link.text)
-        if markdown:
-            url = clean_line(link.url).replace(">", "%3E")
-            lines.append(f"- [{escape_markdown(title)}](<{url}>)")
-        else:
-            lines.append(f"- {title}  <{clean_line(link.url)}>")
-    return "\n".join(lines) + "\n"
+        url = clean_line(link.url).replace(">", "%3E")
+        lines.append(f"- [{escape_markdown(clean_line(link.text))}](<{url}>)")
+    return "\n".join(lines)
+
+
+def _print_json(data: object) -> int:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+    return 0
 
 
 def _positive_int(text: str) -> int:
@@ -434,8 +420,7 @@ class _ProgressBar:
 
 
 def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
-    from datetime import datetime
-
+    from reader.render import local_datetime
     from reader.storage import EntryFilter
 
     def work(reader: Reader) -> int:
@@ -445,29 +430,12 @@ def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
             limit=args.limit,
         )
         if args.json:
-            rows = [
-                {
-                    "id": entry.id,
-                    "feed_id": entry.feed_id,
-                    "feed": entry.feed_title,
-                    "title": entry.title,
-                    "url": entry.url,
-                    "author": entry.author,
-                    "published": entry.published,
-                    "updated": entry.updated,
-                    "date": entry.date,
-                    "read": entry.read,
-                    "saved": entry.saved,
-                }
-                for entry in entries
-            ]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-            return 0
+            return _print_json([entry.to_dict() for entry in entries])
         if not entries:
             print("no entries" + ("" if reader.feeds() else ": `reader add URL` first"))
             return 0
         for entry in entries:
-            when = datetime.fromtimestamp(entry.date).strftime("%Y-%m-%d %H:%M")
+            when = local_datetime(entry.date)
             mark = " " if entry.read else "*"
             print(
                 f"{mark} {when}  {clean_line(entry.feed_title)[:24]:24}  "
@@ -479,28 +447,54 @@ def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
 
 
 def cmd_search(args: argparse.Namespace, db: str | None) -> int:
+    query = " ".join(args.query)
+    if not query.strip():
+        args.command_parser.error("the query is empty: give a word to search for")
+
     def work(reader: Reader) -> int:
-        hits = reader.search(" ".join(args.query), limit=args.limit)
+        hits = reader.search(query, limit=args.limit)
         if args.json:
-            rows = [
-                {
-                    "kind": hit.kind,
-                    "title": hit.title,
-                    "url": hit.url,
-                    "date": hit.date,
-                    "feed": hit.feed_title,
-                    "entry_id": hit.entry_id,
-                }
-                for hit in hits
-            ]
-            print(json.dumps(rows, ensure_ascii=False, indent=2))
-            return 0
+            return _print_json([hit.to_dict() for hit in hits])
         for hit in hits:
             where = clean_line(hit.feed_title) if hit.feed_title else "read article"
             print(f"{clean_line(hit.title) or '(no title)'}  [{where}]  <{hit.url or ''}>")
         if not hits:
             print("nothing found", file=sys.stderr)
             return 1
+        return 0
+
+    return _with_reader(db, work)
+
+
+def cmd_mark(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        changed, unknown = reader.mark_urls(args.urls, read=args.read)
+        for url in unknown:
+            print(f"reader: no entry links to {clean_line(url)}", file=sys.stderr)
+        state = "read" if args.read else "unread"
+        print(f"marked {changed} entr{'y' if changed == 1 else 'ies'} {state}")
+        return 1 if unknown else 0
+
+    return _with_reader(db, work)
+
+
+def cmd_save(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> Article:
+        return _run_async(reader, lambda: reader.save_url(args.url))
+
+    article = _with_reader(db, work)
+    if article.note:
+        print(f"reader: saved the feed's content: {clean_line(article.note)}", file=sys.stderr)
+    url = clean_line(article.url)
+    print(f"saved {clean_line(article.title) or url} <{url}>")
+    return 0
+
+
+def cmd_unsave(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        if not reader.unsave_url(args.url):
+            return _fail(f"not on the reading list: {args.url}; see `reader saved`")
+        print(f"removed {clean_line(args.url)} from the reading list")
         return 0
 
     return _with_reader(db, work)
@@ -542,6 +536,9 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "read": cmd_read,
     "search": cmd_search,
     "config": cmd_config,
+    "mark": cmd_mark,
+    "save": cmd_save,
+    "unsave": cmd_unsave,
 }
 
 

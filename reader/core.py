@@ -171,6 +171,15 @@ class Reader:
         """The newest entry linking to ``url``, if any feed has one."""
         return self.storage.entry_by_url(url)
 
+    def mark_urls(self, urls: Sequence[str], read: bool = True) -> tuple[int, list[str]]:
+        """Mark every entry linking to one of ``urls`` read (or unread): how many changed,
+        and the URLs no entry links to. :class:`InvalidURLError` for one that is no URL."""
+        wanted = {url: check_web_url(url) for url in urls}
+        found = self.storage.entry_ids_by_url({*wanted, *wanted.values()})
+        unknown = [url for url, tidy in wanted.items() if url not in found and tidy not in found]
+        ids = {entry_id for ids in found.values() for entry_id in ids}
+        return self.storage.set_read(sorted(ids), read), unknown
+
     # --- articles ----------------------------------------------------------------------
 
     def cached_article(self, url: str) -> Article | None:
@@ -222,6 +231,23 @@ class Reader:
 
     def unsave(self, url: str) -> bool:
         return self.storage.unsave_article(url)
+
+    async def save_url(self, url: str) -> Article:
+        """Get the article at ``url`` (the cache, else fetch and extract, else its entry's
+        content) and put it on the reading list, as ``s`` does in the app."""
+        url = check_web_url(url)
+        article = await self.get_article(url, self.entry_by_url(url))
+        self.save(article)
+        return article
+
+    def unsave_url(self, url: str) -> bool:
+        """Take ``url`` off the reading list, saved under it or under the page it led to."""
+        url = check_web_url(url)
+        removed = self.unsave(url)
+        cached = self.cached_article(url)
+        if cached is not None and cached.url != url:
+            removed = self.unsave(cached.url) or removed
+        return removed
 
     def is_saved(self, url: str) -> bool:
         return self.storage.is_saved(url)

@@ -1,6 +1,7 @@
 """The data reader passes around: small frozen dataclasses, no behaviour beyond conversion.
 
 Times are Unix timestamps (float seconds, UTC) everywhere in the core; the UI formats them.
+Each model's ``to_dict()`` is its stable JSON shape, the one the CLI's ``--json`` prints.
 """
 
 from __future__ import annotations
@@ -33,6 +34,19 @@ class Feed:
     def display_title(self) -> str:
         return self.title or self.url
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader feeds --json``."""
+        return {
+            "title": self.title,
+            "url": self.url,
+            "folder": self.folder,
+            "unread": self.unread_count,
+            "entries": self.entry_count,
+            "last_error": self.last_error,
+            "last_error_at": self.last_error_at,
+            "last_checked": self.last_checked,
+        }
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -56,6 +70,22 @@ class Entry:
         """The date to sort and show by: published, else updated, else first seen."""
         return self.published or self.updated or self.first_seen
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader entries --json`` (no summary or content)."""
+        return {
+            "id": self.id,
+            "feed_id": self.feed_id,
+            "feed": self.feed_title,
+            "title": self.title,
+            "url": self.url,
+            "author": self.author,
+            "published": self.published,
+            "updated": self.updated,
+            "date": self.date,
+            "read": self.read,
+            "saved": self.saved,
+        }
+
 
 @dataclass(frozen=True)
 class Link:
@@ -63,6 +93,10 @@ class Link:
 
     text: str
     url: str
+
+    def to_dict(self, text_key: str = "text") -> dict[str, str]:
+        """``{"text": ..., "url": ...}``; related articles name their text "title"."""
+        return {text_key: self.text, "url": self.url}
 
 
 # --- the article document model -------------------------------------------------------
@@ -118,7 +152,27 @@ class Article:
     note: str | None = None  # why the feed's content is shown instead of the page, say
 
     def to_json(self) -> str:
+        """Every field, compact: the article cache's format (read back by ``from_json``)."""
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader read --format json``: metadata, text, Markdown, links."""
+        from reader.render import to_markdown, to_text
+
+        return {
+            "url": self.url,
+            "title": self.title,
+            "byline": self.byline,
+            "published": self.published,
+            "site_name": self.site_name,
+            "language": self.language,
+            "reading_minutes": self.reading_minutes,
+            "source": self.source,
+            "text": to_text(self),
+            "markdown": to_markdown(self),
+            "links": [link.to_dict() for link in self.links],
+            "related": [link.to_dict("title") for link in self.related],
+        }
 
     @classmethod
     def from_json(cls, raw: str) -> Article:
@@ -152,6 +206,17 @@ class SavedArticle:
     reached_from: str | None = None
     article: Article | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader saved --format json``: ``saved_at`` in local time."""
+        return {
+            "title": self.title,
+            "url": self.url,
+            "site": self.site,
+            "saved_at": local_iso(self.saved_at),
+            "reached_from": self.reached_from,
+            "text": self.text,
+        }
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -165,9 +230,27 @@ class SearchHit:
     entry_id: int | None = None
     feed_title: str | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``reader search --json``."""
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "url": self.url,
+            "date": self.date,
+            "feed": self.feed_title,
+            "entry_id": self.entry_id,
+        }
+
 
 @dataclass(frozen=True)
 class ImportReport:
     added: int = 0
     present: int = 0
     invalid: list[str] = field(default_factory=list)  # "line N: what is wrong"
+
+
+def local_iso(timestamp: float) -> str:
+    """Local time with its offset, to the second: ``2026-11-28T14:05:09+01:00``."""
+    from datetime import datetime
+
+    return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,8 @@ __all__ = [
     "format_date",
     "header_markdown",
     "header_text",
+    "link_list_text",
+    "local_datetime",
     "to_markdown",
     "to_text",
 ]
@@ -46,6 +49,19 @@ def format_date(value: str | None) -> str:
     if len(value) <= 10:
         return moment.strftime("%Y-%m-%d")
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def local_datetime(timestamp: float) -> str:
+    """``2026-11-28 14:05`` in local time, for any stored date: ``time.localtime`` takes the
+    whole calendar, where ``datetime.fromtimestamp`` fails on the first day of year 1."""
+    try:
+        moment = time.localtime(timestamp)
+    except (OverflowError, OSError, ValueError):
+        return "????-??-?? ??:??"
+    return (
+        f"{moment.tm_year:04d}-{moment.tm_mon:02d}-{moment.tm_mday:02d} "
+        f"{moment.tm_hour:02d}:{moment.tm_min:02d}"
+    )
 
 
 @dataclass(frozen=True)
@@ -121,10 +137,30 @@ def _wrap(text: str, width: int | None, first: str, rest: str) -> list[str]:
     return lines
 
 
-def _text_lines(block: Block, width: int | None) -> list[str]:
-    text = block.text
+def link_numbers(article: Article) -> dict[str, int]:
+    """Each body link's number, as the app shows it: ``article.links`` in order, from 1."""
+    numbers: dict[str, int] = {}
+    for number, link in enumerate(article.links, start=1):
+        numbers.setdefault(link.url, number)
+    return numbers
+
+
+def _numbered_text(block: Block, numbers: dict[str, int]) -> str:
+    """The block's text with ``[n]`` after each link's last span, as in the app."""
+    parts: list[str] = []
+    spans = block.spans
+    for index, span in enumerate(spans):
+        parts.append(span.text)
+        number = numbers.get(span.href) if span.href else None
+        if number is not None and (index + 1 == len(spans) or spans[index + 1].href != span.href):
+            parts.append(f"[{number}]")
+    return "".join(parts)
+
+
+def _text_lines(block: Block, width: int | None, numbers: dict[str, int]) -> list[str]:
     if block.kind == "code":
-        return text.split("\n")
+        return block.text.split("\n")
+    text = _numbered_text(block, numbers) if numbers else block.text
     if block.kind == "rule":
         return ["* * *"]
     if block.kind == "list_item":
@@ -151,14 +187,32 @@ def _join(blocks: Sequence[Block], render: list[list[str]], quote_mark: str = ">
     return "\n".join(out).strip("\n")
 
 
-def to_text(article: Article, width: int | None = None) -> str:
-    """The body as plain text: blank lines between paragraphs, links as their text only."""
+def to_text(article: Article, width: int | None = None, numbered: bool = False) -> str:
+    """The body as plain text: blank lines between paragraphs, links as their text only,
+    or, ``numbered``, followed by ``[n]``: the numbers of :func:`link_list_text`."""
+    numbers = link_numbers(article) if numbered else {}
     blocks = [b for b in article.blocks if b.text.strip() or b.kind == "rule"]
     rendered = []
     for block in blocks:
         inner = None if width is None else max(width - 2 * block.quote, 20)
-        rendered.append(_text_lines(block, inner))
+        rendered.append(_text_lines(block, inner, numbers))
     return _join(blocks, rendered)
+
+
+def link_list_text(article: Article) -> str:
+    """The numbered list under the text, as in the app: "Links" (the body's, numbered as
+    in the text), then "Related", numbered on. Empty when the article has neither."""
+    lines: list[str] = []
+    number = 0
+    for title, links in (("Links", article.links), ("Related", article.related)):
+        if not links:
+            continue
+        lines += ["", f"{title}:"]
+        for link in links:
+            number += 1
+            url = clean_line(link.url)
+            lines.append(f"[{number}] {clean_line(link.text) or url}  <{url}>")
+    return "\n".join(lines)
 
 
 # --- Markdown ---------------------------------------------------------------------------

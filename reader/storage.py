@@ -573,6 +573,14 @@ class Storage:
         )
         return _entry_from_row(rows[0]) if rows else None
 
+    def entry_ids_by_url(self, urls: Iterable[str]) -> dict[str, list[int]]:
+        """The ids of the entries linking to each URL (absent when none does)."""
+        found: dict[str, list[int]] = {}
+        for url in urls:
+            for (entry_id,) in self._query("SELECT id FROM entries WHERE url = ?", (url,)):
+                found.setdefault(url, []).append(int(entry_id))
+        return found
+
     def get_entry(self, entry_id: int) -> Entry | None:
         found = self.entries_by_id([entry_id])
         return found[0] if found else None

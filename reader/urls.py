@@ -18,13 +18,16 @@ def check_web_url(url: str, assume_https: bool = False) -> str:
     text = url.strip()
     if not text:
         raise InvalidURLError("empty URL; give an http or https URL")
-    if assume_https and "://" not in text and ":" not in text.split("/", 1)[0]:
+    assumed = assume_https and "://" not in text and ":" not in text.split("/", 1)[0]
+    if assumed:
         text = "https://" + text
     try:
         parts = urlsplit(text)
     except ValueError:
         raise InvalidURLError(f"not a valid URL: {url.strip()[:200]}") from None
-    if not parts.scheme:
+    # a typed word ("notaurl") is not a host name: only one with a dot, or localhost, is
+    bare_word = assumed and "." not in (parts.hostname or "") and parts.hostname != "localhost"
+    if not parts.scheme or bare_word:
         raise InvalidURLError(f"not a URL: {url.strip()[:200]}; give an http or https URL")
     if parts.scheme.lower() not in WEB_SCHEMES:
         raise InvalidURLError(f"{parts.scheme}: URLs are not supported; only http and https")

@@ -267,3 +267,54 @@ def test_reader_read_markdown_escapes_related_titles(cli, tmp_path: Path) -> Non
     assert result.status == 0, result.err
     line = next(x for x in result.out.splitlines() if x.startswith("- "))
     assert line == r"- [Evil\](javascript:alert(1)) \[title](<https://e.example/a/1>)"
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (bytes(range(256)) * 4, "a binary file"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "an image (image/png)"),
+    ],
+    ids=["bytes", "pdf", "png"],
+)
+def test_reader_read_a_binary_file_says_it_is_not_a_page(
+    cli, tmp_path: Path, content: bytes, kind: str
+) -> None:
+    path = tmp_path / "file.html"
+    path.write_bytes(content)
+    result = cli("read", "https://e.example/a", "--html", str(path))
+    assert result.status == 1
+    assert result.err == f"reader: {path} is {kind}, not an HTML page\n"
+    assert result.out == ""
+
+
+def test_reader_read_a_utf16_file_is_still_a_page(cli, tmp_path: Path) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(codecs.BOM_UTF16_LE + _page(SAMPLES["zh"] * 20).encode("utf-16-le"))
+    result = cli("read", "https://e.example/a", "--html", str(path))
+    assert result.status == 0, result.err
+    assert SAMPLES["zh"] in result.out
+
+
+MARKET = "/articles/market-square-redesign.html"
+
+
+def test_reader_read_as_text_numbers_the_links_as_the_app_does(cli, site: SiteServer) -> None:
+    result = cli("read", site.url(ARTICLE))
+    assert result.status == 0, result.err
+    ferry = site.url("/articles/ferry-timetable-winter.html")
+    assert "when the winter ferry timetable[1] resumes" in result.out
+    assert "on the council's harbour page[2]." in result.out
+    links = result.out.partition("\n\nLinks:\n")[2]
+    assert links.splitlines() == [
+        f"[1] winter ferry timetable  <{ferry}>",
+        f"[2] on the council's harbour page  <{site.url('/tag/harbour')}>",
+        "",
+        "Related:",
+        f"[3] Winter ferry timetable cuts late crossings  <{ferry}>",
+        f"[4] Market square to lose its car park  <{site.url(MARKET)}>",
+    ]
+    # the JSON text stays plain: the links are listed beside it
+    data = cli("read", site.url(ARTICLE), "--format", "json").json()
+    assert "timetable[1]" not in data["text"] and data["links"][0]["url"] == ferry

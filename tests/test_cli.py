@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def test_add_a_page_with_no_feed_at_all(cli, site: SiteServer) -> None:
 )
 def test_only_http_and_https_are_accepted(cli, url: str) -> None:
     result = cli("add", url)
-    assert result.status == 1
+    assert result.status == 2  # a usage mistake
     assert "only http and https" in result.err
     assert result.err.count("\n") == 1
 
@@ -195,3 +196,159 @@ def test_the_site_server_stays_quiet_when_a_client_hangs_up(
 
     assert httpx.get(site.url("/feed.xml")).status_code == 200
     assert "Traceback" not in capfd.readouterr().err
+
+
+# --- the command line, consistent (issue 9 §5) --------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["add", "read"])
+def test_a_word_that_is_not_a_url_is_a_usage_error(cli, command: str) -> None:
+    result = cli(command, "notaurl")
+    assert result.status == 2
+    assert result.err == "reader: not a URL: notaurl; give an http or https URL\n"
+
+
+def test_a_bare_host_name_still_gets_https(cli, site: SiteServer) -> None:
+    from reader.urls import check_web_url
+
+    assert check_web_url("news.example/feed", assume_https=True) == "https://news.example/feed"
+    assert check_web_url("localhost/feed", assume_https=True) == "https://localhost/feed"
+
+
+@pytest.mark.parametrize("query", ["", "  "])
+def test_an_empty_search_is_a_usage_error(cli, query: str) -> None:
+    result = cli("search", query)
+    assert result.status == 2
+    assert result.err.startswith("usage: reader search ")
+    assert "the query is empty" in result.err
+
+
+def test_an_unknown_option_prints_the_subcommands_usage(cli) -> None:
+    result = cli("feeds", "--bogus")
+    assert result.status == 2
+    assert result.err.startswith("usage: reader feeds ")
+    assert "unrecognized arguments: --bogus" in result.err
+    assert "COMMAND" not in result.err  # not the top-level usage
+
+
+def _entries_by_url(cli) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    return {row["url"]: row["read"] for row in cli("entries", "--json").json()}
+
+
+def test_mark_entries_read_and_unread_by_url(cli, site: SiteServer) -> None:
+    assert cli("add", site.url("/feed.xml")).status == 0
+    urls = sorted(_entries_by_url(cli))
+    assert len(urls) >= 3 and not any(_entries_by_url(cli).values())
+
+    result = cli("mark", urls[0], urls[1], "--read")
+    assert (result.status, result.out) == (0, "marked 2 entries read\n")
+    assert _entries_by_url(cli) == {url: url in urls[:2] for url in urls}
+    again = cli("mark", urls[0], "--read")
+    assert again.out == "marked 0 entries read\n"  # already read: nothing changed
+
+    result = cli("mark", urls[1], site.url("/no-such-entry"), "--unread")
+    assert result.status == 1
+    assert result.out == "marked 1 entry unread\n"
+    assert result.err == f"reader: no entry links to {site.url('/no-such-entry')}\n"
+    assert _entries_by_url(cli) == {url: url == urls[0] for url in urls}
+
+    assert cli("mark", urls[0]).status == 2  # --read or --unread is required
+    assert cli("mark", "notaurl", "--read").status == 2
+
+
+def test_save_and_unsave_by_url(cli, site: SiteServer) -> None:
+    url = site.url("/articles/harbour-bridge-reopens.html")
+    result = cli("save", url)
+    assert result.status == 0, result.err
+    assert result.out == f"saved Harbour bridge reopens after eighteen months of repairs <{url}>\n"
+    saved = cli("saved", "--format", "json").json()
+    assert [row["url"] for row in saved] == [url]
+    assert "The Harbour Bridge reopened" in saved[0]["text"]
+
+    assert cli("unsave", url).out == f"removed {url} from the reading list\n"
+    assert cli("saved", "--format", "json").json() == []
+    missing = cli("unsave", url)
+    assert missing.status == 1
+    assert missing.err == f"reader: not on the reading list: {url}; see `reader saved`\n"
+
+
+def test_save_a_page_that_cannot_be_read_fails_with_one_line(cli, site: SiteServer) -> None:
+    result = cli("save", site.url("/nope.html"))
+    assert result.status == 1
+    assert result.err.count("\n") == 1 and "404" in result.err
+    assert cli("saved", "--format", "json").json() == []
+
+
+def test_unsave_by_the_url_that_redirected(cli, site: SiteServer) -> None:
+    final = site.url("/articles/harbour-bridge-reopens.html")
+    site.routes["/short"] = lambda request: Response(301, b"", {"Location": final})
+    assert cli("save", site.url("/short")).status == 0
+    assert [row["url"] for row in cli("saved", "--format", "json").json()] == [final]
+    assert cli("unsave", site.url("/short")).status == 0
+    assert cli("saved", "--format", "json").json() == []
+
+
+# --- every text output takes what the app takes (issue 9 §6) ------------------------------
+
+HOSTILE = [
+    "Rates [bold]rise[/bold] again [@click=app.quit]x[/]",
+    "Red \x1b[31mtext\x1b[0m \x1b]0;PWNED\x07title",
+    "NUL\x00 BEL\x07 BS\x08 DEL\x7f C1\x9b end",
+    "abc\u202edcba\u202c \u2066iso\u2069 line\u2028sep",
+    "x" * 5000,
+]
+# the first and last days a feed's date can name (feedparser's and JSON Feed's range)
+CALENDAR_EDGES = [-62_135_596_800.0, 253_402_300_799.0, 0.0, None]
+
+
+def _hostile_store(reader) -> None:  # type: ignore[no-untyped-def]
+    from reader.models import Article, Block, Span
+    from reader.storage import EntryData
+
+    reader.storage.add_feeds([("https://news.example/feed.xml", HOSTILE[1], HOSTILE[0])])
+    feed = reader.feeds()[0]
+    reader.storage.store_entries(
+        feed.id,
+        [
+            EntryData(guid=str(index), url=f"https://news.example/{index}", title=title,
+                      author=title, published=date, summary=f"<p>{title}</p>")
+            for index, title in enumerate(HOSTILE)
+            for date in [CALENDAR_EDGES[index % len(CALENDAR_EDGES)]]
+        ],
+    )  # fmt: skip
+    for title in HOSTILE:
+        reader.save(
+            Article(url=f"https://news.example/{len(title)}", title=title, site_name=title,
+                    blocks=(Block("paragraph", (Span(title, href="https://e.x/" + title),)),))
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("entries",),
+        ("entries", "--unread", "--limit", "3"),
+        ("feeds",),
+        ("search", "rates"),
+        ("search", "title"),
+        ("saved",),
+        ("saved", "--format", "markdown"),
+    ],
+)
+def test_text_output_of_hostile_titles_and_dates(cli, reader, args: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    _hostile_store(reader)
+    result = cli(*args)
+    assert result.status == 0, result.err
+    assert "Traceback" not in result.err
+    unsafe = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028]")
+    assert not unsafe.search(result.out + result.err), args
+
+
+def test_entries_dates_at_the_calendars_edges(cli, reader) -> None:  # type: ignore[no-untyped-def]
+    _hostile_store(reader)
+    out = cli("entries").out
+    lines = out.splitlines()
+    # in local time, whatever the zone: year 1 may be year 0 west of Greenwich
+    assert len(lines) == len(HOSTILE)
+    assert all(re.match(r"\* \d{4,5}-\d\d-\d\d \d\d:\d\d  ", line) for line in lines), lines
+    assert "Rates [bold]rise[/bold] again [@click=app.quit]x[/]" in out
