@@ -7,10 +7,10 @@ worker thread, never on the event loop that draws the UI.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAnArticleError, StorageError
 from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
 from reader.models import Article, Entry, SavedArticle
@@ -77,8 +77,9 @@ def binary_kind(content: bytes) -> str | None:
     return None
 
 
-def article_from_entry(entry: Entry, note: str | None = None) -> Article:
-    """The feed's own content for ``entry`` as an Article (``source="feed"``)."""
+def article_from_entry(entry: Entry, note: str | None = None, now: float = 0.0) -> Article:
+    """The feed's own content for ``entry`` as an Article (``source="feed"``); ``now``
+    stamps ``fetched_at``."""
     from reader.extract import article_from_feed_content
 
     body = entry.content or entry.summary or ""
@@ -91,7 +92,7 @@ def article_from_entry(entry: Entry, note: str | None = None) -> Article:
         published=article.published or _iso(entry.published or entry.updated),
         source="feed",
         note=note,
-        fetched_at=time.time(),
+        fetched_at=now,
     )
 
 
@@ -120,12 +121,15 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def extract_page(content: bytes, url: str, header_charset: str | None = None) -> Article:
-    """Decode and extract a page (pure; CPU-bound: call it off the event loop)."""
+def extract_page(
+    content: bytes, url: str, header_charset: str | None = None, now: float = 0.0
+) -> Article:
+    """Decode and extract a page (pure; CPU-bound: call it off the event loop); ``now``
+    stamps ``fetched_at``."""
     from reader.extract import decode_html, extract_article
 
     html = decode_html(content, header_charset)
-    return replace(extract_article(html, url), source="page", fetched_at=time.time())
+    return replace(extract_article(html, url), source="page", fetched_at=now)
 
 
 async def fetch_article(
@@ -137,6 +141,7 @@ async def fetch_article(
     use_cache: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = 30.0,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Article:
     """The article at ``url``: cached, else fetched and extracted (and cached), else, when
     the page can't be had and ``entry`` is given, the entry's own content with a note."""
@@ -153,7 +158,7 @@ async def fetch_article(
         )
     except FetchError as error:
         if entry is not None and (entry.content or entry.summary):
-            return article_from_entry(entry, f"the page could not be fetched ({error})")
+            return article_from_entry(entry, f"the page could not be fetched ({error})", clock())
         raise FetchError(f"could not fetch {url}: {error}") from None
     assert not isinstance(result, NotModified)  # no conditional headers were sent
     is_html = result.content_type in HTML_TYPES or (
@@ -164,17 +169,19 @@ async def fetch_article(
         kind = describe_content_type(result.content_type)
         message = f"the link is {kind}, not a web page; open it in a browser instead"
         if entry is not None and (entry.content or entry.summary):
-            return article_from_entry(entry, message)
+            return article_from_entry(entry, message, clock())
         raise NotAnArticleError(message, result.content_type)
     try:
-        article = await asyncio.to_thread(extract_page, result.content, result.url, result.charset)
+        article = await asyncio.to_thread(
+            extract_page, result.content, result.url, result.charset, clock()
+        )
     except NotAnArticleError as error:
         if entry is not None and (entry.content or entry.summary):
-            return article_from_entry(entry, str(error))
+            return article_from_entry(entry, str(error), clock())
         raise
     if is_too_thin(article) and entry is not None and (entry.content or entry.summary):
         fallback = article_from_entry(
-            entry, "the page had too little text (a paywall, or built by JavaScript?)"
+            entry, "the page had too little text (a paywall, or built by JavaScript?)", clock()
         )
         if len(_words(fallback)) > len(_words(article)):
             return replace(fallback, related=article.related or fallback.related)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
 from reader.errors import FeedExistsError, FeedNotFoundError
 from reader.fetch import HostLimiter, HttpSettings, make_client
@@ -33,6 +34,8 @@ class Reader:
     paths: Paths
     config: Config = field(default_factory=Config)
     config_problems: list[ConfigProblem] = field(default_factory=list)
+    clock: Clock = SYSTEM_CLOCK
+    """Now: every time stored or shown comes from it (tests freeze it)."""
     _client: httpx.AsyncClient | None = field(default=None, repr=False)
     _client_loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _host_limiter: HostLimiter | None = field(default=None, repr=False)
@@ -147,10 +150,12 @@ class Reader:
                 return await refresh_feeds(
                     self.storage, client, HostLimiter(settings.per_host), settings,
                     feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
+                    clock=self.clock,
                 )  # fmt: skip
         return await refresh_feeds(
             self.storage, self.client(), self.host_limiter(), settings,
             feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
+            clock=self.clock,
         )  # fmt: skip
 
     # --- entries -----------------------------------------------------------------------
@@ -190,7 +195,7 @@ class Reader:
         """The feed's own content as an article: instant, shown while the page loads."""
         from reader.article import article_from_entry
 
-        return article_from_entry(entry)
+        return article_from_entry(entry, now=self.clock())
 
     def article_from_saved(self, saved: SavedArticle) -> Article:
         """A reading-list article as saved: offline, whatever became of its page."""
@@ -212,6 +217,7 @@ class Reader:
             entry,
             use_cache=use_cache,
             timeout=self.config.timeout,
+            clock=self.clock,
         )
 
     # --- reading list ------------------------------------------------------------------
@@ -268,11 +274,12 @@ def open_reader(
     *,
     config: Config | None = None,
     paths: Paths | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> Reader:
-    """The factory the CLI, the TUI and the tests use."""
+    """The factory the CLI, the TUI and the tests use; ``clock`` stamps every stored time."""
     paths = paths or default_paths(db)
     problems: list[ConfigProblem] = []
     if config is None:
         config, problems = load_config(paths.config_file)
-    return Reader(storage=Storage(paths.database), paths=paths, config=config,
-                  config_problems=problems)  # fmt: skip
+    return Reader(storage=Storage(paths.database, clock=clock), paths=paths, config=config,
+                  config_problems=problems, clock=clock)  # fmt: skip

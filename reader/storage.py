@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import DatabaseLockedError, NotADatabaseError, StorageError
 from reader.models import Article, Entry, Feed, SavedArticle, SearchHit
 
@@ -211,8 +211,15 @@ class EntryFilter:
 class Storage:
     """One connection, shared by the threads of one process behind a lock."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> None:
         self.path = Path(path)
+        self.clock = clock
+        """Stamps every time the store writes itself (added, saved, first seen, fetched)."""
         self._lock = threading.RLock()
         self._db = self._open(self.path, busy_timeout)
 
@@ -325,7 +332,7 @@ class Storage:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (url, title, folder, site_url, time.time()),
+                (url, title, folder, site_url, self.clock()),
             )
             if cursor.rowcount == 0:
                 return None
@@ -334,7 +341,7 @@ class Storage:
     def add_feeds(self, feeds: Iterable[tuple[str, str | None, str | None]]) -> tuple[int, int]:
         """Subscribe many (url, title, folder) in one transaction: (added, already present)."""
         added = present = 0
-        now = time.time()
+        now = self.clock()
         with self.write() as db:
             for url, title, folder in feeds:
                 cursor = db.execute(
@@ -424,10 +431,11 @@ class Storage:
         """Store a fetched feed in one transaction: its entries (new, updated) and its
         columns (``last_updated`` too when an entry changed). A new ``url`` that another
         feed already has is left alone."""
+        now = values.get("last_checked") or self.clock()
         with self.write() as db:
-            new, updated = self.store_entries(feed_id, entries, db)
+            new, updated = self.store_entries(feed_id, entries, db, now)
             if new or updated:
-                values = {**values, "last_updated": values.get("last_checked") or time.time()}
+                values = {**values, "last_updated": now}
             self._set_feed_columns(db, feed_id, values)
         return new, updated
 
@@ -462,15 +470,17 @@ class Storage:
         feed_id: int,
         entries: Iterable[EntryData],
         db: sqlite3.Connection | None = None,
+        now: float | None = None,
     ) -> tuple[int, int]:
         """Insert new entries and update changed ones in place: (new, updated).
 
-        Read state is never touched by an update. Pass ``db`` to join an open transaction.
+        Read state is never touched by an update. Pass ``db`` to join an open transaction;
+        ``now`` (default: the store's clock) is the new entries' first-seen time.
         """
         if db is None:
             with self.write() as db:
-                return self.store_entries(feed_id, entries, db)
-        now = time.time()
+                return self.store_entries(feed_id, entries, db, now)
+        now = self.clock() if now is None else now
         new = updated = 0
         existing = {
             guid: (title, summary, content, entry_updated, url)
@@ -624,7 +634,7 @@ class Storage:
                 "article = excluded.article, title = excluded.title, text = excluded.text, "
                 "fetched_at = excluded.fetched_at",
                 (article.url, article.to_json(), article.title, to_text(article),
-                 article.fetched_at or time.time()),
+                 article.fetched_at or self.clock()),
             )  # fmt: skip
             if requested_url and requested_url != article.url:
                 db.execute(
@@ -659,7 +669,7 @@ class Storage:
                 "title = excluded.title, site = excluded.site, text = excluded.text, "
                 "article = coalesce(excluded.article, reading_list.article), "
                 "reached_from = coalesce(reading_list.reached_from, excluded.reached_from)",
-                (url, title, site, time.time(), text,
+                (url, title, site, self.clock(), text,
                  article.to_json() if article else None, reached_from),
             )  # fmt: skip
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
+from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAFeedError, ReaderError, StorageError
 from reader.fetch import HttpSettings, NotModified, fetch
 from reader.parse import parse_feed
@@ -255,7 +256,7 @@ def parse_and_store(
     """Parse the body and store its entries and the feed's columns in one transaction:
     (new, updated). ``lock`` serialises the writes of worker processes."""
     parsed = parse_feed(job.content, job.url, job.content_type, job.charset)
-    now = job.values.get("last_checked") or time.time()
+    now = job.values["last_checked"]
     values = dict(job.values)
     values["next_check"] = next_check_after_success(now, parsed.ttl, job.max_age)
     values["update_hint"] = parsed.ttl
@@ -333,8 +334,10 @@ class Refresher:
         jobs: int | None = None,
         progress: ProgressCallback | None = None,
         parse_mode: ParseMode = "auto",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.storage = storage
+        self.clock = clock
         self.client = client
         self.host_limiter = host_limiter
         self.settings = settings = settings or HttpSettings()
@@ -424,7 +427,7 @@ class Refresher:
             return self._failed(check, f"unexpected error: {type(error).__name__}: {error}")
 
     def _failed(self, check: FeedCheck, message: str, retry_after: float | None = None) -> _Outcome:
-        now = time.time()
+        now = self.clock()
         count = check.error_count + 1
         self._pending.append((check.id, {
             "last_error": message, "last_error_at": now, "error_count": count,
@@ -443,7 +446,7 @@ class Refresher:
                     max_bytes=self.settings.max_bytes,
                     total_timeout=self.settings.total_timeout,
                 )
-            now = time.time()
+            now = self.clock()
             if isinstance(result, NotModified):
                 max_age = cache_max_age(result.headers)
                 self._pending.append((check.id, {
@@ -505,16 +508,16 @@ async def refresh_feeds(
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
     parse_mode: ParseMode = "auto",
-    now: float | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> RefreshReport:
     """Refresh the due feeds (all of them with ``force``), or only those of ``feed_urls``."""
-    now = time.time() if now is None else now
+    now = clock()
     settings = settings or HttpSettings()
     rows = storage.feeds_to_check(feed_urls)
     checks = [FeedCheck(*row) for row in rows]
     due = [check for check in checks if is_due(check.next_check, now, force)]
     refresher = Refresher(
         storage, client, host_limiter, settings,
-        jobs=jobs, progress=progress, parse_mode=parse_mode,
+        jobs=jobs, progress=progress, parse_mode=parse_mode, clock=clock,
     )  # fmt: skip
     return await refresher.run(due, skipped=len(checks) - len(due))

@@ -16,6 +16,26 @@ from reader.site_server import SiteServer
 TESTS = Path(__file__).resolve().parent
 SITES = TESTS / "sites"
 SHARED = TESTS.parents[1] / "shared"
+FROZEN_NOW = 1_796_342_400.0
+"""2026-12-04 00:00 UTC, a week after the test site's stories: the tests' "now"."""
+
+
+class FrozenClock:
+    """A clock that stands still until a test moves it: ``clock()`` is ``clock.now``."""
+
+    def __init__(self, now: float = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +69,9 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def reader(db_path: Path) -> Iterator[Reader]:
-    instance = open_reader(db_path)
+def reader(db_path: Path, clock: FrozenClock) -> Iterator[Reader]:
+    """A reader on the test database whose every time comes from the frozen ``clock``."""
+    instance = open_reader(db_path, clock=clock)
     yield instance
     instance.close()
 

@@ -16,8 +16,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.entry_list import EntrySource, SavedSource
-
-FROZEN_NOW = 1_796_342_400.0  # 2026-12-04 00:00 UTC: a week after the site's stories
+from tests.conftest import FROZEN_NOW, FrozenClock
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 15) -> None:
@@ -30,7 +29,7 @@ async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], timeout: f
 
 
 def make_app(reader: Reader, **options: object) -> ReaderApp:
-    return ReaderApp(reader, clock=lambda: FROZEN_NOW, background_refresh=False, **options)  # type: ignore[arg-type]
+    return ReaderApp(reader, background_refresh=False, **options)  # type: ignore[arg-type]
 
 
 async def subscribed(reader: Reader, site: SiteServer, refresh: bool = True) -> None:
@@ -100,7 +99,7 @@ async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -
 
 
 async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
@@ -117,7 +116,7 @@ async def test_save_then_read_the_reading_list_offline(db_path: Path, site: Site
     reader.close()
 
     site.stop()  # offline from here on
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
         main = app.main
@@ -170,7 +169,7 @@ async def test_add_a_feed_from_a_page_address(reader: Reader, site: SiteServer) 
 
 
 async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> None:
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)
     app = make_app(reader)
     async with app.run_test(size=(130, 16)) as pilot:
@@ -187,7 +186,7 @@ async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> N
         assert scroll > 0
     reader.close()
 
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     app = make_app(reader)
     async with app.run_test(size=(130, 16)) as pilot:
         main = app.main

@@ -18,6 +18,7 @@ from reader.site_server import Request, Response, SiteServer
 from reader.tui.screens.history_list import HistoryScreen
 from reader.tui.screens.links import LinkPickerScreen, link_matches
 from reader.tui.screens.main import MainScreen
+from tests.conftest import FrozenClock
 from tests.test_tui_app import make_app, subscribed, wait_for
 
 HARBOUR = "Harbour bridge reopens after eighteen months of repairs"
@@ -56,7 +57,7 @@ async def follow(pilot: Pilot[None], main: MainScreen, title: str) -> None:
 
 @pytest.fixture
 def store(db_path: Path) -> Iterator[Reader]:
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     yield reader
     reader.close()
 
@@ -186,7 +187,7 @@ async def test_link_picker_filters_by_text_and_address(store: Reader, site: Site
 
 
 async def test_history_survives_a_restart(db_path: Path, site: SiteServer) -> None:
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
@@ -198,7 +199,7 @@ async def test_history_survives_a_restart(db_path: Path, site: SiteServer) -> No
         await wait_for(pilot, lambda: shown_title(main) == FERRY)
     reader.close()
 
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
         main = app.main

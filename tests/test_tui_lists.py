@@ -13,8 +13,8 @@ from reader.core import Reader
 from reader.storage import EntryData, EntryFilter
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.entry_list import FIXED_CELLS, TITLE_FIRST, feed_column_width
+from tests.conftest import FROZEN_NOW as NOW
 
-NOW = 1_796_342_400.0
 SIZES = {"Big": 300, "Small": 5, "Middle": 120}
 
 
@@ -44,7 +44,7 @@ def fill(reader: Reader) -> dict[str, int]:
 
 
 def make(reader: Reader) -> ReaderApp:
-    return ReaderApp(reader, clock=lambda: NOW, background_refresh=False)
+    return ReaderApp(reader, background_refresh=False)
 
 
 async def test_switching_lists_sizes_the_scrollbar_without_a_layout(reader: Reader) -> None:

@@ -14,6 +14,7 @@ from reader.tui.app import STATE_THEME, ReaderApp
 from reader.tui.keys import KeyBinding, check_keymap
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.search import SearchScreen
+from tests.conftest import FrozenClock
 from tests.test_tui_app import make_app, subscribed, wait_for
 
 
@@ -72,7 +73,7 @@ async def test_search_from_the_app_with_and_without_accents(
 
 
 async def test_the_picked_theme_persists_and_wins_over_the_config(db_path: Path) -> None:
-    reader = open_reader(db_path, config=Config(theme="reader-high-contrast"))
+    reader = open_reader(db_path, config=Config(theme="reader-high-contrast"), clock=FrozenClock())
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
         assert app.theme == "reader-high-contrast"  # the config's at first
@@ -95,7 +96,7 @@ async def test_the_picked_theme_persists_and_wins_over_the_config(db_path: Path)
     reader.close()
     assert open_reader(db_path).storage.get_state(STATE_THEME) == "reader-light"
 
-    reader = open_reader(db_path, config=Config(theme="reader-high-contrast"))
+    reader = open_reader(db_path, config=Config(theme="reader-high-contrast"), clock=FrozenClock())
     app = make_app(reader)
     async with app.run_test(size=(130, 40)):
         assert app.theme == "reader-light"
@@ -129,7 +130,7 @@ async def test_config_problems_and_key_remaps(db_path: Path, isolated_home: Path
         'toggle-saved = ["m"]\n'  # m is toggle-read's key: refused, s stays
         'no-such-action = ["x"]\n'
     )
-    reader = open_reader(db_path)
+    reader = open_reader(db_path, clock=FrozenClock())
     assert [p.key for p in reader.config_problems] == ["refresh_minutes", "colour"]
     app = make_app(reader)
     async with app.run_test(size=(130, 40), notifications=True) as pilot:

@@ -16,8 +16,9 @@ from reader.core import Reader
 from reader.models import Article, Block, Link, Span
 from reader.storage import EntryData
 from reader.tui.app import ReaderApp
+from tests.conftest import FROZEN_NOW as NOW
+from tests.conftest import FrozenClock
 
-NOW = 1_796_342_400.0  # 2026-12-04 00:00 UTC
 HOUR = 3600.0
 SnapCompare = Callable[..., bool]
 
@@ -123,7 +124,7 @@ def fill(reader: Reader, *, error: bool = False) -> None:
 
 
 def make(reader: Reader) -> ReaderApp:
-    return ReaderApp(reader, clock=lambda: NOW, background_refresh=False)
+    return ReaderApp(reader, background_refresh=False)
 
 
 def run(snap_compare: SnapCompare, app: ReaderApp, size: tuple[int, int] = (120, 34),
@@ -141,14 +142,11 @@ def test_article(snap_compare: SnapCompare, reader: Reader) -> None:
     assert run(snap_compare, make(reader), press=["tab", "enter"])
 
 
-def test_reading_list(
-    snap_compare: SnapCompare, reader: Reader, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_reading_list(snap_compare: SnapCompare, reader: Reader, clock: FrozenClock) -> None:
     fill(reader)
-    # The store stamps saved_at with the real clock: freeze it, or the row's age follows today.
-    with monkeypatch.context() as frozen:
-        frozen.setattr(time, "time", lambda: NOW - 72 * HOUR)
-        reader.save(article(*STORIES[1][:3]))
+    clock.now = NOW - 3 * 24 * HOUR  # saved three days ago, whatever today is
+    reader.save(article(*STORIES[1][:3]))
+    clock.now = NOW
     reader.storage.set_state("tui.selection", "saved")
 
     async def open_first(pilot: Pilot[None]) -> None:

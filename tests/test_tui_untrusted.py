@@ -12,8 +12,8 @@ from reader.models import Article, Block, Link, Span
 from reader.storage import EntryData
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.entry_list import EntrySource
+from tests.conftest import FROZEN_NOW as NOW
 
-NOW = 1_796_342_400.0
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 # (name, hostile text, what must show literally)
@@ -82,7 +82,7 @@ async def test_untrusted_text_shows_literally(
     reader: Reader, name: str, text: str, shown: str
 ) -> None:
     hostile_store(reader, text)
-    app = ReaderApp(reader, clock=lambda: NOW, background_refresh=False)
+    app = ReaderApp(reader, background_refresh=False)
     async with app.run_test(size=(200, 40)) as pilot:
         main = app.main
         assert isinstance(main.entry_list.source, EntrySource)
@@ -119,7 +119,7 @@ async def test_untrusted_text_shows_literally(
 
 async def test_a_500_character_word_wraps_and_is_cut(reader: Reader) -> None:
     hostile_store(reader, "plain")
-    app = ReaderApp(reader, clock=lambda: NOW, background_refresh=False)
+    app = ReaderApp(reader, background_refresh=False)
     async with app.run_test(size=(120, 30)) as pilot:
         main = app.main
         width = main.entry_list.scrollable_content_region.width

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -74,14 +73,12 @@ class ReaderApp(App[None]):
         self,
         reader: Reader,
         *,
-        clock: Callable[[], float] = time.time,
         background_refresh: bool = True,
     ) -> None:
-        """``clock`` gives "now" for ages (tests freeze it); ``background_refresh`` False turns
-        off the refresh at start and the timed one (snapshots, benchmarks)."""
+        """``background_refresh`` False turns off the refresh at start and the timed one
+        (snapshots, benchmarks). "Now" is always ``reader.clock`` (tests freeze it)."""
         super().__init__()
         self.reader = reader
-        self.clock = clock
         self.background_refresh = background_refresh
         for theme in BUILT_IN_THEMES:
             self.register_theme(theme)
@@ -93,7 +90,7 @@ class ReaderApp(App[None]):
             self.register_theme(theme)
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.reader, clock=self.clock, background_refresh=self.background_refresh)
+        return MainScreen(self.reader, background_refresh=self.background_refresh)
 
     @property
     def main(self) -> MainScreen:

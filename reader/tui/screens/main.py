@@ -5,8 +5,7 @@ Workers call the core and post messages; only the handlers here change widgets.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -315,13 +314,12 @@ class MainScreen(Screen[None]):
         self,
         reader: Reader,
         *,
-        clock: Callable[[], float] = time.time,
         background_refresh: bool = True,
     ) -> None:
         super().__init__()
         self.reader = reader
         self.background_refresh = background_refresh
-        self.clock = clock
+        self.clock = reader.clock
         self.pane: Pane = "feeds"
         self.narrow = False
         self.open: OpenArticle | None = None
@@ -337,7 +335,7 @@ class MainScreen(Screen[None]):
         self._ids_storage: Storage | None = None
         self._ids_timer: Timer | None = None
         self.feed_list = FeedList(id="feeds")
-        self.entry_list = EntryList(id="entries", clock=clock)
+        self.entry_list = EntryList(id="entries", clock=reader.clock)
         self.article_view = ArticleView(id="article")
         self.status = StatusBar(id="status")
 

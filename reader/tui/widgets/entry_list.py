@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rich.text import Text
 
+from reader.clock import Clock
 from reader.core import Reader
 from reader.models import Entry, SavedArticle
 from reader.sanitize import clean_line
@@ -227,7 +226,7 @@ class EntryList(LineList):
     def __init__(
         self,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Clock,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
