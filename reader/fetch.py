@@ -3,15 +3,22 @@
 ``fetch`` streams the body with a size cap that counts decoded bytes, so a compression
 bomb stops at the cap just like an endless response; conditional GET headers go out when
 given, and a 304 comes back as :class:`NotModified` rather than as an error.
+
+The body is decoded here, not by httpx: its decoders inflate a whole network chunk at
+once (64 KB of gzip is 64 MB; gzip of gzip, 64 GB). Ours give at most ``DECODE_CHUNK``
+bytes a step, layer by layer, so no layering holds more than the cap in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import io
 import time
+import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from reader import USER_AGENT
 from reader.errors import FetchError
@@ -25,6 +32,8 @@ DEFAULT_TOTAL_TIMEOUT: Final = 30.0
 DEFAULT_CONCURRENCY: Final = 32
 DEFAULT_PER_HOST: Final = 4
 MAX_REDIRECTS: Final = 5
+DECODE_CHUNK: Final = 64 * 1024  # the most one decoding step gives, in bytes
+MAX_ENCODINGS: Final = 4  # "gzip, gzip" is seen; more layers than this is an attack
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,7 @@ def make_client(settings: HttpSettings = HttpSettings()) -> httpx.AsyncClient:
         max_redirects=MAX_REDIRECTS,
         headers={
             "User-Agent": USER_AGENT,
-            # brotli is decoded by httpx when the brotli package is installed (it is ours)
+            # decoded by fetch itself, under the size cap (brotli is our dependency)
             "Accept-Encoding": "gzip, deflate, br",
         },
     )
@@ -145,24 +154,27 @@ async def fetch(
                     raise _status_error(response.status_code, response_headers)
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > max_bytes:
-                    raise FetchError(f"response too large ({_size(int(declared))} > cap)")
-                chunks: list[bytes] = []
-                received = 0
-                # aiter_bytes yields decoded bytes: a gzip bomb hits the cap as it inflates
-                async for chunk in response.aiter_bytes():
-                    received += len(chunk)
-                    if received > max_bytes:
-                        raise FetchError(
-                            f"response too large (over {_size(max_bytes)}); not downloaded"
-                        )
-                    chunks.append(chunk)
+                    raise _too_large(max_bytes)
+                decoder = BodyDecoder(
+                    response.headers.get_list("content-encoding", split_commas=True)
+                )
+                body = io.BytesIO()  # getvalue() hands over its buffer: no second copy
+                async for raw in response.aiter_raw():
+                    for piece in decoder.decode(raw):
+                        if body.tell() + len(piece) > max_bytes:
+                            raise _too_large(max_bytes)
+                        body.write(piece)
+                for piece in decoder.flush():
+                    if body.tell() + len(piece) > max_bytes:
+                        raise _too_large(max_bytes)
+                    body.write(piece)
                 content_type, charset = _parse_content_type(
                     response.headers.get("content-type", "")
                 )
                 return FetchResult(
                     url=final_url,
                     status=response.status_code,
-                    content=b"".join(chunks),
+                    content=body.getvalue(),
                     headers=response_headers,
                     content_type=content_type,
                     charset=charset,
@@ -180,7 +192,7 @@ async def fetch(
         raise FetchError("the server stopped answering (timed out)") from None
     except httpx.ConnectError as error:
         raise FetchError(_connect_message(error)) from None
-    except httpx.DecodingError:
+    except (httpx.DecodingError, zlib.error, _brotli_error()):
         raise FetchError("the response was corrupt (bad compression)") from None
     except httpx.UnsupportedProtocol:
         raise FetchError("only http and https URLs can be fetched") from None
@@ -188,6 +200,148 @@ async def fetch(
         raise FetchError(f"invalid URL: {error}") from None
     except httpx.HTTPError as error:
         raise FetchError(f"network error: {error or type(error).__name__}") from None
+
+
+def _too_large(max_bytes: int) -> FetchError:
+    return FetchError(f"response larger than {_size(max_bytes)}")
+
+
+# --- decoding under the cap ------------------------------------------------------------
+
+
+class _Layer(Protocol):
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """Everything ``data`` decodes to, in pieces of at most ``DECODE_CHUNK``."""
+        ...
+
+    def flush(self) -> Iterator[bytes]:
+        """What is left at the end of the body."""
+        ...
+
+
+def _slices(data: bytes) -> Iterator[bytes]:
+    for start in range(0, len(data), DECODE_CHUNK):
+        yield data[start : start + DECODE_CHUNK]
+
+
+class _Identity:
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        return _slices(data)
+
+    def flush(self) -> Iterator[bytes]:
+        return iter(())
+
+
+class _Zlib:
+    """gzip (``wbits=31``) or zlib-wrapped deflate (``wbits=15``) or raw deflate (-15)."""
+
+    def __init__(self, wbits: int) -> None:
+        self._inflate = zlib.decompressobj(wbits)
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        while data and not self._inflate.eof:
+            piece = self._inflate.decompress(data, DECODE_CHUNK)
+            data = self._inflate.unconsumed_tail
+            if piece:
+                yield piece
+            if not data and len(piece) == DECODE_CHUNK:
+                yield from self._drain()
+
+    def _drain(self) -> Iterator[bytes]:
+        # the input is all in, but the output stopped at the limit: more may be waiting
+        while not self._inflate.eof:
+            piece = self._inflate.decompress(b"", DECODE_CHUNK)
+            if piece:
+                yield piece
+            if len(piece) < DECODE_CHUNK:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        yield from self._drain()  # a truncated stream gives what it holds, as httpx does
+
+
+class _Deflate:
+    """Deflate, zlib-wrapped (RFC 9110) or raw as some servers send it: the first two
+    bytes tell (a zlib header names method 8 and is a multiple of 31)."""
+
+    def __init__(self) -> None:
+        self._head = b""
+        self._zlib: _Zlib | None = None
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        if self._zlib is None:
+            self._head += data
+            if len(self._head) < 2:
+                return
+            data, self._head = self._head, b""
+            wrapped = data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._zlib = _Zlib(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        yield from self._zlib.decode(data)
+
+    def flush(self) -> Iterator[bytes]:
+        if self._zlib is None and self._head:
+            self._zlib = _Zlib(-zlib.MAX_WBITS)
+            yield from self._zlib.decode(self._head)
+        if self._zlib is not None:
+            yield from self._zlib.flush()
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        import brotli
+
+        self._decompressor = brotli.Decompressor()
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        # the limit is loose (a step may give a little more): slices keep pieces in bounds
+        piece = self._decompressor.process(data, output_buffer_limit=DECODE_CHUNK)
+        while piece:
+            yield from _slices(piece)
+            if self._decompressor.is_finished():
+                return
+            # with the input all taken, the rest waits inside until asked for
+            piece = self._decompressor.process(b"", output_buffer_limit=DECODE_CHUNK)
+
+    def flush(self) -> Iterator[bytes]:
+        return self.decode(b"") if not self._decompressor.is_finished() else iter(())
+
+
+def _layer(encoding: str) -> _Layer:
+    if encoding in ("gzip", "x-gzip"):
+        return _Zlib(zlib.MAX_WBITS | 16)
+    if encoding == "deflate":
+        return _Deflate()
+    if encoding == "br":
+        return _Brotli()
+    return _Identity()  # identity, and names nobody decodes (httpx and browsers ignore them)
+
+
+class BodyDecoder:
+    """Undo ``Content-Encoding`` (each layer, last applied first), a bounded step at a time:
+    every piece is at most ``DECODE_CHUNK`` bytes, and nothing is decoded before it is asked
+    for, so the caller's cap stops a bomb of any layering as it inflates."""
+
+    def __init__(self, encodings: Sequence[str]) -> None:
+        names = [name.strip().lower() for value in encodings for name in value.split(",")]
+        names = [name for name in names if name and name != "identity"]
+        if len(names) > MAX_ENCODINGS:
+            raise FetchError(f"response compressed {len(names)} times; refused")
+        self._layers = [_layer(name) for name in reversed(names)] or [_Identity()]
+
+    def decode(self, raw: bytes) -> Iterator[bytes]:
+        return self._through(0, raw)
+
+    def flush(self) -> Iterator[bytes]:
+        for index, layer in enumerate(self._layers):
+            for piece in layer.flush():
+                yield from self._through(index + 1, piece)
+
+    def _through(self, index: int, data: bytes) -> Iterator[bytes]:
+        if index == len(self._layers):
+            yield data
+            return
+        for piece in self._layers[index].decode(data):
+            yield from self._through(index + 1, piece)
 
 
 def _status_error(status: int, headers: dict[str, str]) -> HttpStatusError:
@@ -267,5 +421,15 @@ def _connect_message(error: Exception) -> str:
     return f"could not connect: {text or type(error).__name__}"
 
 
+def _brotli_error() -> type[Exception]:
+    import brotli
+
+    error: type[Exception] = brotli.error
+    return error
+
+
 def _size(count: int) -> str:
-    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
+    """``10 MB``, ``1.5 MB``, ``64 KB``."""
+    if count >= 1024 * 1024:
+        return f"{count / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    return f"{count // 1024} KB"

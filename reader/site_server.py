@@ -153,6 +153,63 @@ def conditional(request: Request, body: bytes, content_type: str) -> Response:
     )
 
 
+def compress(data: bytes, encoding: str) -> bytes:
+    """``data`` as a server sends it with ``Content-Encoding: encoding`` ("gzip, br" is
+    gzip first, then brotli); "raw-deflate" is deflate without its zlib header."""
+    for name in _encodings(encoding):
+        compressor = _Compressor(name)
+        data = compressor.compress(data) + compressor.flush()
+    return data
+
+
+def compression_bomb(size: int, encoding: str) -> bytes:
+    """``size`` zero bytes compressed as :func:`compress` does, built a megabyte at a time
+    (64 MB of zeros is 65 KB of gzip, and gzip of that is 300 bytes)."""
+    first, *rest = _encodings(encoding)
+    block = bytes(1024 * 1024)
+    compressor = _Compressor(first)
+    parts = [compressor.compress(block) for _ in range(size // len(block))]
+    return compress(b"".join(parts) + compressor.flush(), ", ".join(rest))
+
+
+def bomb_route(encoding: str, content_type: str, size: int = 64 * 1024 * 1024) -> Route:
+    """A route answering with :func:`compression_bomb` (64 MB of zeros by default)."""
+    body = compression_bomb(size, encoding)
+    headers = {"Content-Type": content_type, "Content-Encoding": content_encoding(encoding)}
+    return lambda request: Response(200, body, headers)
+
+
+def content_encoding(encoding: str) -> str:
+    """The header for :func:`compress`'s ``encoding``: raw deflate is sent as "deflate"."""
+    return encoding.replace("raw-deflate", "deflate")
+
+
+def _encodings(encoding: str) -> list[str]:
+    return [name.strip() for name in encoding.split(",") if name.strip()]
+
+
+class _Compressor:
+    def __init__(self, name: str) -> None:
+        import zlib
+
+        self.name = name
+        if name == "br":
+            import brotli
+
+            self._brotli = brotli.Compressor(quality=5)
+        else:
+            wbits = {"gzip": 31, "x-gzip": 31, "deflate": 15, "raw-deflate": -15}[name]
+            self._zlib = zlib.compressobj(9, zlib.DEFLATED, wbits)
+
+    def compress(self, data: bytes) -> bytes:
+        if self.name == "br":
+            return bytes(self._brotli.process(data))
+        return self._zlib.compress(data)
+
+    def flush(self) -> bytes:
+        return bytes(self._brotli.finish()) if self.name == "br" else self._zlib.flush()
+
+
 class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-request (a timeout, a size cap) is normal here; the

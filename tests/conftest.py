@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +102,25 @@ def cli(db_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-u
         return CliResult(status, captured.out, captured.err)
 
     return run
+
+
+class Peak:
+    bytes = 0
+
+
+@pytest.fixture
+def traced_peak() -> Callable[[], AbstractContextManager[Peak]]:
+    """``with traced_peak() as peak:`` gives the most memory Python held inside the block
+    (tracemalloc: every allocation of every thread, not the machine's speed or load)."""
+
+    @contextmanager
+    def trace() -> Iterator[Peak]:
+        peak = Peak()
+        tracemalloc.start()
+        try:
+            yield peak
+        finally:
+            peak.bytes = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+
+    return trace

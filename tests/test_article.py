@@ -162,9 +162,25 @@ async def test_a_page_over_the_size_cap_is_refused(reader: Reader, site: SiteSer
                         {"Content-Type": "text/html"})  # fmt: skip
 
     site.routes["/endless"] = endless
-    with pytest.raises(FetchError, match="too large"):
+    with pytest.raises(FetchError, match="response larger than 10 MB"):
         await reader.get_article(site.url("/endless"))
     await reader.aclose()
+
+
+@pytest.mark.parametrize("encoding", ["gzip, gzip", "br", "deflate, br"])
+async def test_a_compressed_page_bomb_stops_at_the_cap(
+    reader: Reader, site: SiteServer, encoding: str, traced_peak
+) -> None:
+    from reader.fetch import DEFAULT_MAX_BYTES
+    from reader.site_server import bomb_route
+
+    site.routes["/bomb.html"] = bomb_route(encoding, "text/html")
+    await reader.get_article(site.url(ARTICLE))  # what reading needs is loaded first
+    with traced_peak() as peak, pytest.raises(FetchError) as caught:
+        await reader.get_article(site.url("/bomb.html"))
+    await reader.aclose()
+    assert str(caught.value).endswith(": response larger than 10 MB")
+    assert peak.bytes < 2 * DEFAULT_MAX_BYTES, f"{peak.bytes / DEFAULT_MAX_BYTES:.1f} x the cap"
 
 
 def test_reader_read_from_a_file(cli, tmp_path: Path) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from reader.core import Reader
 from reader.discover import feed_links, looks_like_feed
-from reader.errors import InvalidURLError
+from reader.errors import FetchError, InvalidURLError
+from reader.fetch import DEFAULT_MAX_BYTES
+from reader.site_server import SiteServer, bomb_route
 from reader.urls import check_web_url
 
 
@@ -71,3 +74,22 @@ def test_check_web_url_assumes_https_only_when_asked() -> None:
 def test_check_web_url_refuses(url: str) -> None:
     with pytest.raises(InvalidURLError):
         check_web_url(url, assume_https=True)
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip, gzip"])
+async def test_a_compressed_bomb_stops_discovery_at_the_cap(
+    reader: Reader, site: SiteServer, encoding: str, traced_peak
+) -> None:
+    site.routes["/bomb"] = bomb_route(encoding, "text/html")
+    await reader.add_feed(site.url("/index.html"))  # what discovery needs is loaded first
+    with traced_peak() as peak, pytest.raises(FetchError, match=r"^response larger than 10 MB$"):
+        await reader.add_feed(site.url("/bomb"))
+    await reader.aclose()
+    assert peak.bytes < 2 * DEFAULT_MAX_BYTES, f"{peak.bytes / DEFAULT_MAX_BYTES:.1f} x the cap"
+    assert [feed.url for feed in reader.feeds()] == [site.url("/feed.xml")]
+
+
+def test_reader_add_of_a_bomb_says_so_in_one_line(cli, site: SiteServer) -> None:  # type: ignore[no-untyped-def]
+    site.routes["/bomb"] = bomb_route("gzip, gzip", "text/html")
+    result = cli("add", site.url("/bomb"))
+    assert (result.status, result.err) == (1, "reader: response larger than 10 MB\n")
