@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
 from reader.core import Reader, open_reader
-from reader.errors import InvalidURLError, ReaderError
+from reader.errors import ImportFileError, InvalidURLError, ReaderError
 from reader.models import Article
 from reader.sanitize import clean_line, clean_text
 
@@ -244,7 +244,10 @@ def cmd_import(args: argparse.Namespace, db: str | None) -> int:
         return _fail(f"cannot read {args.file}: {error.strerror}")
 
     def work(reader: Reader) -> int:
-        report = reader.import_feeds(data)
+        try:
+            report = reader.import_feeds(data)
+        except ImportFileError as error:
+            return _fail(f"{args.file}: {error}")
         for problem in report.invalid:
             print(f"reader: {args.file}: {clean_line(problem)}", file=sys.stderr)
         print(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
+from typing import Final
 from xml.sax.saxutils import quoteattr
 
 from reader.errors import ImportFileError, InvalidURLError
 from reader.models import Feed
 from reader.urls import check_web_url
+
+MAX_LINE: Final = 10_000  # characters: a URL, its tags and a title fit many times over
+_BINARY: Final = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # controls no text file holds
+BINARY_FILE: Final = "the file is binary, not OPML or a newsboat urls file"
 
 
 @dataclass(frozen=True)
@@ -26,17 +32,18 @@ class ParsedList:
 
 
 def parse_subscriptions(data: bytes) -> ParsedList:
-    """Read an OPML or newsboat urls file, detected from its content."""
-    if b"\x00" in data[:8192]:
-        raise ImportFileError("the file is binary, not OPML or a newsboat urls file")
+    """Read an OPML or newsboat urls file, detected from its content. Raises
+    :class:`ImportFileError` when the file holds no feed, nor even a bad line."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
     if head.startswith(b"<"):
-        return parse_opml(data)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    return parse_newsboat_urls(text)
+        if b"\x00" in data[:8192]:
+            raise ImportFileError(BINARY_FILE)
+        parsed = parse_opml(data)
+    else:
+        parsed = parse_newsboat_urls(data)
+    if not (parsed.subscriptions or parsed.invalid or parsed.duplicates):
+        raise ImportFileError("the file holds no feeds")
+    return parsed
 
 
 def parse_opml(data: bytes) -> ParsedList:
@@ -94,13 +101,29 @@ def parse_opml(data: bytes) -> ParsedList:
     return result
 
 
-def parse_newsboat_urls(text: str) -> ParsedList:
-    """newsboat's ``urls``: ``URL [tag ...] ["~Title"]``; the first tag is the folder."""
+def parse_newsboat_urls(data: bytes | str) -> ParsedList:
+    """newsboat's ``urls``: ``URL [tag ...] ["~Title"]``; the first tag is the folder.
+
+    Judged line by line: a line of binary junk, or one too long to be a feed, is reported
+    with its number and the others are read. A file with no good line and binary ones is
+    not a urls file at all (:class:`ImportFileError`)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
     result = ParsedList()
     seen: set[str] = set()
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
+    binary_lines = 0
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        if _BINARY.search(raw):
+            binary_lines += 1
+            result.invalid.append(f"line {number}: binary data, not a feed URL")
+            continue
+        line = _decode_line(raw).strip()
         if not line or line.startswith("#"):
+            continue
+        if len(line) > MAX_LINE:
+            result.invalid.append(
+                f"line {number}: {len(line):,} characters, too long for a feed URL"
+            )
             continue
         try:
             words = shlex.split(line, comments=False)
@@ -125,7 +148,16 @@ def parse_newsboat_urls(text: str) -> ParsedList:
             continue
         seen.add(url)
         result.subscriptions.append(Subscription(url, title or None, folder))
+    if binary_lines and not result.subscriptions and not result.duplicates:
+        raise ImportFileError(BINARY_FILE)
     return result
+
+
+def _decode_line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # an old file in a legacy encoding
 
 
 def export_opml(feeds: list[Feed], title: str = "reader subscriptions") -> str:

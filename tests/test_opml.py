@@ -92,6 +92,35 @@ def test_a_binary_file_is_refused() -> None:
         parse_subscriptions(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
+@pytest.mark.parametrize("data", [b"", b"\n  \n", b"# only a comment\n\n", b"<opml><body/></opml>"])
+def test_a_file_without_feeds_says_so(data: bytes) -> None:
+    with pytest.raises(ImportFileError, match=r"^the file holds no feeds$"):
+        parse_subscriptions(data)
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "problem"),
+    [
+        (b"\x89PNG\x00\x00\x1a\xff\xfe junk \x07", "binary data, not a feed URL"),
+        (b"https://example.org/" + b"x" * 100_000, "100,020 characters, too long for a feed URL"),
+    ],
+    ids=["binary junk", "100,000 characters"],
+)
+def test_one_bad_line_of_a_urls_file_costs_only_that_line(bad_line: bytes, problem: str) -> None:
+    data = b"https://a.example/feed news\n" + bad_line + b'\nhttps://b.example/feed "~B"\n'
+    parsed = parse_subscriptions(data)
+    assert [(s.url, s.title) for s in parsed.subscriptions] == [
+        ("https://a.example/feed", None),
+        ("https://b.example/feed", "B"),
+    ]
+    assert parsed.invalid == [f"line 2: {problem}"]
+
+
+def test_a_urls_file_in_a_legacy_encoding_still_reads() -> None:
+    parsed = parse_subscriptions('https://a.example/feed "~Café"\n'.encode("latin-1"))
+    assert [(s.url, s.title) for s in parsed.subscriptions] == [("https://a.example/feed", "Café")]
+
+
 def test_xml_that_is_not_opml_at_all() -> None:
     with pytest.raises(ImportFileError):
         parse_subscriptions(b"<")
