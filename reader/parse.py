@@ -15,6 +15,7 @@ import functools
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -32,6 +33,12 @@ _PERIODS: Final = {
     "yearly": 365 * 86400.0,
 }
 _HTML_STARTS: Final = (b"<!doctype html", b"<html", b"<head", b"<body")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# &#xD800; to &#xDFFF;, and 55296 to 57343 in decimal
+_SURROGATE_REFERENCE: Final = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,9 @@ def _parse_xml(content: bytes, url: str, content_type: str, charset: str | None)
     # A stream, never bytes or str: feedparser treats a string as a URL or a file name.
     # No content-location either: feedparser would resolve guids against it, and a guid
     # must not change when the feed moves.
+    # a character reference to a lone surrogate ("&#xd800;") crashes feedparser's loose
+    # parser, and could not be stored: it becomes U+FFFD, as in a browser
+    content = _SURROGATE_REFERENCE.sub(b"&#xfffd;", content)
     parsed = feedparser.parse(
         io.BytesIO(content),
         sanitize_html=False,
@@ -267,7 +277,7 @@ def _json_entry(item: Any, feed_author: str | None) -> EntryData | None:
     guid = None
     # 1.0 feeds in the wild use numbers as ids; the spec says strings
     if isinstance(raw_id, str | int) and not isinstance(raw_id, bool):
-        guid = str(raw_id).strip() or None
+        guid = _json_str(str(raw_id))
     guid = guid or url
     if not guid:
         if not (title or summary or content):
@@ -299,7 +309,10 @@ def _json_author(obj: dict[str, Any]) -> str | None:
 
 
 def _json_str(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    # JSON may escape a lone surrogate ("\ud800"): no UTF-8 can hold it, so no store can
+    return _SURROGATE.sub("\ufffd", value).strip() or None
 
 
 def _rfc3339(value: Any) -> float | None:

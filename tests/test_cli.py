@@ -102,20 +102,22 @@ def test_import_with_nothing_valid_fails(cli, tmp_path: Path) -> None:
     assert "0 added" in result.out
 
 
-def test_import_an_empty_file_says_it_holds_no_feeds(cli, tmp_path: Path) -> None:
-    empty = tmp_path / "empty.opml"
-    empty.write_bytes(b"")
-    result = cli("import", str(empty))
-    assert (result.status, result.out) == (1, "")
-    assert result.err == f"reader: {empty}: the file holds no feeds\n"
-
-
-def test_import_a_urls_file_with_a_line_of_junk(cli, tmp_path: Path) -> None:
-    urls = tmp_path / "urls"
-    urls.write_bytes(b"https://a.example/feed\n\x00\x01\xff\xfe\x1b[31m\nhttps://b.example/feed\n")
-    result = cli("import", str(urls))
-    assert (result.status, result.out) == (0, "2 added, 0 already present, 1 invalid\n")
-    assert result.err == f"reader: {urls}: line 2: binary data, not a feed URL\n"
+@pytest.mark.parametrize(
+    ("content", "status", "out", "err"),
+    [
+        (b"", 1, "", "the file holds no feeds"),
+        (b"https://a.example/feed\n\x00\x01\xff\xfe\x1b[31m\nhttps://b.example/feed\n", 0,
+         "2 added, 0 already present, 1 invalid\n", "line 2: binary data, not a feed URL"),
+    ],
+    ids=["empty", "a line of junk"],
+)  # fmt: skip
+def test_import_reports_on_stderr_what_it_could_not_take(
+    cli, tmp_path: Path, content: bytes, status: int, out: str, err: str
+) -> None:
+    path = tmp_path / "urls"
+    path.write_bytes(content)
+    result = cli("import", str(path))
+    assert (result.status, result.out, result.err) == (status, out, f"reader: {path}: {err}\n")
 
 
 def test_import_a_missing_file(cli, tmp_path: Path) -> None:

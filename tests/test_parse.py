@@ -293,3 +293,20 @@ def test_feedparser_gets_the_buffered_expat_reader() -> None:
     parsed = parse_feed(rss(f"<item><guid>a</guid><description>{text}</description></item>"))
     assert feedparser.api.PREFERRED_XML_PARSERS[0] == "reader.parse"
     assert parsed.entries[0].summary == "<p>" + "a &amp; b <em>c</em> " * 2000 + "</p>"
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    xml = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>F &#xDFFF;</title>'
+        b"<item><guid>a</guid><title>a &#xd800; b &#55357; c &#x1F600;</title></item>"
+        b"</channel></rss>"
+    )
+    parsed = parse_feed(xml, content_type="application/rss+xml")
+    assert (parsed.title, parsed.entries[0].title) == ("F \ufffd", "a \ufffd b \ufffd c 😀")
+    data = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "J \ud800",
+        "items": [{"id": "1\udc00", "title": "x\udc00y", "content_html": "<p>\ud83d</p>"}],
+    }
+    entry = parse_feed(json.dumps(data).encode(), content_type="application/json").entries[0]
+    assert (entry.guid, entry.title, entry.content) == ("1\ufffd", "x\ufffdy", "<p>\ufffd</p>")

@@ -444,6 +444,15 @@ async def test_a_compression_bomb_stops_at_the_cap_while_decoding(
     assert feed(reader, site.url("/bomb.xml")).last_error == "response larger than 1 MB"
 
 
+async def test_a_feed_naming_lone_surrogates_is_stored(site: SiteServer, live: Reader) -> None:
+    site.routes["/odd.xml"] = static(rss([("1", "one &#xd800; two")], title="T &#56320;"))
+    subscribe(live, site.url("/odd.xml"))
+    report = await live.refresh()
+    assert (report.errors, report.new_entries) == (0, 1)
+    assert [e.title for e in live.entries()] == ["one \ufffd two"]
+    assert feed(live, site.url("/odd.xml")).title == "T \ufffd"
+
+
 async def test_more_layers_than_anyone_sends_are_refused(site: SiteServer, live: Reader) -> None:
     site.routes["/deep.xml"] = static(compress(rss([("1", "one")]), "gzip, " * 4 + "gzip"),
                                       **{"Content-Encoding": "gzip, " * 4 + "gzip"})  # fmt: skip
