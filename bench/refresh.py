@@ -340,19 +340,21 @@ def measure_pools(urls: list[str], jobs: int, runs: int) -> None:
 import asyncio, sys, time
 from reader.fetch import HostLimiter, HttpSettings, make_client
 from reader.storage import Storage
-from reader.update import refresh_feeds, shutdown_parse_pool
+from reader.update import refresh_feeds
+from reader.workers import WorkerPool
 mode, db, urls_file, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 storage = Storage(db)
 storage.add_feeds((u, None, None) for u in open(urls_file).read().split())
+pool = WorkerPool()
 async def main():
     settings = HttpSettings(concurrency=jobs)
     async with make_client(settings) as client:
         started = time.perf_counter()
         report = await refresh_feeds(storage, client, HostLimiter(), settings, jobs=jobs,
-                                     parse_mode=mode)
+                                     parse_mode=mode, pool=pool)
         print(time.perf_counter() - started, report.new_entries, report.errors)
 asyncio.run(main())
-shutdown_parse_pool()
+pool.close()
 """
     print(f"\nparse pool, reader's pipeline in-process, cold, {len(urls)} feeds (median s):")
     with tempfile.TemporaryDirectory(prefix="bench-pools-") as tmp:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from reader.core import open_reader
-from reader.storage import EntryData
+from reader.models import EntryData
 
 WORDS = (
     "harbour bridge ferry council storm weather school solar library market square "

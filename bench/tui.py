@@ -44,7 +44,7 @@ TARGET_MEMORY_MB = 250.0
 
 def fill(db: Path, entries: int, feeds: int) -> None:
     from reader.core import open_reader
-    from reader.storage import EntryData
+    from reader.models import EntryData
 
     reader = open_reader(db)
     try:

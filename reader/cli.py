@@ -423,8 +423,8 @@ class _ProgressBar:
 
 
 def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
+    from reader.models import EntryFilter
     from reader.render import local_datetime
-    from reader.storage import EntryFilter
 
     def work(reader: Reader) -> int:
         feed_id = reader.get_feed(args.feed.strip()).id if args.feed else None

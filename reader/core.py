@@ -16,16 +16,17 @@ from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
 from reader.errors import FeedExistsError, FeedNotFoundError
 from reader.fetch import HostLimiter, HttpSettings, make_client
-from reader.models import Article, Entry, Feed, ImportReport, SavedArticle, SearchHit
+from reader.models import Article, Entry, EntryFilter, Feed, ImportReport, SavedArticle, SearchHit
 from reader.opml import export_opml, parse_subscriptions
 from reader.paths import Paths, default_paths
-from reader.storage import EntryFilter, Storage
+from reader.storage import Storage
 from reader.urls import check_web_url
 
 if TYPE_CHECKING:
     import httpx
 
     from reader.update import RefreshProgress, RefreshReport
+    from reader.workers import WorkerPool
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Reader:
     _client: httpx.AsyncClient | None = field(default=None, repr=False)
     _client_loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _host_limiter: HostLimiter | None = field(default=None, repr=False)
+    _pool: WorkerPool | None = field(default=None, repr=False)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -69,12 +71,19 @@ class Reader:
             await self._client.aclose()
         self._client = None
 
-    def close(self) -> None:
-        import sys
+    def worker_pool(self) -> WorkerPool:
+        """The worker processes for CPU-heavy work, started on first need."""
+        if self._pool is None:
+            from reader.workers import WorkerPool
 
-        update = sys.modules.get("reader.update")
-        if update is not None:  # a refresh ran: stop its worker processes, if any
-            update.shutdown_parse_pool()
+            self._pool = WorkerPool()
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes, if any started, and close the store."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         self.storage.close()
 
     # --- feeds -------------------------------------------------------------------------
@@ -128,13 +137,15 @@ class Reader:
         feed_urls: Sequence[str] | None = None,
         *,
         force: bool = False,
+        min_interval: float = 0.0,
         jobs: int | None = None,
         progress: Callable[[RefreshProgress], None] | None = None,
     ) -> RefreshReport:
         """Fetch the due feeds (every one with ``force``; only ``feed_urls`` when given)
         and store what is new. One feed's failure is stored on it, never raised; the
-        report counts feeds, new entries, 304s and errors. ``jobs`` overrides
-        ``config.concurrency`` (feeds fetched at once)."""
+        report counts feeds, new entries, 304s and errors. ``min_interval`` skips feeds
+        checked less than that many seconds ago (the app's refresh interval); ``jobs``
+        overrides ``config.concurrency`` (feeds fetched at once)."""
         from dataclasses import replace
 
         from reader.update import refresh_feeds
@@ -149,14 +160,23 @@ class Reader:
             async with make_client(settings) as client:
                 return await refresh_feeds(
                     self.storage, client, HostLimiter(settings.per_host), settings,
-                    feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
-                    clock=self.clock,
+                    feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
+                    progress=progress, clock=self.clock, pool=self.worker_pool(),
                 )  # fmt: skip
         return await refresh_feeds(
             self.storage, self.client(), self.host_limiter(), settings,
-            feed_urls=feed_urls, force=force, jobs=jobs, progress=progress,
-            clock=self.clock,
+            feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
+            progress=progress, clock=self.clock, pool=self.worker_pool(),
         )  # fmt: skip
+
+    def due_feed_count(self, min_interval: float = 0.0) -> int:
+        """How many feeds a refresh (not forced) would fetch now."""
+        from reader.update import is_due
+
+        now = self.clock()
+        return sum(
+            is_due(check, now, min_interval=min_interval) for check in self.storage.feeds_to_check()
+        )
 
     # --- entries -----------------------------------------------------------------------
 

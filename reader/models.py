@@ -254,3 +254,88 @@ def local_iso(timestamp: float) -> str:
     from datetime import datetime
 
     return datetime.fromtimestamp(timestamp).astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """An entry as parsed from a feed, before it has an id."""
+
+    guid: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: float | None = None
+    updated: float | None = None
+    summary: str | None = None
+    content: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """Which entries to list. ``feed_id`` None means every feed; ``folder`` narrows to one."""
+
+    feed_id: int | None = None
+    folder: str | None = None
+    unread_only: bool = False
+    saved_only: bool = False
+
+
+# --- refresh: what the store tells a refresh, and what a refresh writes back ---------
+
+
+@dataclass(frozen=True)
+class FeedCheck:
+    """What a refresh needs to know about one feed, as the store has it."""
+
+    id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    """Of the last body parsed: the same bytes again are not parsed again."""
+    last_checked: float | None = None
+    next_check: float | None = None
+    """Not due before this (backoff, Retry-After, ttl, max-age); None: due now."""
+    error_count: int = 0
+    update_hint: float | None = None
+    """The feed's own ttl or sy:updatePeriod (seconds), from its last parse."""
+
+
+@dataclass(frozen=True)
+class ServerAnswer:
+    """The server answered (a body or 304): its validators, and where the feed moved."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    """The target of a permanent redirect (301/308): the feed's new URL."""
+
+
+@dataclass(frozen=True)
+class FeedMetadata:
+    """What parsing a feed's body says about the feed itself."""
+
+    body_hash: str
+    title: str | None = None
+    site_url: str | None = None
+    update_hint: float | None = None
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What one refresh of one feed writes to its row (``update.decide`` makes it)."""
+
+    feed_id: int
+    next_check: float | None
+    """When it may be fetched again; None: at the next refresh."""
+    error_count: int = 0
+    error: str | None = None
+    """The feed's message (None clears the last one)."""
+    error_at: float | None = None
+    """When ``error`` happened; None leaves the stored time."""
+    checked_at: float | None = None
+    """``last_checked``; None leaves it (a failure of reader's own, not the feed's)."""
+    answer: ServerAnswer | None = None
+    """Set when the server answered; its validators replace the stored ones."""
+    metadata: FeedMetadata | None = None
+    """Set when a body was parsed."""

@@ -22,7 +22,7 @@ from typing import Any, Final
 from urllib.parse import urljoin
 
 from reader.errors import NotAFeedError
-from reader.storage import EntryData
+from reader.models import EntryData
 
 # sy:updatePeriod values, in seconds
 _PERIODS: Final = {

@@ -108,6 +108,19 @@ class SiteServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def add_feeds(
+        self, count: int, items: int = 20, latency: float = 0.0, prefix: str = "/many"
+    ) -> list[str]:
+        """Serve ``count`` generated RSS feeds of ``items`` items each, answering after
+        ``latency`` seconds (a real server's round trip), with ETag and Last-Modified; the
+        feeds' URLs. A user's scale for tests and benchmarks: hundreds of feeds."""
+        urls = []
+        for index in range(count):
+            path = f"{prefix}/feed-{index}.xml"
+            self.routes[path] = _generated_feed(index, items, latency, self.base)
+            urls.append(self.url(path))
+        return urls
+
     def hits(self, path: str) -> list[Request]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
@@ -208,6 +221,36 @@ class _Compressor:
 
     def flush(self) -> bytes:
         return bytes(self._brotli.finish()) if self.name == "br" else self._zlib.flush()
+
+
+def _generated_feed(index: int, items: int, latency: float, base: str) -> Route:
+    """A route serving feed number ``index``: the same bytes each time, dated in 2026."""
+    from xml.sax.saxutils import escape
+
+    newest = 1_796_000_000  # 2026-11-30: fixed, so the bytes (and the ETag) never change
+    rows = []
+    for number in range(items):
+        date = formatdate(newest - index * 600 - number * 3600, usegmt=True)
+        link = f"{base}/many/{index}/story-{number}.html"
+        rows.append(
+            f"<item><guid>{link}</guid><link>{link}</link>"
+            f"<title>Feed {index}, story {number}</title><pubDate>{date}</pubDate>"
+            f"<description>{escape(f'<p>Story {number} of feed {index}, in brief.</p>')}"
+            "</description></item>"
+        )
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {index}</title><link>{base}/many/{index}/</link>"
+        + "".join(rows) + "</channel></rss>"
+    ).encode()  # fmt: skip
+    pause = threading.Event()
+
+    def route(request: Request) -> Response:
+        if latency:
+            pause.wait(latency)  # never set: the server's own round trip
+        return conditional(request, body, "application/rss+xml; charset=utf-8")
+
+    return route
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -11,13 +11,22 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import DatabaseLockedError, NotADatabaseError, StorageError
-from reader.models import Article, Entry, Feed, SavedArticle, SearchHit
+from reader.models import (
+    Article,
+    Entry,
+    EntryData,
+    EntryFilter,
+    Feed,
+    FeedCheck,
+    FeedUpdate,
+    SavedArticle,
+    SearchHit,
+)
 
 # 'RDR1': marks the file as ours, so a stranger's database is refused, not migrated.
 APPLICATION_ID: Final = 0x52445231
@@ -182,30 +191,6 @@ def _entry_from_row(row: Sequence[Any]) -> Entry:
     values[10] = bool(values[10])
     values[13] = bool(values[13])
     return Entry(*values)
-
-
-@dataclass(frozen=True)
-class EntryData:
-    """An entry as parsed from a feed, before it has an id."""
-
-    guid: str
-    url: str | None = None
-    title: str | None = None
-    author: str | None = None
-    published: float | None = None
-    updated: float | None = None
-    summary: str | None = None
-    content: str | None = None
-
-
-@dataclass(frozen=True)
-class EntryFilter:
-    """Which entries to list. ``feed_id`` None means every feed; ``folder`` narrows to one."""
-
-    feed_id: int | None = None
-    folder: str | None = None
-    unread_only: bool = False
-    saved_only: bool = False
 
 
 class Storage:
@@ -410,58 +395,39 @@ class Storage:
         with self.write() as db:
             db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*values.values(), feed_id))
 
-    def feed_body_hash(self, feed_id: int) -> str | None:
-        rows = self._query("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,))
-        return rows[0][0] if rows else None
-
     # --- refresh bookkeeping -----------------------------------------------------------
 
-    def feeds_to_check(self, urls: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
-        """(id, url, etag, last_modified, body_hash, next_check, error_count, update_hint)
-        of every feed, or of the feeds with these URLs, in the order they were added."""
-        columns = "id, url, etag, last_modified, body_hash, next_check, error_count, update_hint"
+    def feeds_to_check(self, urls: Sequence[str] | None = None) -> list[FeedCheck]:
+        """Every feed (or the feeds with these URLs) as a refresh sees it, by id."""
+        columns = (
+            "id, url, etag, last_modified, body_hash, last_checked, next_check, error_count, "
+            "update_hint"
+        )
+        rows = self._query(f"SELECT {columns} FROM feeds ORDER BY id")
+        checks = [FeedCheck(*row) for row in rows]
         if urls is None:
-            return self._query(f"SELECT {columns} FROM feeds ORDER BY id")
-        found = {row[1]: row for row in self._query(f"SELECT {columns} FROM feeds")}
+            return checks
+        found = {check.url: check for check in checks}
         return [found[url] for url in dict.fromkeys(urls) if url in found]
 
     def save_fetched_feed(
-        self, feed_id: int, entries: Iterable[EntryData], values: dict[str, Any]
+        self, entries: Iterable[EntryData], update: FeedUpdate
     ) -> tuple[int, int]:
-        """Store a fetched feed in one transaction: its entries (new, updated) and its
-        columns (``last_updated`` too when an entry changed). A new ``url`` that another
-        feed already has is left alone."""
-        now = values.get("last_checked") or self.clock()
+        """Store a fetched feed in one transaction: its entries (new, updated) and its row
+        (``last_updated`` too when an entry changed)."""
+        now = update.checked_at if update.checked_at is not None else self.clock()
         with self.write() as db:
-            new, updated = self.store_entries(feed_id, entries, db, now)
-            if new or updated:
-                values = {**values, "last_updated": now}
-            self._set_feed_columns(db, feed_id, values)
+            new, updated = self.store_entries(update.feed_id, entries, db, now)
+            _apply_feed_update(db, update, now if new or updated else None)
         return new, updated
 
-    def update_feeds(self, updates: Sequence[tuple[int, dict[str, Any]]]) -> None:
-        """Set columns of many feeds in one transaction (the bookkeeping of 304s)."""
+    def update_feeds(self, updates: Sequence[FeedUpdate]) -> None:
+        """Write many feeds' refresh results in one transaction (the 304s and errors)."""
         if not updates:
             return
         with self.write() as db:
-            for feed_id, values in updates:
-                self._set_feed_columns(db, feed_id, values)
-
-    @staticmethod
-    def _set_feed_columns(db: sqlite3.Connection, feed_id: int, values: dict[str, Any]) -> None:
-        unknown = set(values) - _FEED_WRITABLE
-        if unknown:
-            raise ValueError(f"unknown feed columns: {sorted(unknown)}")
-        if (
-            "url" in values
-            and db.execute(
-                "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (values["url"], feed_id)
-            ).fetchone()
-        ):
-            values = {k: v for k, v in values.items() if k != "url"}
-        if values:
-            assignments = ", ".join(f"{name} = ?" for name in values)
-            db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*values.values(), feed_id))
+            for update in updates:
+                _apply_feed_update(db, update)
 
     # --- entries -----------------------------------------------------------------------
 
@@ -759,6 +725,51 @@ class Storage:
                 seen.add(url)
             hits.append(SearchHit(kind, url, title, date, rank, entry_id, feed_title))
         return hits[:limit]
+
+
+def _feed_update_columns(update: FeedUpdate, changed_at: float | None) -> dict[str, Any]:
+    """The feed columns a refresh result sets: the one place they are named."""
+    columns: dict[str, Any] = {
+        "next_check": update.next_check,
+        "error_count": update.error_count,
+        "last_error": update.error,
+    }
+    if update.error_at is not None:
+        columns["last_error_at"] = update.error_at
+    if update.checked_at is not None:
+        columns["last_checked"] = update.checked_at
+    if changed_at is not None:
+        columns["last_updated"] = changed_at
+    if update.answer is not None:
+        columns["etag"] = update.answer.etag
+        columns["last_modified"] = update.answer.last_modified
+        if update.answer.moved_to:
+            columns["url"] = update.answer.moved_to
+    if update.metadata is not None:
+        columns["body_hash"] = update.metadata.body_hash
+        columns["update_hint"] = update.metadata.update_hint
+        if update.metadata.title:
+            columns["title"] = update.metadata.title
+        if update.metadata.site_url:
+            columns["site_url"] = update.metadata.site_url
+    return columns
+
+
+def _apply_feed_update(
+    db: sqlite3.Connection, update: FeedUpdate, changed_at: float | None = None
+) -> None:
+    """Write a refresh result to its feed's row. A new URL that another feed already has
+    is left alone (two subscriptions redirected to one feed stay two rows)."""
+    columns = _feed_update_columns(update, changed_at)
+    if (
+        "url" in columns
+        and db.execute(
+            "SELECT 1 FROM feeds WHERE url = ? AND id != ?", (columns["url"], update.feed_id)
+        ).fetchone()
+    ):
+        del columns["url"]
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*columns.values(), update.feed_id))
 
 
 _INSERT_COLUMNS: Final = (

@@ -6,26 +6,27 @@ to skip parsing bytes already seen, then parse and store off the event loop, one
 transaction per fetched feed, so an interrupted refresh keeps every feed it finished. The
 bookkeeping of 304s and errors goes in batches.
 
-Large refreshes parse and store in worker processes (one per core), each with its own
-connection, taking turns at writing through a shared lock: the parse uses every core, and
-the writes never wait for this process's GIL (a writer thread here would, once per row,
-behind the event loop). Small refreshes do both in one thread: starting workers costs more.
+Large refreshes parse and store in worker processes (one per core, ``reader.workers``),
+each with its own connection, taking turns at writing through a shared lock: the parse uses
+every core, and the writes never wait for this process's GIL (a writer thread here would,
+once per row, behind the event loop). Small refreshes do both in one thread: starting
+workers costs more.
 
-A failing feed never stops the others: its error is stored (``last_error``,
-``last_error_at``, ``error_count``) and it is backed off exponentially, capped at a day,
-honouring ``Retry-After``.
+What each feed's result writes is decided by a pure function, ``decide(check, outcome,
+now) -> FeedUpdate``, that the store applies. A failing feed never stops the others: its
+error is stored and it is backed off exponentially, capped at a day, honouring
+``Retry-After``. A failure of reader's own (an exception in our code, not the server's
+answer) is stored as "internal error: ..." and neither counts against the feed nor delays
+it: it is tried again at the next refresh.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import hashlib
-import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from urllib.parse import urlsplit
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAFeedError, ReaderError, StorageError
 from reader.fetch import HttpSettings, NotModified, fetch
+from reader.models import EntryData, FeedCheck, FeedMetadata, FeedUpdate, ServerAnswer
 from reader.parse import parse_feed
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
     from reader.fetch import HostLimiter
     from reader.storage import Storage
+    from reader.workers import WorkerPool
 
 DAY: Final = 86400.0
 BACKOFF_BASE: Final = 60.0
@@ -106,24 +109,15 @@ ProgressCallback = Callable[[RefreshProgress], None]
 # --- the decider: pure -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FeedCheck:
-    """What the refresh needs to know about one feed."""
-
-    id: int
-    url: str
-    etag: str | None = None
-    last_modified: str | None = None
-    body_hash: str | None = None
-    next_check: float | None = None
-    error_count: int = 0
-    update_hint: float | None = None
-    """The feed's own ttl or sy:updatePeriod (seconds), from its last parse."""
-
-
-def is_due(next_check: float | None, now: float, force: bool = False) -> bool:
-    """Should the feed be fetched now? ``next_check`` is when it may be, at the earliest."""
-    return force or next_check is None or next_check <= now
+def is_due(check: FeedCheck, now: float, force: bool = False, min_interval: float = 0.0) -> bool:
+    """Should the feed be fetched now? Not before its ``next_check`` (backoff, Retry-After,
+    ttl), nor within ``min_interval`` seconds of its last check (the app's refresh
+    interval: a restart or a second instance must not poll every feed again)."""
+    if force:
+        return True
+    if check.next_check is not None and check.next_check > now:
+        return False
+    return check.last_checked is None or check.last_checked + min_interval <= now
 
 
 def cache_max_age(headers: Mapping[str, str]) -> float | None:
@@ -191,46 +185,84 @@ def body_hash(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
-# --- the parse pool ----------------------------------------------------------------------
-
-_pool_lock = threading.Lock()
-_process_pool: ProcessPoolExecutor | None = None
+# --- outcomes, and what each writes: pure ------------------------------------------------
 
 
-def _get_process_pool() -> ProcessPoolExecutor:
-    """The process pool, created on first use and reused by later refreshes.
+@dataclass(frozen=True)
+class Unchanged:
+    """The server answered 304, or sent the same bytes as last time: nothing to parse."""
 
-    Workers come from a fork server (a fresh interpreter that imported the parser once), not
-    a fork of this process: the app has threads, and forking a threaded process is unsafe.
-    """
-    global _process_pool
-    with _pool_lock:
-        if _process_pool is None:
-            import multiprocessing
-
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["reader.update", "reader.storage", "feedparser"])
-            _process_pool = ProcessPoolExecutor(
-                max_workers=os.cpu_count() or 2,
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(context.Lock(),),
-            )
-        return _process_pool
+    answer: ServerAnswer
+    max_age: float | None = None
 
 
-def shutdown_parse_pool() -> None:
-    """Stop the worker processes (at exit, or when the pool broke)."""
-    global _process_pool
-    with _pool_lock:
-        pool, _process_pool = _process_pool, None
-    if pool is not None:
-        # wait: idle workers exit at once, and shutdown(wait=False) leaves the executor's
-        # own exit hook writing to a closed pipe ("Exception ignored ... Bad file descriptor")
-        pool.shutdown(wait=True, cancel_futures=True)
+@dataclass(frozen=True)
+class Parsed:
+    """A new body was parsed (its entries are stored with the update)."""
+
+    answer: ServerAnswer
+    metadata: FeedMetadata
+    max_age: float | None = None
+    warning: str | None = None
+    """A problem the parse recovered from (malformed XML, a wrong charset): shown as the
+    feed's error, though its entries were kept."""
 
 
-atexit.register(shutdown_parse_pool)
+@dataclass(frozen=True)
+class Failed:
+    """The feed's failure: the network, the server's answer, or a body that is no feed."""
+
+    message: str
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """reader's own failure (an exception in our code): not the feed's fault."""
+
+    message: str
+
+
+Outcome = Unchanged | Parsed | Failed | InternalError
+
+
+def decide(check: FeedCheck, outcome: Outcome, now: float) -> FeedUpdate:
+    """What one refresh of one feed writes to its row."""
+    if isinstance(outcome, Failed):
+        count = check.error_count + 1
+        return FeedUpdate(
+            check.id,
+            next_check=next_check_after_error(now, count, outcome.retry_after),
+            error_count=count,
+            error=outcome.message,
+            error_at=now,
+            checked_at=now,
+        )
+    if isinstance(outcome, InternalError):
+        # not counted, not delayed, not marked checked: the next refresh tries it again
+        return FeedUpdate(
+            check.id,
+            next_check=None,
+            error_count=check.error_count,
+            error=f"internal error: {outcome.message}",
+            error_at=now,
+        )
+    if isinstance(outcome, Unchanged):
+        return FeedUpdate(
+            check.id,
+            next_check=next_check_after_success(now, check.update_hint, outcome.max_age),
+            checked_at=now,
+            answer=outcome.answer,
+        )
+    return FeedUpdate(
+        check.id,
+        next_check=next_check_after_success(now, outcome.metadata.update_hint, outcome.max_age),
+        error=outcome.warning,
+        error_at=now if outcome.warning else None,
+        checked_at=now,
+        answer=outcome.answer,
+        metadata=outcome.metadata,
+    )
 
 
 # --- parse and store: in a worker process, or in a thread --------------------------------
@@ -241,62 +273,40 @@ class _StoreJob:
     """A fetched body and what to write with its entries: picklable, for a worker."""
 
     db_path: str
-    feed_id: int
+    check: FeedCheck
     content: bytes
     url: str
     content_type: str
     charset: str | None
-    values: dict[str, Any]
+    answer: ServerAnswer
     max_age: float | None
+    now: float
+    digest: str
 
 
 def parse_and_store(
     storage: Storage, job: _StoreJob, lock: AbstractContextManager[Any] | None = None
 ) -> tuple[int, int]:
-    """Parse the body and store its entries and the feed's columns in one transaction:
+    """Parse the body and store its entries and the feed's row in one transaction:
     (new, updated). ``lock`` serialises the writes of worker processes."""
     parsed = parse_feed(job.content, job.url, job.content_type, job.charset)
-    now = job.values["last_checked"]
-    values = dict(job.values)
-    values["next_check"] = next_check_after_success(now, parsed.ttl, job.max_age)
-    values["update_hint"] = parsed.ttl
-    if parsed.title:
-        values["title"] = parsed.title
-    if parsed.site_url:
-        values["site_url"] = parsed.site_url
-    if parsed.warning:
-        values["last_error"] = parsed.warning
-        values["last_error_at"] = now
+    metadata = FeedMetadata(
+        body_hash=job.digest,
+        title=parsed.title,
+        site_url=parsed.site_url,
+        update_hint=parsed.ttl,
+    )
+    update = decide(job.check, Parsed(job.answer, metadata, job.max_age, parsed.warning), job.now)
     # oldest first, so entries without dates still list newest on top (by id)
-    entries = parsed.entries[::-1]
+    entries: list[EntryData] = parsed.entries[::-1]
     with lock if lock is not None else nullcontext():
-        return storage.save_fetched_feed(job.feed_id, entries, values)
-
-
-# In a worker process: its own connection to the store, and a lock shared by the workers
-# so they take turns at writing without SQLite's sleeping busy handler.
-_worker_lock: Any = None
-_worker_storage: Storage | None = None
-
-
-def _init_worker(lock: Any) -> None:
-    import signal
-
-    global _worker_lock
-    _worker_lock = lock
-    # Ctrl-C is the parent's to handle: it stops the refresh, the worker finishes its write
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return storage.save_fetched_feed(entries, update)
 
 
 def _parse_and_store_in_worker(job: _StoreJob) -> tuple[int, int]:
-    global _worker_storage
-    from reader.storage import Storage
+    from reader.workers import worker_storage, write_lock
 
-    if _worker_storage is None or str(_worker_storage.path) != job.db_path:
-        if _worker_storage is not None:
-            _worker_storage.close()
-        _worker_storage = Storage(job.db_path)
-    return parse_and_store(_worker_storage, job, _worker_lock)
+    return parse_and_store(worker_storage(job.db_path), job, write_lock())
 
 
 # --- the pipeline ------------------------------------------------------------------------
@@ -313,7 +323,9 @@ class _Tally:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class _Result:
+    """One feed's refresh, for the report."""
+
     url: str
     new: int = 0
     updated: int = 0
@@ -335,7 +347,11 @@ class Refresher:
         progress: ProgressCallback | None = None,
         parse_mode: ParseMode = "auto",
         clock: Clock = SYSTEM_CLOCK,
+        pool: WorkerPool | None = None,
     ) -> None:
+        """``pool`` runs the parse and store in worker processes (for ``parse_mode``
+        "process", or "auto" at PROCESS_POOL_MIN_FEEDS feeds and more); without one,
+        a thread does."""
         self.storage = storage
         self.clock = clock
         self.client = client
@@ -344,7 +360,8 @@ class Refresher:
         self.jobs = max(1, jobs or settings.concurrency)
         self.progress = progress
         self.parse_mode = parse_mode
-        self._pending: list[tuple[int, dict[str, Any]]] = []
+        self.pool = pool
+        self._pending: list[FeedUpdate] = []
         self._use_processes = False
 
     async def run(self, checks: Sequence[FeedCheck], skipped: int = 0) -> RefreshReport:
@@ -352,8 +369,9 @@ class Refresher:
         tally = _Tally()
         failures: list[FeedFailure] = []
         total = len(checks)
-        self._use_processes = self.parse_mode == "process" or (
-            self.parse_mode == "auto" and total >= PROCESS_POOL_MIN_FEEDS
+        self._use_processes = self.pool is not None and (
+            self.parse_mode == "process"
+            or (self.parse_mode == "auto" and total >= PROCESS_POOL_MIN_FEEDS)
         )
         self._fetching = asyncio.Semaphore(self.jobs)
         # bodies fetched but not yet stored: bounds memory when parsing lags behind
@@ -363,16 +381,16 @@ class Refresher:
         tasks = [asyncio.create_task(self._one(check)) for check in interleave_hosts(checks)]
         try:
             for next_done in asyncio.as_completed(tasks):
-                outcome = await next_done
+                result = await next_done
                 tally.done += 1
-                if outcome.error is not None:
+                if result.error is not None:
                     tally.errors += 1
-                    failures.append(FeedFailure(outcome.url, outcome.error))
+                    failures.append(FeedFailure(result.url, result.error))
                 else:
                     tally.refreshed += 1
-                    tally.new_entries += outcome.new
-                    tally.updated_entries += outcome.updated
-                    tally.not_modified += outcome.not_modified
+                    tally.new_entries += result.new
+                    tally.updated_entries += result.updated
+                    tally.not_modified += result.not_modified
                 if len(self._pending) >= BATCH_SIZE:
                     await self._flush()
                 if self.progress is not None:
@@ -380,7 +398,7 @@ class Refresher:
                         RefreshProgress(
                             done=tally.done, total=total, new_entries=tally.new_entries,
                             not_modified=tally.not_modified, errors=tally.errors,
-                            url=outcome.url, error=outcome.error,
+                            url=result.url, error=result.error,
                         )
                     )  # fmt: skip
         finally:
@@ -409,33 +427,32 @@ class Refresher:
     async def _flush(self) -> None:
         pending, self._pending = self._pending, []
         if pending:
-            await self._write(self.storage.update_feeds, pending)
+            await asyncio.get_running_loop().run_in_executor(
+                self._writer, self.storage.update_feeds, pending
+            )
 
-    async def _write(self, function: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._writer, function, *args)
+    def _later(self, check: FeedCheck, outcome: Outcome) -> FeedUpdate:
+        """Decide now, write with the next batch."""
+        update = decide(check, outcome, self.clock())
+        self._pending.append(update)
+        return update
 
-    async def _one(self, check: FeedCheck) -> _Outcome:
+    async def _one(self, check: FeedCheck) -> _Result:
         try:
             return await self._refresh_feed(check)
         except StorageError:
             raise  # the store is unusable: no point going on with other feeds
         except (FetchError, NotAFeedError, ReaderError) as error:
-            return self._failed(check, str(error), getattr(error, "retry_after", None))
+            failed = Failed(str(error), getattr(error, "retry_after", None))
+            self._later(check, failed)
+            return _Result(check.url, error=failed.message)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # a bug, or a parser crash: one feed, not the refresh
-            return self._failed(check, f"unexpected error: {type(error).__name__}: {error}")
+        except Exception as error:  # a bug of ours, or a parser crash: one feed, not all
+            update = self._later(check, InternalError(f"{type(error).__name__}: {error}"))
+            return _Result(check.url, error=update.error)
 
-    def _failed(self, check: FeedCheck, message: str, retry_after: float | None = None) -> _Outcome:
-        now = self.clock()
-        count = check.error_count + 1
-        self._pending.append((check.id, {
-            "last_error": message, "last_error_at": now, "error_count": count,
-            "last_checked": now, "next_check": next_check_after_error(now, count, retry_after),
-        }))  # fmt: skip
-        return _Outcome(check.url, error=message)
-
-    async def _refresh_feed(self, check: FeedCheck) -> _Outcome:
+    async def _refresh_feed(self, check: FeedCheck) -> _Result:
         async with self._in_flight:
             async with self.host_limiter(check.url), self._fetching:
                 result = await fetch(
@@ -446,54 +463,45 @@ class Refresher:
                     max_bytes=self.settings.max_bytes,
                     total_timeout=self.settings.total_timeout,
                 )
-            now = self.clock()
             if isinstance(result, NotModified):
-                max_age = cache_max_age(result.headers)
-                self._pending.append((check.id, {
-                    "etag": result.etag, "last_modified": result.last_modified,
-                    "last_checked": now, "last_error": None, "error_count": 0,
-                    "next_check": next_check_after_success(now, check.update_hint, max_age),
-                }))  # fmt: skip
-                return _Outcome(check.url, not_modified=True)
-            values: dict[str, Any] = {
-                "etag": result.etag,
-                "last_modified": result.last_modified,
-                "last_checked": now,
-                "last_error": None,
-                "error_count": 0,
-            }
-            if result.permanent_redirect and result.permanent_redirect != check.url:
-                values["url"] = result.permanent_redirect
+                answer = ServerAnswer(result.etag, result.last_modified)
+                self._later(check, Unchanged(answer, cache_max_age(result.headers)))
+                return _Result(check.url, not_modified=True)
+            moved_to = result.permanent_redirect
+            answer = ServerAnswer(
+                result.etag,
+                result.last_modified,
+                moved_to if moved_to and moved_to != check.url else None,
+            )
+            max_age = cache_max_age(result.headers)
             digest = body_hash(result.content)
             if digest == check.body_hash:
                 # the server ignored our validators but sent the same bytes: nothing to parse
-                values["next_check"] = next_check_after_success(
-                    now, check.update_hint, cache_max_age(result.headers)
-                )
-                self._pending.append((check.id, values))
-                return _Outcome(check.url, not_modified=True)
-            values["body_hash"] = digest
+                self._later(check, Unchanged(answer, max_age))
+                return _Result(check.url, not_modified=True)
             job = _StoreJob(
                 db_path=str(self.storage.path),
-                feed_id=check.id,
+                check=check,
                 content=result.content,
                 url=result.url,
                 content_type=result.content_type,
                 charset=result.charset,
-                values=values,
-                max_age=cache_max_age(result.headers),
+                answer=answer,
+                max_age=max_age,
+                now=self.clock(),
+                digest=digest,
             )
             new, updated = await self._parse_and_store(job)
-            return _Outcome(check.url, new=new, updated=updated)
+            return _Result(check.url, new=new, updated=updated)
 
     async def _parse_and_store(self, job: _StoreJob) -> tuple[int, int]:
         loop = asyncio.get_running_loop()
-        if self._use_processes:
+        if self._use_processes and self.pool is not None:
             try:
-                executor: Executor = _get_process_pool()
+                executor = self.pool.executor()
                 return await loop.run_in_executor(executor, _parse_and_store_in_worker, job)
             except BrokenProcessPool:
-                shutdown_parse_pool()  # a worker died (killed, out of memory): start afresh
+                self.pool.reset()  # a worker died (killed, out of memory): start afresh
         return await loop.run_in_executor(self._parser, parse_and_store, self.storage, job)
 
 
@@ -505,19 +513,21 @@ async def refresh_feeds(
     *,
     feed_urls: Sequence[str] | None = None,
     force: bool = False,
+    min_interval: float = 0.0,
     jobs: int | None = None,
     progress: ProgressCallback | None = None,
     parse_mode: ParseMode = "auto",
     clock: Clock = SYSTEM_CLOCK,
+    pool: WorkerPool | None = None,
 ) -> RefreshReport:
-    """Refresh the due feeds (all of them with ``force``), or only those of ``feed_urls``."""
+    """Refresh the due feeds (all of them with ``force``), or only those of ``feed_urls``;
+    ``min_interval``: not the feeds checked less than that many seconds ago."""
     now = clock()
     settings = settings or HttpSettings()
-    rows = storage.feeds_to_check(feed_urls)
-    checks = [FeedCheck(*row) for row in rows]
-    due = [check for check in checks if is_due(check.next_check, now, force)]
+    checks = storage.feeds_to_check(feed_urls)
+    due = [check for check in checks if is_due(check, now, force, min_interval)]
     refresher = Refresher(
         storage, client, host_limiter, settings,
-        jobs=jobs, progress=progress, parse_mode=parse_mode, clock=clock,
+        jobs=jobs, progress=progress, parse_mode=parse_mode, clock=clock, pool=pool,
     )  # fmt: skip
     return await refresher.run(due, skipped=len(checks) - len(due))

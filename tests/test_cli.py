@@ -320,8 +320,7 @@ CALENDAR_EDGES = [-62_135_596_800.0, 253_402_300_799.0, 0.0, None]
 
 
 def _hostile_store(reader) -> None:  # type: ignore[no-untyped-def]
-    from reader.models import Article, Block, Span
-    from reader.storage import EntryData
+    from reader.models import Article, Block, EntryData, Span
 
     reader.storage.add_feeds([("https://news.example/feed.xml", HOSTILE[1], HOSTILE[0])])
     feed = reader.feeds()[0]

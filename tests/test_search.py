@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from reader.core import Reader
-from reader.models import Article, Block, Span
-from reader.storage import EntryData
+from reader.models import Article, Block, EntryData, Span
 
 
 def _fill(reader: Reader) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from reader import storage as storage_module
 from reader.errors import DatabaseLockedError, NotADatabaseError, StorageError
-from reader.models import Article, Block, Span
-from reader.storage import SCHEMA_VERSION, EntryData, EntryFilter, Storage
+from reader.models import Article, Block, EntryData, EntryFilter, Span
+from reader.storage import SCHEMA_VERSION, Storage
 
 
 def test_new_database_is_migrated_to_the_latest_version(db_path: Path) -> None:

@@ -10,8 +10,8 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.core import Reader, open_reader
+from reader.models import EntryFilter
 from reader.site_server import SiteServer
-from reader.storage import EntryFilter
 from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
@@ -363,7 +363,8 @@ async def test_a_locked_database_is_a_message_not_a_crash(
 ) -> None:
     import sqlite3
 
-    from reader.storage import EntryFilter, Storage
+    from reader.models import EntryFilter
+    from reader.storage import Storage
 
     await subscribed(reader, site)
     reader.storage.close()

@@ -10,7 +10,7 @@ from typing import Any
 from textual.screen import Screen
 
 from reader.core import Reader
-from reader.storage import EntryData, EntryFilter
+from reader.models import EntryData, EntryFilter
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.entry_list import FIXED_CELLS, TITLE_FIRST, feed_column_width
 from tests.conftest import FROZEN_NOW as NOW

@@ -13,8 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.core import Reader
-from reader.models import Article, Block, Link, Span
-from reader.storage import EntryData
+from reader.models import Article, Block, EntryData, Link, Span
 from reader.tui.app import ReaderApp
 from tests.conftest import FROZEN_NOW as NOW
 from tests.conftest import FrozenClock

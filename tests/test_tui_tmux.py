@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from reader.core import open_reader
+from reader.models import EntryFilter
 from reader.site_server import SiteServer
-from reader.storage import EntryFilter
 
 pytestmark = [
     pytest.mark.tmux,
@@ -72,23 +72,55 @@ class Tmux:
         self._tmux("kill-server")
 
 
+def launch(tmp_path: Path, db: Path) -> Tmux:
+    """The real ``reader`` command on ``db``, in a new tmux session."""
+    script = Path(sys.executable).with_name("reader")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "reader.cli"]
+    command = shlex.join([*program, "--db", str(db)])
+    # COLUMNS and LINES (set under pytest) would override the pane size
+    return Tmux(
+        f"cd {shlex.quote(str(tmp_path))} && env -u COLUMNS -u LINES TERM=xterm-256color {command}"
+    )
+
+
 @pytest.fixture
 def tmux_reader(tmp_path: Path, site: SiteServer) -> Iterator[tuple[Tmux, Path]]:
     db = tmp_path / "e2e.sqlite"
     reader = open_reader(db)
     reader.storage.add_feeds([(site.url("/feed.xml"), None, None)])
     reader.close()
-    script = Path(sys.executable).with_name("reader")
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "reader.cli"]
-    command = shlex.join([*program, "--db", str(db)])
-    # COLUMNS and LINES (set under pytest) would override the pane size
-    tmux = Tmux(
-        f"cd {shlex.quote(str(tmp_path))} && env -u COLUMNS -u LINES TERM=xterm-256color {command}"
-    )
+    tmux = launch(tmp_path, db)
     try:
         yield tmux, db
     finally:
         tmux.close()
+
+
+def test_300_feeds_refresh_by_themselves_in_a_real_terminal(tmp_path: Path) -> None:
+    # the worker processes started from inside the real app (its stderr is Textual's)
+    hosts = [SiteServer().start() for _ in range(10)]
+    db = tmp_path / "many.sqlite"
+    try:
+        reader = open_reader(db)
+        reader.storage.add_feeds(
+            (url, None, None) for site in hosts for url in site.add_feeds(30, 20, latency=0.05)
+        )
+        reader.close()
+        tmux = launch(tmp_path, db)
+        try:
+            tmux.wait_for("6000 new", timeout=120)
+            tmux.quit()
+        finally:
+            tmux.close()
+    finally:
+        for site in hosts:
+            site.stop()
+    reader = open_reader(db)
+    try:
+        assert [f.last_error for f in reader.feeds() if f.last_error] == []
+        assert reader.storage.count_entries(EntryFilter()) == 6000
+    finally:
+        reader.close()
 
 
 def test_read_save_and_quit_in_a_real_terminal(tmux_reader: tuple[Tmux, Path]) -> None:

@@ -8,8 +8,7 @@ import pytest
 from textual.widget import Widget
 
 from reader.core import Reader
-from reader.models import Article, Block, Link, Span
-from reader.storage import EntryData
+from reader.models import Article, Block, EntryData, Link, Span
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.entry_list import EntrySource
 from tests.conftest import FROZEN_NOW as NOW

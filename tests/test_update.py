@@ -19,6 +19,7 @@ from reader.config import Config
 from reader.core import Reader, open_reader
 from reader.errors import FeedNotFoundError
 from reader.fetch import DECODE_CHUNK, BodyDecoder, HostLimiter, HttpSettings, make_client
+from reader.models import EntryFilter, FeedCheck, FeedMetadata, FeedUpdate, ServerAnswer
 from reader.site_server import (
     Request,
     Response,
@@ -28,13 +29,17 @@ from reader.site_server import (
     conditional,
     content_encoding,
 )
-from reader.storage import EntryFilter
 from reader.update import (
     DAY,
-    FeedCheck,
+    Failed,
+    InternalError,
+    Outcome,
+    Parsed,
     RefreshProgress,
+    Unchanged,
     backoff_delay,
     cache_max_age,
+    decide,
     interleave_hosts,
     is_due,
     next_check_after_error,
@@ -51,18 +56,55 @@ XML = "application/rss+xml; charset=utf-8"
 
 
 @pytest.mark.parametrize(
-    ("next_check", "force", "due"),
+    ("next_check", "last_checked", "force", "min_interval", "due"),
     [
-        (None, False, True),  # never checked, or nothing asked us to wait
-        (NOW - 1, False, True),
-        (NOW, False, True),
-        (NOW + 1, False, False),  # backing off / Retry-After / ttl
-        (NOW + 1, True, True),  # --force
-        (NOW + DAY, True, True),
+        (None, None, False, 0, True),  # never checked, or nothing asked us to wait
+        (NOW - 1, NOW - 60, False, 0, True),
+        (NOW, NOW - 60, False, 0, True),
+        (NOW + 1, NOW - 60, False, 0, False),  # backing off / Retry-After / ttl
+        (NOW + 1, NOW - 60, True, 0, True),  # --force
+        (NOW + DAY, None, True, 0, True),
+        # the app's interval: a feed checked 10 minutes ago waits out a 30-minute interval
+        (None, NOW - 600, False, 1800, False),
+        (None, NOW - 1800, False, 1800, True),
+        (None, None, False, 1800, True),  # never checked
+        (None, NOW - 600, True, 1800, True),  # R forces
+        (NOW + 1, NOW - DAY, False, 1800, False),  # the backoff still holds
     ],
 )
-def test_is_due(next_check: float | None, force: bool, due: bool) -> None:
-    assert is_due(next_check, NOW, force) is due
+def test_is_due(
+    next_check: float | None, last_checked: float | None, force: bool, min_interval: float,
+    due: bool,
+) -> None:  # fmt: skip
+    check = FeedCheck(1, "http://a/feed", last_checked=last_checked, next_check=next_check)
+    assert is_due(check, NOW, force, min_interval) is due
+
+
+ANSWER = ServerAnswer(etag='"v2"', last_modified="Thu, 03 Dec 2026 10:00:00 GMT")
+META = FeedMetadata(body_hash="abc", title="Feed", site_url="http://a/", update_hint=3600.0)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        # the feed's failure: counted, backed off, marked checked
+        (Failed("HTTP 500"), FeedUpdate(1, NOW + 120, 2, "HTTP 500", NOW, NOW)),
+        (Failed("HTTP 429", retry_after=7200), FeedUpdate(1, NOW + 7200, 2, "HTTP 429", NOW, NOW)),
+        # reader's own failure: not counted, due at the next refresh, not marked checked
+        (InternalError("KeyError: 'x'"),
+         FeedUpdate(1, None, 1, "internal error: KeyError: 'x'", NOW, None)),
+        # 304: the validators are kept, the error cleared, the feed's own ttl honoured
+        (Unchanged(ANSWER), FeedUpdate(1, NOW + 600, 0, None, None, NOW, ANSWER)),
+        (Unchanged(ANSWER, max_age=1200), FeedUpdate(1, NOW + 1200, 0, None, None, NOW, ANSWER)),
+        # parsed: the new ttl wins over the old
+        (Parsed(ANSWER, META), FeedUpdate(1, NOW + 3600, 0, None, None, NOW, ANSWER, META)),
+        (Parsed(ANSWER, META, warning="malformed XML"),
+         FeedUpdate(1, NOW + 3600, 0, "malformed XML", NOW, NOW, ANSWER, META)),
+    ],
+)  # fmt: skip
+def test_decide(outcome: Outcome, expected: FeedUpdate) -> None:
+    check = FeedCheck(1, "http://a/feed", error_count=1, update_hint=600.0)
+    assert decide(check, outcome, NOW) == expected
 
 
 @pytest.mark.parametrize(
@@ -489,6 +531,33 @@ async def test_a_malformed_feed_keeps_what_parsed(site: SiteServer, live: Reader
     assert stored.error_count == 0
 
 
+async def test_a_failure_of_our_own_is_not_the_feeds(
+    site: SiteServer, live: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good, bad = site.url("/feed.xml"), site.url("/atom.xml")
+    subscribe(live, good, bad)
+    real = update.parse_feed
+
+    def buggy(content: bytes, url: str = "", *args: Any) -> Any:
+        if url == bad:
+            raise KeyError("entries")  # a bug of ours, whatever the server sent
+        return real(content, url, *args)
+
+    monkeypatch.setattr(update, "parse_feed", buggy)
+    report = await live.refresh()
+    assert (report.errors, report.refreshed) == (1, 1)
+    broken = feed(live, bad)
+    assert broken.last_error == "internal error: KeyError: 'entries'"
+    # not counted against the feed, not backed off, not marked checked
+    assert (broken.error_count, broken.next_check, broken.last_checked) == (0, None, None)
+    assert live.due_feed_count(min_interval=3600) == 1  # only the broken one is due
+
+    monkeypatch.setattr(update, "parse_feed", real)  # the bug is fixed: the next refresh
+    again = await live.refresh(min_interval=3600)
+    assert (again.total, again.new_entries, again.errors) == (1, 2, 0)
+    assert feed(live, bad).last_error is None
+
+
 async def test_500s_back_off_exponentially(site: SiteServer, live: Reader) -> None:
     state = {"status": 500}
     site.routes["/flaky.xml"] = lambda r: (
@@ -655,15 +724,20 @@ async def test_only_the_feeds_asked_for(site: SiteServer, live: Reader) -> None:
 
 async def test_a_process_pool_parses_and_is_reused(site: SiteServer, reader: Reader) -> None:
     subscribe(reader, *(site.url(n) for n in ("feed.xml", "rss.xml", "atom.xml", "feed.json")))
+    pool = reader.worker_pool()
     async with make_client() as client:
-        report = await refresh_feeds(reader.storage, client, HostLimiter(), parse_mode="process")
-        pool = update._process_pool
-        assert report.new_entries == 18 and pool is not None
+        report = await refresh_feeds(
+            reader.storage, client, HostLimiter(), parse_mode="process", pool=pool
+        )
+        executor = pool.executor()
+        assert report.new_entries == 18 and report.errors == 0
         again = await refresh_feeds(
-            reader.storage, client, HostLimiter(), force=True, parse_mode="process"
+            reader.storage, client, HostLimiter(), force=True, parse_mode="process", pool=pool
         )
     assert again.not_modified == 4
-    assert update._process_pool is pool
+    assert pool.executor() is executor
+    reader.close()  # stops the workers
+    assert pool._executor is None
 
 
 async def test_jobs_above_the_pool_size_get_their_own_client(

@@ -7,7 +7,6 @@ the bundled news site served on 127.0.0.1 with a temporary store.
 from __future__ import annotations
 
 import gc
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -274,7 +273,4 @@ def run_app(db: str | None = None, demo: bool = False) -> int:
             reader.close()
             if site is not None:
                 site.stop()
-            update = sys.modules.get("reader.update")
-            if update is not None:
-                update.shutdown_parse_pool()
     return 0

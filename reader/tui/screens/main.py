@@ -26,9 +26,9 @@ from textual.worker import get_current_worker
 
 from reader.errors import InvalidURLError, NotAnArticleError, ReaderError
 from reader.history import History, Visit, load_history, save_history
-from reader.models import Article, Entry, SearchHit
+from reader.models import Article, Entry, EntryFilter, SearchHit
 from reader.sanitize import clean_line
-from reader.storage import EntryFilter, Storage
+from reader.storage import Storage
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.history_list import HistoryScreen
@@ -370,14 +370,17 @@ class MainScreen(Screen[None]):
         self._restore()
         self._apply_layout()
         if self.background_refresh:
-            if self.due_feeds():
-                self.start_refresh(None, force=False, quiet=True)
+            self._timed_refresh()
             minutes = self.reader.config.refresh_minutes
             if minutes > 0:
                 self.set_interval(minutes * 60, self._timed_refresh)
 
     def _timed_refresh(self) -> None:
-        self.start_refresh(None, force=False, quiet=True)
+        """The refresh at start and every ``refresh_minutes``: only the feeds due (a restart,
+        or a second instance, polls none of those checked within the interval)."""
+        interval = self.background_interval()
+        if not self.refreshing and self.reader.due_feed_count(interval):
+            self.start_refresh(None, force=False, quiet=True, min_interval=interval)
 
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < NARROW_BELOW
@@ -1061,9 +1064,10 @@ class MainScreen(Screen[None]):
 
     # --- refresh -----------------------------------------------------------------------
 
-    def due_feeds(self) -> bool:
-        now = self.clock()
-        return any(f.next_check is None or f.next_check <= now for f in self.feed_list.feeds)
+    def background_interval(self) -> float:
+        """Seconds a feed is left alone by the background refresh after it was checked: the
+        refresh interval, less a minute so the timed refresh finds its own feeds due."""
+        return max(0.0, self.reader.config.refresh_minutes * 60 - 60)
 
     def action_refresh_feed(self) -> None:
         row = self.feed_list.current
@@ -1078,7 +1082,12 @@ class MainScreen(Screen[None]):
         self.start_refresh(None, force=True)
 
     def start_refresh(
-        self, urls: Sequence[str] | None, *, force: bool, quiet: bool = False
+        self,
+        urls: Sequence[str] | None,
+        *,
+        force: bool,
+        quiet: bool = False,
+        min_interval: float = 0.0,
     ) -> None:
         if self.refreshing:
             if not quiet:
@@ -1089,10 +1098,10 @@ class MainScreen(Screen[None]):
         self.refreshing = True
         total = len(urls) if urls is not None else len(self.feed_list.feeds)
         self.status.set_progress(Progress(0, total))
-        self._refresh(list(urls) if urls is not None else None, force)
+        self._refresh(list(urls) if urls is not None else None, force, min_interval)
 
     @work(group="refresh", exit_on_error=False)
-    async def _refresh(self, urls: list[str] | None, force: bool) -> None:
+    async def _refresh(self, urls: list[str] | None, force: bool, min_interval: float) -> None:
         def progress(update: RefreshProgress) -> None:
             self.post_message(
                 self.RefreshProgressed(
@@ -1102,7 +1111,9 @@ class MainScreen(Screen[None]):
             )
 
         try:
-            report = await self.reader.refresh(urls, force=force, progress=progress)
+            report = await self.reader.refresh(
+                urls, force=force, min_interval=min_interval, progress=progress
+            )
         except ReaderError as error:
             self.post_message(self.RefreshFinished(None, str(error)))
         except Exception as error:  # keep the app alive; say what happened

@@ -8,9 +8,8 @@ from rich.text import Text
 
 from reader.clock import Clock
 from reader.core import Reader
-from reader.models import Entry, SavedArticle
+from reader.models import Entry, EntryFilter, SavedArticle
 from reader.sanitize import clean_line
-from reader.storage import EntryFilter
 from reader.tui.format import age, fit
 from reader.tui.widgets.line_list import LineList
 

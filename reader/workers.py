@@ -1,0 +1,144 @@
+"""Worker processes for CPU-heavy work (parsing and storing feeds), owned by one Reader.
+
+Workers come from a fork server (a fresh interpreter that imported the parser once), not a
+fork of this process: the app has threads, and forking a threaded process is unsafe. Each
+worker opens its own connection to the store; the workers take turns at writing through
+one lock, so none waits in SQLite's sleeping busy handler.
+
+Two things the Textual app needs:
+- multiprocessing hands ``sys.stderr``'s descriptor to its helper processes; inside the
+  app ``sys.stderr`` is a capture object whose ``fileno()`` is -1, and starting the fork
+  server there failed every feed with "bad value(s) in fds_to_keep". The pool starts its
+  helpers with a real descriptor in place.
+- a worker's stray output would be drawn over the screen: workers write to /dev/null
+  (their exceptions come back through their futures).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reader.storage import Storage
+
+PRELOAD = ("reader.update", "reader.storage", "feedparser")
+"""Imported once by the fork server, so each worker starts with them loaded."""
+
+
+class WorkerPool:
+    """A process pool, started on first need and reused until ``close()``."""
+
+    def __init__(self, max_workers: int | None = None, preload: Sequence[str] = PRELOAD) -> None:
+        self.max_workers = max_workers or os.cpu_count() or 2
+        self.preload = list(preload)
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> ProcessPoolExecutor:
+        """The running pool (its fork server and workers started now, if not yet)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._start()
+            return self._executor
+
+    def _start(self) -> ProcessPoolExecutor:
+        import multiprocessing
+        from multiprocessing import forkserver
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(self.preload)
+        # the resource tracker (started by the first lock) and the fork server start here,
+        # with a real stderr; later workers are forked by the running server and need none
+        with _stderr_with_descriptor():
+            executor = ProcessPoolExecutor(
+                max_workers=self.max_workers,
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(context.Lock(),),
+            )
+            forkserver.ensure_running()
+        return executor
+
+    def reset(self) -> None:
+        """Drop a broken pool (a worker was killed); the next ``executor()`` starts afresh."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers (idle ones exit at once; a busy one finishes its feed)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            # wait: shutdown(wait=False) leaves the executor's exit hook writing to a closed
+            # pipe ("Exception ignored ... Bad file descriptor")
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _stderr_with_descriptor() -> Iterator[None]:
+    """``sys.stderr`` with a real file descriptor for as long as the block runs."""
+    current = sys.stderr
+    try:
+        usable = current is not None and current.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        yield
+        return
+    original = sys.__stderr__
+    try:
+        original_usable = original is not None and original.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        original_usable = False
+    devnull = None if original_usable else open(os.devnull, "w")  # noqa: SIM115
+    sys.stderr = original if devnull is None else devnull
+    try:
+        yield
+    finally:
+        sys.stderr = current
+        if devnull is not None:
+            devnull.close()
+
+
+# --- inside a worker process ---------------------------------------------------------
+
+_write_lock: Any = None
+_storage: Storage | None = None
+
+
+def _init_worker(lock: Any) -> None:
+    import signal
+
+    global _write_lock
+    _write_lock = lock
+    # Ctrl-C is the parent's to handle: it stops the refresh, the worker finishes its write
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def worker_storage(db_path: str) -> Storage:
+    """This worker's own connection to the store at ``db_path``."""
+    global _storage
+    from reader.storage import Storage
+
+    if _storage is None or str(_storage.path) != db_path:
+        if _storage is not None:
+            _storage.close()
+        _storage = Storage(db_path)
+    return _storage
+
+
+def write_lock() -> Any:
+    """The lock the workers share for writing (None outside a worker)."""
+    return _write_lock
