@@ -135,7 +135,8 @@ _NEGATIVE_PHRASES = r"""
   | tags? | topics? | subjects? | categor(?:y|ies) | filed\s+under | in\s+case\s+you\s+missed
   | related\s+(?:topics|tags|subjects|categories|videos?|searches)
   | meist(?:\s*gelesen|gelesen|kommentiert|geklickt) | am\s+meisten | beliebt | neueste
-  | aktuell | top[\s-]?(?:themen|news|artikel|meldungen) | weitere\s+(?:meldungen|themen|nachrichten)
+  | aktuell | top[\s-]?(?:themen|news|artikel|meldungen)
+  | weitere\s+(?:meldungen|themen|nachrichten)
   | mehr\s+(?:aus|von) | aus\s+dem\s+ressort | nachrichten\s+aus | anzeige | werbung
   | ähnliche\s+themen | themen | schlagw(?:orte|ort) | bilder | das\s+beste | newsticker
   | nächste\s+seite | stellen(?:markt|angebote) | jobs | karriere
@@ -151,7 +152,8 @@ _NEGATIVE_PHRASES = r"""
   | (?:as\s+|os\s+)?mais\s+(?:lid[ao]s?|vist[ao]s?|populares|recentes|em|de|na|no)
   | principais\s+manchetes | manchetes | \+\s*(?:na|no|em|lidas) | destaques? | em\s+destaque
   | do\s+mesmo\s+autor | publicidade | vídeos?
-  | (?:i\s+)?più\s+(?:letti|lett[ei]|visti|popolari|condivisi|recenti) | ultim[ei]\s+(?:notizie|articoli|news)
+  | (?:i\s+)?più\s+(?:letti|lett[ei]|visti|popolari|condivisi|recenti)
+  | ultim[ei]\s+(?:notizie|articoli|news)
   | topnews | primo\s+piano | in\s+evidenza | dello\s+stesso\s+autore | altri\s+articoli\s+di
   | argomenti | sponsorizzat | pubblicità
   | najczęściej | najpopularniejsze | popularne | najnowsze | najważniejsze | warte\s+przeczytania
@@ -246,7 +248,8 @@ _SIDEBAR_CLASS_RE = re.compile(r"sidebar|side-bar|(?:^|[\s_-])(?:rail|aside|seco
 # Path segments of pages that are not articles.
 _NON_ARTICLE_SEGMENTS = frozenset(
     """
-    tag tags tagi topic topics subject subjects archiv thema themen theme themes tema temas tematy category categories
+    tag tags tagi topic topics subject subjects archiv thema themen theme themes tema temas tematy
+    category categories
     categoria categorias categorie rubrique rubriques section sections ressort author authors
     autor autores auteur auteurs autoren people person staff profile profiles user users member
     members journalist journalists reporter reporters search suche buscar recherche login
@@ -303,14 +306,32 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
+# Query parameters that track a visit or page a story, not name another one.
+_IGNORED_QUERY_KEYS = frozenset(
+    {"ref", "ref_src", "fbclid", "gclid", "mc_cid", "mc_eid", "page", "output", "amp", "s"}
+)
+
+
 def _same_page(a: str, b: str) -> bool:
+    """Whether two URLs are the same story (also its next page or a tracked link to it);
+    ``articleView.html?idxno=1`` and ``?idxno=2`` are two stories."""
     try:
         pa, pb = urlsplit(a), urlsplit(b)
     except ValueError:
         return a == b
     host_a = pa.netloc.lower().removeprefix("www.")
     host_b = pb.netloc.lower().removeprefix("www.")
-    return host_a == host_b and pa.path.rstrip("/") == pb.path.rstrip("/")
+    if host_a != host_b or pa.path.rstrip("/") != pb.path.rstrip("/"):
+        return False
+
+    def naming(query: str) -> set[tuple[str, str]]:
+        return {
+            (k, v)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+            if k not in _IGNORED_QUERY_KEYS and not k.startswith("utm_")
+        }
+
+    return naming(pa.query) == naming(pb.query)
 
 
 def _site_of(url: str) -> str:
@@ -398,6 +419,10 @@ _WS_RE = re.compile(r"\s+")
 _SKIP_TEXT_TAGS = frozenset(
     {"time", "script", "style", "noscript", "button", "svg", "template", "select"}
 )
+_BLOCK_TAGS = frozenset(
+    "div p h1 h2 h3 h4 h5 h6 li ul ol figure figcaption section article aside header footer"
+    " br dt dd blockquote table tr td".split()
+)
 _WORD_RE = re.compile(r"\w+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_RUN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
@@ -438,12 +463,17 @@ def _text(el: lxml.html.HtmlElement) -> str:
 
     def walk(node: lxml.html.HtmlElement) -> None:
         if isinstance(node.tag, str) and node.tag not in _SKIP_TEXT_TAGS:
+            block = node.tag in _BLOCK_TAGS
+            if block:
+                parts.append(" ")  # a kicker and a headline in two boxes are two words
             if node.text:
                 parts.append(node.text)
             for child in node:
                 walk(child)
                 if child.tail:
                     parts.append(child.tail)
+            if block:
+                parts.append(" ")
 
     walk(el)
     return _WS_RE.sub(" ", "".join(parts)).strip()
@@ -527,7 +557,8 @@ def _is_headline(title: str) -> bool:
 
 
 def _anchor_title(anchor: lxml.html.HtmlElement) -> str:
-    # Prefer the headline inside a card-like link over its kicker, section or date.
+    # Prefer the headline inside a card-like link over its kicker, section or date: a
+    # heading, an element named title or headline, else bold text that is a headline.
     for heading in anchor.iter("h1", "h2", "h3", "h4", "h5", "h6"):
         text = _text(heading)
         if text:
@@ -537,6 +568,10 @@ def _anchor_title(anchor: lxml.html.HtmlElement) -> str:
             text = _text(el)
             if text:
                 return text
+    for el in anchor.iter("strong", "b"):
+        text = _text(el)
+        if _is_headline(text):
+            return text
     text = _text(anchor)
     if not text:
         text = _WS_RE.sub(" ", anchor.get("title") or "").strip()
@@ -604,8 +639,8 @@ class _Page:
 
     def where(self, el: lxml.html.HtmlElement) -> str:
         """Where an element sits: "body" (among the story's paragraphs), "after" (below
-        the story, in its column), "sidebar", "footer", "before" (above the story) or
-        "unknown" (no story found)."""
+        the story, in its column), "elsewhere" (below it, away from it), "sidebar",
+        "footer", "before" (above the story) or "unknown" (no story found)."""
         if self.body is None:
             return "unknown"
         if _is_descendant(el, self.body):
@@ -621,20 +656,34 @@ class _Page:
                 return "sidebar"
         if self.position(el) < self.position(self.body):
             return "before"
-        return "after"
+        # Below the story: in its column (the story's wrapper and a few boxes around it),
+        # or elsewhere on the page.
+        column = self.article if self.article is not None else self.body
+        for _ in range(3):
+            parent = column.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            column = parent
+        return "after" if _is_descendant(el, column) else "elsewhere"
+
+
+def _is_chrome_box(node: lxml.html.HtmlElement) -> bool:
+    """A navigation bar, a menu or the page header."""
+    tag = node.tag
+    if tag == "nav" or (node.get("role") or "") == "navigation":
+        return True
+    if tag == "header" and not any(a.tag == "article" for a in node.iterancestors()):
+        return True
+    return bool(_CHROME_CLASS_RE.search(_features(node)))
 
 
 def _is_chrome(el: lxml.html.HtmlElement) -> bool:
-    """Navigation, menus and the page header: site-wide lists, never one story's picks."""
+    """Inside navigation, menus or the page header: site-wide lists, never one story's
+    picks."""
     for node in (el, *el.iterancestors()):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("body", "html"):
+        if node.tag in ("body", "html"):
             return False
-        if tag == "nav" or (node.get("role") or "") == "navigation":
-            return True
-        if tag == "header" and not any(a.tag == "article" for a in node.iterancestors()):
-            return True
-        if _CHROME_CLASS_RE.search(_features(node)):
+        if isinstance(node.tag, str) and _is_chrome_box(node):
             return True
     return False
 
@@ -699,25 +748,29 @@ def _article_of(body: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | N
 def _article_profile(
     root: lxml.html.HtmlElement, body: lxml.html.HtmlElement | None, anchors: Sequence[str]
 ) -> dict[str, float]:
-    """The article's subject as weighted words: those of its headline, description and
-    keywords weigh 2, the body's most frequent words 1.
+    """The article's subject as weighted words: its headline's weigh 2; those of its
+    description, keywords and the body's most frequent words 1.
 
     Words found on more than a tenth of the page's links are the site's vocabulary (its
     name, "news", section names), not the subject, and are left out.
     """
-    head_parts: list[str] = []
-    for xpath in (
+
+    def meta(*xpaths: str) -> set[str]:
+        return _words(" ".join(str(v) for xpath in xpaths for v in root.xpath(xpath)[:4]))
+
+    title = meta(
         "//meta[@property='og:title']/@content",
         "//meta[@name='twitter:title']/@content",
+        "//title/text()",
+        "(//h1)[1]//text()",
+    )
+    about = meta(
         "//meta[@name='description']/@content",
         "//meta[@property='og:description']/@content",
         "//meta[@name='keywords']/@content",
         "//meta[@name='news_keywords']/@content",
         "//meta[@property='article:tag']/@content",
-        "//title/text()",
-        "//h1//text()",
-    ):
-        head_parts.extend(str(value) for value in root.xpath(xpath)[:8])
+    )
     frequency: Counter[str] = Counter()
     if body is not None:
         for para in body.iter("p"):
@@ -729,11 +782,9 @@ def _article_profile(
     key_words = [
         word for word, count in frequency.most_common() if count >= 2 and df[word[:4]] <= limit
     ][:_KEY_WORDS]
-    profile = dict.fromkeys(key_words, 1.0)
-    profile.update(
-        (word, 2.0) for word in _words(" ".join(head_parts)) if df[word[:4]] <= limit
-    )
-    return profile
+    profile = dict.fromkeys([*about, *key_words], 1.0)
+    profile.update(dict.fromkeys(title, 2.0))
+    return {word: weight for word, weight in profile.items() if df[word[:4]] <= limit}
 
 
 _KEY_WORDS = 20  # the body's words that say what it is about (more only add noise)
@@ -751,18 +802,18 @@ def _make_page(root: lxml.html.HtmlElement, url: str) -> _Page:
                 continue
     order = {el: index for index, el in enumerate(root.iter())}
     body = _find_body(root)
-    anchor_texts: list[str] = []
+    anchor_texts = [text for text in (a.text_content() for a in root.iter("a")) if text.strip()]
     chrome_urls: set[str] = set()
-    for anchor in root.iter("a"):
-        text = _text(anchor)
-        if text:
-            anchor_texts.append(text)
-        href = anchor.get("href")
-        if href and _is_chrome(anchor):
-            try:
-                chrome_urls.add(normalize_url(urljoin(base_url, href)))
-            except ValueError:
-                continue
+    for box in root.iter():
+        if not isinstance(box.tag, str) or not _is_chrome_box(box):
+            continue
+        for anchor in box.iter("a"):
+            href = anchor.get("href")
+            if href:
+                try:
+                    chrome_urls.add(normalize_url(urljoin(base_url, href)))
+                except ValueError:
+                    continue
     profile = _article_profile(root, body, anchor_texts)
     index: dict[str, list[tuple[str, float]]] = {}
     for word, weight in profile.items():
@@ -807,7 +858,7 @@ def _label_text(el: lxml.html.HtmlElement) -> str | None:
     text = _head_text(el, _MAX_HEADING_CHARS + 12)
     if not text or len(text) > _MAX_HEADING_CHARS:
         return None
-    return _text(el)
+    return _text(el) if len(el) else text
 
 
 def _is_section_heading(page: _Page, el: lxml.html.HtmlElement) -> str | None:
@@ -819,14 +870,14 @@ def _is_section_heading(page: _Page, el: lxml.html.HtmlElement) -> str | None:
     text = _label_text(el)
     if not text:
         return None
-    if any(page.target(a) for a in el.iter("a")) or any(
-        a.tag == "a" for a in el.iterancestors()
-    ):
+    if any(page.target(a) for a in el.iter("a")) or any(a.tag == "a" for a in el.iterancestors()):
         return None
     kind = heading_kind(text)
     if kind:
         return kind
-    if tag in _HEADING_TAGS:
+    # A heading of no known kind starts another list, unless it is the headline of a
+    # one-story card (a card whose link is on its image).
+    if tag in _HEADING_TAGS and not _in_card(page, el):
         return "other"
     return None
 
@@ -935,10 +986,10 @@ def _heading_candidates(page: _Page) -> Iterator[_Candidate]:
             if anchors:
                 yield _Candidate("tab", panel, anchors, text, kind)
             continue
-        if tag == "a" and page.target(el):
-            continue  # a headline that happens to say "Related", not a label
         if any(page.target(a) for a in el.iter("a")):
             continue  # a line "Read more: <a>..</a>" is the line candidates' business
+        if (tag == "a" or el.find(".//a[@href]") is not None) and page.inside_body(el):
+            continue  # in the story, a link "Related" goes to a topic page; it labels nothing
         anchors = _links_after_heading(page, el)
         if anchors:
             box = anchors[0].getparent() if len(anchors) == 1 else _common_ancestor(anchors)
@@ -955,6 +1006,33 @@ def _common_ancestor(elements: Sequence[lxml.html.HtmlElement]) -> lxml.html.Htm
     return chain[0] if chain else None
 
 
+def _heading_before(page: _Page, el: lxml.html.HtmlElement) -> tuple[str, str | None]:
+    """The heading just above a box (its nearest previous sibling with text, or its
+    parent's when the box comes first): ("", None) when there is none."""
+    node = el
+    for _ in range(2):
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or not _head_text(sibling, 4):
+                continue
+            kind = _is_section_heading(page, sibling)
+            return (_text(sibling), kind) if kind else ("", None)
+        parent = node.getparent()
+        if parent is None or parent is page.body or parent.tag in ("body", "html"):
+            break
+        node = parent
+    return "", None
+
+
+def _own_heading(page: _Page, el: lxml.html.HtmlElement) -> tuple[str, str | None]:
+    """The first heading inside a box (not a headline of its links), else the one above."""
+    for node in el.iter():
+        if node is not el and isinstance(node.tag, str) and node.tag != "a":
+            kind = _is_section_heading(page, node)
+            if kind:
+                return _text(node), kind
+    return _heading_before(page, el)
+
+
 def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
     """Containers whose class, id or aria-label say related, split by the headings in them:
     a box called "related" that holds "Most read" too gives two candidates."""
@@ -965,13 +1043,15 @@ def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html", "main", "img"):
             continue
         features = _features(el)
-        if not features or not _RELATED_CLASS_RE.search(features):
+        label = el.get("aria-label") or ""
+        if not features or not (
+            _RELATED_CLASS_RE.search(features) or heading_kind(label) in ("related", "weak")
+        ):
             continue
         if any(_is_descendant(el, other) for other in taken):
             continue
         taken.append(el)
-        label = el.get("aria-label") or ""
-        heading, kind = (label, heading_kind(label)) if label else ("", None)
+        heading, kind = (label, heading_kind(label)) if label else _heading_before(page, el)
         anchors: list[lxml.html.HtmlElement] = []
         for node in el.iter():
             if not isinstance(node.tag, str) or node is el:
@@ -1007,9 +1087,8 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
     body = page.root.find("body")
     scope = body if body is not None else page.root
     signatures: set[tuple[str, ...]] = set()
-    plain: list[tuple[lxml.html.HtmlElement, lxml.html.HtmlElement]] = []
     for el in scope.iter(*_LINE_TAGS):
-        if len(el) > 6:
+        if len(el) > 6 or not READ_MORE_PREFIX_RE.match(_head_text(el, 64)):
             continue
         anchors = [a for a in el.iter("a") if page.target(a)]
         if not anchors:
@@ -1017,23 +1096,22 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
         text = _text(el)
         if not text or len(text) > 300:
             continue
-        link_text = sum(len(_text(a)) for a in anchors)
-        if READ_MORE_PREFIX_RE.match(_head_text(el, 64)):
-            if link_text >= 0.4 * len(text):
-                signatures.add(_line_signature(el, anchors[0]))
-                yield _Candidate("line", el, anchors, _head_text(el, 30))
-        elif len(anchors) == 1 and el.tag in ("p", "div", "li"):
-            plain.append((el, anchors[0]))
+        if sum(len(_text(a)) for a in anchors) >= 0.4 * len(text):
+            signatures.add(_line_signature(el, anchors[0]))
+            yield _Candidate("line", el, anchors, _head_text(el, 30))
+    if not signatures or page.body is None:
+        return
     # "A standalone headline line styled exactly like the prefixed ones": the whole line in
     # one inline wrapper (italic, bold) around the link, like the page's labelled lines.
-    for el, anchor in plain:
-        if not signatures or _line_signature(el, anchor) not in signatures:
-            continue
+    for el in page.body.iter("p", "div", "li"):
         children = [c for c in el if isinstance(c.tag, str)]
         if len(children) != 1 or (el.text or "").strip() or (children[0].tail or "").strip():
             continue
-        if len(_text(el)) <= 200 and page.inside_body(el):
-            yield _Candidate("line", el, [anchor], "", "styled")
+        anchors = [a for a in el.iter("a") if page.target(a)]
+        if len(anchors) != 1 or _line_signature(el, anchors[0]) not in signatures:
+            continue
+        if len(_text(el)) <= 200 and not READ_MORE_PREFIX_RE.match(_head_text(el, 64)):
+            yield _Candidate("line", el, anchors, "", "styled")
 
 
 _CARD_TAGS = ("aside", "figure", "section", "div", "article", "blockquote", "table")
@@ -1084,7 +1162,10 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
         if link_text < 0.3 * len(text) or not _among_paragraphs(el):
             continue
         taken.append(el)
-        yield _Candidate("card", el, anchors)
+        heading, kind = _own_heading(page, el)
+        # A card's own heading of another kind ("Trending", "Advertisement") condemns it;
+        # any other heading in a card is its kicker.
+        yield _Candidate("card", el, anchors, heading, kind if kind != "other" else None)
 
 
 def _schema_candidates(page: _Page) -> Iterator[_Candidate]:
@@ -1232,9 +1313,10 @@ _POSITION_POINTS = {
     "chrome": (-4.0, "in navigation"),
     "body": (1.0, "in the article's body"),
     "after": (0.5, "after the article"),
-    "sidebar": (-0.5, "in a sidebar"),
+    "sidebar": (0.0, ""),  # rails hold the site's lists and related boxes alike
     "footer": (-1.0, "in the page footer"),
     "before": (-1.0, "above the article"),
+    "elsewhere": (-0.5, "away from the article"),
     "unknown": (0.0, ""),
 }
 
@@ -1371,7 +1453,8 @@ def explain_related(html: str, url: str) -> list[dict[str, Any]]:
     return [
         {
             "source": c.source,
-            "element": f"{c.element.tag}.{c.element.get('class') or ''}#{c.element.get('id') or ''}",
+            "element": f"{c.element.tag}.{c.element.get('class') or ''}"
+            f"#{c.element.get('id') or ''}",
             "heading": c.heading,
             "score": round(c.score, 2),
             "kept": c.score >= _THRESHOLD,
