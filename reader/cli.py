@@ -52,6 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("url")
     add.add_argument("--folder", metavar="NAME")
     add.add_argument("--title", metavar="TEXT")
+    add.add_argument(
+        "--local", action="store_true", help="keep it here: never sent to the sync server"
+    )
+
+    edit = command("edit", "rename a feed, move it to a folder, or keep it local")
+    edit.add_argument("url")
+    edit.add_argument("--title", metavar="TEXT", help='new title ("" for the feed\'s own)')
+    edit.add_argument("--folder", metavar="NAME", help='move to this folder ("" for none)')
+    where = edit.add_mutually_exclusive_group()
+    where.add_argument(
+        "--local", dest="local", action="store_true", default=None,
+        help="keep it here only (a synced feed is unsubscribed on the server)",
+    )  # fmt: skip
+    where.add_argument(
+        "--synced", dest="local", action="store_false",
+        help="send it to the sync server at the next sync",
+    )  # fmt: skip
 
     remove = command("remove", "unsubscribe; the reading list keeps its articles")
     remove.add_argument("url")
@@ -114,6 +131,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     unsave = command("unsave", "take the article at URL off the reading list")
     unsave.add_argument("url")
+
+    sync = command("sync", "sync with your feed server (Google Reader API) now")
+    sync.add_argument("--json", action="store_true", help="print what moved as JSON")
+    sync_commands = sync.add_subparsers(dest="sync_command", metavar="ACTION")
+    setup = sync_commands.add_parser(
+        "setup", parents=[db_parent],
+        help="log in to a FreshRSS, Miniflux ... server and keep the account",
+        description="Log in once to check, then keep the account in the config dir "
+        "(mode 0600). The password is read from the terminal, or from stdin when it is "
+        "not a terminal, or printed by --password-command.",
+    )  # fmt: skip
+    setup.add_argument("url", help="the Google Reader API address (FreshRSS: .../api/greader.php)")
+    setup.add_argument("--user", required=True, metavar="NAME")
+    setup.add_argument(
+        "--password-command", metavar="CMD",
+        help="a shell command printing the password, run at each login (as `pass show x`)",
+    )  # fmt: skip
+    status = sync_commands.add_parser(
+        "status", parents=[db_parent],
+        help="print the account, the last sync, the queued changes and the last error",
+    )  # fmt: skip
+    status.add_argument("--json", action="store_true", help="print JSON")
+    sync_commands.add_parser(
+        "off", parents=[db_parent], help="forget the account (feeds and entries stay, local)"
+    )
 
     read = command("read", "print the whole article at URL, clean")
     read.add_argument("url")
@@ -188,7 +230,7 @@ def _run_async(reader: Reader, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 def cmd_add(args: argparse.Namespace, db: str | None) -> int:
     def work(reader: Reader) -> int:
         async def add_and_refresh() -> tuple[Feed, RefreshReport]:
-            added = await reader.add_feed(args.url, args.folder, args.title)
+            added = await reader.add_feed(args.url, args.folder, args.title, local=args.local)
             # once now, so the title and the entries are there when the command returns
             return added, await reader.refresh([added.url], force=True)
 
@@ -202,6 +244,23 @@ def cmd_add(args: argparse.Namespace, db: str | None) -> int:
                 f"reader: subscribed, but fetching it failed: {clean_line(failure.message)}",
                 file=sys.stderr,
             )
+        if not args.local and reader.sync_account() is not None:
+            print("the next `reader sync` subscribes the server too (--local keeps it here)")
+        return 0
+
+    return _with_reader(db, work)
+
+
+def cmd_edit(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        if args.title is None and args.folder is None and args.local is None:
+            return _fail("nothing to change: give --title, --folder, --local or --synced", 2)
+        feed = reader.edit_feed(
+            args.url.strip(), title=args.title, folder=args.folder, local=args.local
+        )
+        where = "local only" if feed.local_only else "synced" if feed.synced else "local"
+        folder = f" in [{clean_line(feed.folder)}]" if feed.folder else ""
+        print(f"{clean_line(feed.display_title)}{folder} ({where})")
         return 0
 
     return _with_reader(db, work)
@@ -209,8 +268,11 @@ def cmd_add(args: argparse.Namespace, db: str | None) -> int:
 
 def cmd_remove(args: argparse.Namespace, db: str | None) -> int:
     def work(reader: Reader) -> int:
+        synced = reader.get_feed(args.url.strip()).synced
         reader.remove_feed(args.url.strip())
         print(f"removed {clean_line(args.url)}")
+        if synced:
+            print("the next `reader sync` unsubscribes the server too")
         return 0
 
     return _with_reader(db, work)
@@ -229,6 +291,8 @@ def cmd_feeds(args: argparse.Namespace, db: str | None) -> int:
             line = f"{feed.unread_count:5d}  {folder}{clean_line(feed.display_title)}"
             if feed.title:
                 line += f"  <{feed.url}>"
+            if feed.local_only:
+                line += "  (local)"
             if feed.last_error:
                 line += f"  ! {clean_line(feed.last_error)}"
             print(line)
@@ -281,6 +345,7 @@ def cmd_locate(args: argparse.Namespace, db: str | None) -> int:
     print(f"database:    {paths.database}")
     print(f"config file: {paths.config_file}")
     print(f"themes dir:  {paths.themes_dir}")
+    print(f"sync account: {paths.sync_account}")
     return 0
 
 
@@ -526,8 +591,113 @@ def cmd_saved(args: argparse.Namespace, db: str | None) -> int:
     return _with_reader(db, work)
 
 
+def cmd_sync(args: argparse.Namespace, db: str | None) -> int:
+    handler = {"setup": _sync_setup, "status": _sync_status, "off": _sync_off}.get(
+        args.sync_command or "", _sync_now
+    )
+    return _with_reader(db, lambda reader: handler(reader, args))
+
+
+def _sync_setup(reader: Reader, args: argparse.Namespace) -> int:
+    from reader.sync.greader import server_label
+
+    password = None
+    if not args.password_command:
+        if sys.stdin.isatty():
+            import getpass
+
+            password = getpass.getpass(f"API password of {args.user} at {server_label(args.url)}: ")
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            return _fail("no password given (or use --password-command CMD)", 2)
+    account = _run_async(
+        reader,
+        lambda: reader.sync_setup(
+            args.url, args.user, password=password, password_command=args.password_command
+        ),
+    )
+    print(f"logged in to {clean_line(account.identity)}; `reader sync` syncs now")
+    return 0
+
+
+def _sync_now(reader: Reader, args: argparse.Namespace) -> int:
+    from reader.sync.engine import SyncProgress
+
+    def progress(update: SyncProgress) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[2K" + update.message)
+            if update.phase == "done":
+                sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+    report = _run_async(reader, lambda: reader.sync(progress))
+    assert report is not None
+    for url in report.feeds_refused:
+        print(f"reader: the server refused {clean_line(url)}; it stays a local feed",
+              file=sys.stderr)  # fmt: skip
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"synced with {clean_line(report.server)} in {report.elapsed:.1f} s")
+    print(
+        f"feeds: {report.feeds_added} new from the server, {report.feeds_removed} removed "
+        f"there, {report.feeds_updated} renamed or moved there, {report.feeds_sent} "
+        "change" + _s(report.feeds_sent) + " sent"
+    )
+    print(f"entries: {report.new_entries} new")
+    print(
+        f"read/unread: {report.read_sent} sent, {report.read_received} received; "
+        f"starred: {report.starred_sent} sent, {report.starred_received} received"
+    )
+    if report.conflicts:
+        print(
+            f"{report.conflicts} change{_s(report.conflicts)} made on both sides: "
+            "the server's was newer"
+        )
+    return 0
+
+
+def _sync_status(reader: Reader, args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+    from datetime import datetime
+
+    status = reader.sync_status()
+    if args.json:
+        print(json.dumps(asdict(status), ensure_ascii=False, indent=2))
+        return 0
+    if status.account is None:
+        print("sync: off (`reader sync setup URL --user NAME` to sync with a feed server)")
+        return 0
+
+    def when(stamp: float | None) -> str:
+        return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M") if stamp else "never"
+
+    how = " (password from a command)" if status.password_command else ""
+    print(f"account:    {clean_line(status.account)}{how}")
+    print(f"last sync:  {when(status.last_sync)}")
+    print(f"queued:     {status.queued} change{_s(status.queued)}")
+    print(f"feeds:      {status.synced_feeds} synced, {status.local_feeds} local only")
+    if status.last_error:
+        print(f"last error: {clean_line(status.last_error)} ({when(status.last_error_at)})")
+        if status.next_attempt:
+            print(
+                f"next try:   {when(status.next_attempt)} (the app waits; `reader sync` tries now)"
+            )
+    return 0
+
+
+def _sync_off(reader: Reader, args: argparse.Namespace) -> int:
+    had = reader.sync_off()
+    print("sync off: the account is forgotten; feeds and entries stay here" if had
+          else "sync was off already")  # fmt: skip
+    return 0
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
+    "edit": cmd_edit,
+    "sync": cmd_sync,
     "remove": cmd_remove,
     "feeds": cmd_feeds,
     "import": cmd_import,

@@ -7,14 +7,15 @@ use one shared ``httpx.AsyncClient`` per event loop, created on first use.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
-from reader.errors import FeedExistsError, FeedNotFoundError
+from reader.errors import FeedExistsError, FeedNotFoundError, ReaderError, SyncError
 from reader.fetch import HostLimiter, HttpSettings, make_client
 from reader.models import Article, Entry, EntryFilter, Feed, ImportReport, SavedArticle, SearchHit
 from reader.opml import export_opml, parse_subscriptions
@@ -25,6 +26,9 @@ from reader.urls import check_web_url
 if TYPE_CHECKING:
     import httpx
 
+    from reader.sync.account import Account
+    from reader.sync.engine import SyncProgress, SyncReport, SyncStatus
+    from reader.sync.greader import GReader
     from reader.update import RefreshProgress, RefreshReport
     from reader.workers import WorkerPool
 
@@ -41,6 +45,7 @@ class Reader:
     _client_loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
     _host_limiter: HostLimiter | None = field(default=None, repr=False)
     _pool: WorkerPool | None = field(default=None, repr=False)
+    _sync_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -97,8 +102,16 @@ class Reader:
             raise FeedNotFoundError(f"not subscribed to {url_or_id}; see `reader feeds`")
         return feed
 
-    async def add_feed(self, url: str, folder: str | None = None, title: str | None = None) -> Feed:
-        """Subscribe to ``url``: a feed, or a page whose feed is found for it."""
+    async def add_feed(
+        self,
+        url: str,
+        folder: str | None = None,
+        title: str | None = None,
+        *,
+        local: bool = False,
+    ) -> Feed:
+        """Subscribe to ``url``: a feed, or a page whose feed is found for it. With a sync
+        account the next sync subscribes the server too, unless ``local``."""
         from reader.discover import discover_feed
 
         url = check_web_url(url, assume_https=True)
@@ -107,16 +120,36 @@ class Reader:
         discovered = await discover_feed(self.client(), url)
         site_url = url if discovered.url != url else None
         feed = self.storage.add_feed(
-            discovered.url, title=title, folder=folder or None, site_url=site_url
-        )
+            discovered.url, title=title, folder=folder or None, site_url=site_url,
+            local_only=local,
+        )  # fmt: skip
         if feed is None:
             raise FeedExistsError(f"already subscribed to {discovered.url}")
         return feed
 
     def remove_feed(self, url: str) -> None:
-        """Unsubscribe; the feed's entries go, the reading list stays."""
+        """Unsubscribe; the feed's entries go, the reading list stays. A synced feed is
+        unsubscribed on the server at the next sync."""
         if not self.storage.remove_feed(url):
             raise FeedNotFoundError(f"not subscribed to {url}; see `reader feeds`")
+
+    def edit_feed(
+        self,
+        url_or_id: str | int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+        local: bool | None = None,
+    ) -> Feed:
+        """Rename (``title``; "" for the feed's own), move (``folder``; "" for none), or
+        keep local (``local``: True unsubscribes the server, False lets the next sync
+        send it). A synced feed's rename and move go to the server at the next sync."""
+        feed = self.get_feed(url_or_id)
+        if title is not None or folder is not None:
+            self.storage.edit_feed(feed.id, title=title, folder=folder)
+        if local is not None and local != feed.local_only:
+            self.storage.set_local_only(feed.id, local)
+        return self.get_feed(feed.id)
 
     def import_feeds(self, data: bytes) -> ImportReport:
         parsed = parse_subscriptions(data)
@@ -146,8 +179,6 @@ class Reader:
         report counts feeds, new entries, 304s and errors. ``min_interval`` skips feeds
         checked less than that many seconds ago (the app's refresh interval); ``jobs``
         overrides ``config.concurrency`` (feeds fetched at once)."""
-        from dataclasses import replace
-
         from reader.update import refresh_feeds
 
         if feed_urls is not None:
@@ -281,6 +312,130 @@ class Reader:
     def saved(self) -> list[SavedArticle]:
         """The reading list, newest first."""
         return self.storage.saved_articles()
+
+    # --- sync with a feed server (reader/sync/) ---------------------------------------
+
+    def sync_account(self) -> Account | None:
+        """The sync server's account, if one is set up."""
+        from reader.sync.account import load_account
+
+        return load_account(self.paths.sync_account)
+
+    async def sync_setup(
+        self,
+        url: str,
+        user: str,
+        *,
+        password: str | None = None,
+        password_command: str | None = None,
+    ) -> Account:
+        """Log in once to check, then keep the account (mode 0600, in the config dir).
+        ``url`` is the Google Reader API's address; for FreshRSS its site address works
+        too (``/api/greader.php`` is tried after it)."""
+        from reader.sync.account import Account, account_password, save_account
+        from reader.sync.greader import LoginRefusedError, ProtocolError, RequestRefusedError
+
+        url = check_web_url(url.strip()).rstrip("/")
+        account = Account(url=url, user=user, password=password,
+                          password_command=password_command)  # fmt: skip
+        secret = account_password(account)  # a failing command fails here, at setup
+        candidates = [url] if url.endswith("/api/greader.php") else [url, url + "/api/greader.php"]
+        first_error: ReaderError | None = None
+        for candidate in candidates:
+            api = self._greader(replace(account, url=candidate), password=lambda: secret)
+            try:
+                auth = await api.login()
+            except LoginRefusedError:
+                raise LoginRefusedError(
+                    "login refused: check the user name and the API password (FreshRSS: "
+                    "the API password of your profile; Miniflux: the Google Reader user and "
+                    "password of its Integrations page)"
+                ) from None
+            except (ProtocolError, RequestRefusedError) as error:
+                first_error = first_error or error
+                continue
+            account = replace(account, url=candidate, auth=auth)
+            break
+        else:
+            assert first_error is not None
+            raise first_error
+        state = self.storage.sync_state()
+        if state.get("account") != account.identity:
+            self.storage.forget_sync()  # another server or user: its ids mean nothing here
+            self.storage.set_sync_state({"account": account.identity})
+        save_account(self.paths.sync_account, account)
+        return account
+
+    async def sync(
+        self,
+        progress: Callable[[SyncProgress], None] | None = None,
+        *,
+        background: bool = False,
+    ) -> SyncReport | None:
+        """Sync with the server now: queued changes go up, the server's feeds, entries and
+        read/starred state come down. Raises :class:`SyncError` (stored for ``sync
+        status``; the changes stay queued). ``background`` (the app's syncs) returns None
+        instead when the last failures ask to wait (backoff, Retry-After) or a sync is
+        already running."""
+        from reader.sync.engine import Sync, record_failure, record_success
+
+        account = self.sync_account()
+        if account is None:
+            raise SyncError("no sync account: `reader sync setup URL --user NAME` first")
+        now = self.clock()
+        if background:
+            next_attempt = self.storage.sync_state().get("next_attempt")
+            if next_attempt is not None and float(next_attempt) > now:
+                return None
+        if not self._sync_lock.acquire(blocking=False):
+            if background:
+                return None
+            raise SyncError("a sync is already running")
+        try:
+            api = self._greader(account)
+            try:
+                report = await Sync(self.storage, api, clock=self.clock, progress=progress).run()
+            except SyncError as error:
+                record_failure(self.storage, error, self.clock())
+                raise
+            record_success(self.storage)
+            return report
+        finally:
+            self._sync_lock.release()
+
+    def sync_status(self) -> SyncStatus:
+        """The account, the last sync, the queued changes and the last error."""
+        from reader.sync.engine import SyncStatus
+
+        account = self.sync_account()
+        state = self.storage.sync_state()
+        feeds = self.storage.sync_feeds()
+        return SyncStatus.from_state(
+            account, state, queued=self.storage.outbox_count(),
+            synced_feeds=sum(feed.synced for feed in feeds),
+            local_feeds=sum(feed.local_only for feed in feeds),
+        )  # fmt: skip
+
+    def sync_off(self) -> bool:
+        """Forget the account; feeds and entries stay, as local ones. False if none."""
+        from reader.sync.account import forget_account
+
+        self.storage.forget_sync()
+        return forget_account(self.paths.sync_account)
+
+    def _greader(self, account: Account, password: Callable[[], str] | None = None) -> GReader:
+        from reader.sync.account import account_password, save_account
+        from reader.sync.greader import GReader
+
+        def keep_token(auth: str) -> None:
+            if self.paths.sync_account.exists():
+                save_account(self.paths.sync_account, account.with_auth(auth))
+
+        return GReader(
+            self.client(), account.url, account.user,
+            password or (lambda: account_password(account)),
+            auth=account.auth, on_login=keep_token, timeout=self.config.timeout,
+        )  # fmt: skip
 
     # --- search ------------------------------------------------------------------------
 

@@ -51,3 +51,7 @@ class ImportFileError(ReaderError):
 
 class ConfigError(ReaderError):
     """A config value is wrong; the default is used instead."""
+
+
+class SyncError(ReaderError):
+    """Syncing with the feed server failed; local data is untouched, changes stay queued."""

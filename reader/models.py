@@ -29,6 +29,12 @@ class Feed:
     next_check: float | None = None
     unread_count: int = 0
     entry_count: int = 0
+    remote_id: str | None = None  # the sync server's id: the server polls it
+    local_only: bool = False  # never sent to the sync server
+
+    @property
+    def synced(self) -> bool:
+        return self.remote_id is not None
 
     @property
     def display_title(self) -> str:
@@ -45,6 +51,8 @@ class Feed:
             "last_error": self.last_error,
             "last_error_at": self.last_error_at,
             "last_checked": self.last_checked,
+            "synced": self.synced,
+            "local_only": self.local_only,
         }
 
 

@@ -19,6 +19,11 @@ class Paths:
     config_file: Path
     themes_dir: Path
 
+    @property
+    def sync_account(self) -> Path:
+        """The sync server's account (credentials: mode 0600), beside the config file."""
+        return self.config_file.parent / "sync.json"
+
 
 def default_paths(db: str | os.PathLike[str] | None = None) -> Paths:
     """The paths in force: ``db`` (``--db``) wins over ``$READER_DB`` over the data dir."""

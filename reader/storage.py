@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -151,6 +152,28 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE feeds ADD COLUMN update_hint REAL;
     """,
+    # 4: sync with a Google Reader API server (reader/sync/): the server's ids of feeds
+    # and entries, feeds kept local, and the outbox of changes not yet sent.
+    """
+    ALTER TABLE feeds ADD COLUMN remote_id TEXT;     -- the server's stream id: feed/42
+    ALTER TABLE feeds ADD COLUMN local_only INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entries ADD COLUMN remote_id TEXT;   -- the server's item id, canonical hex
+    CREATE UNIQUE INDEX feeds_by_remote_id ON feeds (remote_id) WHERE remote_id IS NOT NULL;
+    CREATE UNIQUE INDEX entries_by_remote_id ON entries (remote_id)
+        WHERE remote_id IS NOT NULL;
+    CREATE TABLE sync_outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,        -- read, starred (an item); unsubscribe, edit (a feed)
+        target TEXT NOT NULL,      -- the item's remote id, or the feed's stream id
+        value INTEGER,             -- read, starred: the state to send
+        base INTEGER,              -- read, starred: the state the server had at the last sync
+        detail TEXT,               -- edit: JSON {title, folder, old_folder}; unsubscribe: URL
+        changed_at REAL NOT NULL,  -- when the change was made here
+        version INTEGER NOT NULL DEFAULT 1,  -- bumped by each change, so a change made
+                                             -- while a sync sends it is not lost
+        UNIQUE (kind, target)
+    );
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -158,7 +181,7 @@ SCHEMA_VERSION: Final = len(_MIGRATIONS)
 _FEED_COLUMNS: Final = """
     f.id, f.url, coalesce(f.user_title, f.title), f.site_url, f.folder, f.etag,
     f.last_modified, f.last_checked, f.last_updated, f.last_error, f.last_error_at,
-    f.error_count, f.added_at, f.next_check
+    f.error_count, f.added_at, f.next_check, f.remote_id, f.local_only
 """
 _ENTRY_COLUMNS: Final = """
     e.id, e.feed_id, e.guid, e.url, e.title, e.author, e.published, e.updated, e.summary,
@@ -171,18 +194,20 @@ _ENTRY_COLUMNS: Final = """
 _FEED_FIELDS: Final = (
     "id", "url", "title", "site_url", "folder", "etag", "last_modified", "last_checked",
     "last_updated", "last_error", "last_error_at", "error_count", "added_at", "next_check",
+    "remote_id", "local_only",
 )  # fmt: skip
 
 
 _FEED_WRITABLE: Final = frozenset((
     "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
     "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
-    "error_count", "next_check", "update_hint",
+    "error_count", "next_check", "update_hint", "remote_id", "local_only",
 ))  # fmt: skip
 
 
 def _feed_from_row(row: Sequence[Any], unread: int = 0, total: int = 0) -> Feed:
     fields = dict(zip(_FEED_FIELDS, row, strict=True))
+    fields["local_only"] = bool(fields["local_only"])
     return Feed(**fields, unread_count=unread, entry_count=total)
 
 
@@ -191,6 +216,38 @@ def _entry_from_row(row: Sequence[Any]) -> Entry:
     values[10] = bool(values[10])
     values[13] = bool(values[13])
     return Entry(*values)
+
+
+@dataclass(frozen=True)
+class SyncedEntry:
+    """An item from the sync server: an entry, its id there and its state there."""
+
+    remote_id: str
+    entry: EntryData
+    read: bool = False
+    starred: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxChange:
+    """A change made here, queued for the sync server."""
+
+    id: int
+    kind: str  # read, starred, unsubscribe, edit
+    target: str  # the item's remote id, or the feed's stream id
+    value: bool | None  # read, starred: the state to send
+    base: bool | None  # read, starred: the server's state at the last sync
+    detail: str | None  # edit: JSON {title, folder}; unsubscribe: the feed's URL
+    changed_at: float
+    version: int
+
+
+@dataclass(frozen=True)
+class RemoteStateChanges:
+    read: int = 0  # entries the server's state made read here
+    unread: int = 0
+    to_save: list[int] = field(default_factory=list)  # entry ids the server starred
+    to_unsave: list[str] = field(default_factory=list)  # reading-list URLs it unstarred
 
 
 class Storage:
@@ -311,13 +368,15 @@ class Storage:
         title: str | None = None,
         folder: str | None = None,
         site_url: str | None = None,
+        local_only: bool = False,
     ) -> Feed | None:
-        """Subscribe; None when the URL is already there."""
+        """Subscribe; None when the URL is already there. A ``local_only`` feed is never
+        sent to the sync server."""
         with self.write() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (url, title, folder, site_url, self.clock()),
+                "INSERT OR IGNORE INTO feeds (url, user_title, folder, site_url, added_at, "
+                "local_only) VALUES (?, ?, ?, ?, ?, ?)",
+                (url, title, folder, site_url, self.clock(), int(local_only)),
             )
             if cursor.rowcount == 0:
                 return None
@@ -340,10 +399,25 @@ class Storage:
                     present += 1
         return added, present
 
-    def remove_feed(self, url: str) -> bool:
-        """Unsubscribe; its entries go (cascade), the reading list stays."""
+    def remove_feed(self, url: str, *, sync: bool = True) -> bool:
+        """Unsubscribe; its entries go (cascade), the reading list stays. A synced feed's
+        unsubscription is queued for the server (unless ``sync`` is false: it came from
+        there)."""
         with self.write() as db:
-            return db.execute("DELETE FROM feeds WHERE url = ?", (url,)).rowcount > 0
+            row = db.execute("SELECT remote_id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                return False
+            if sync and row[0] is not None:
+                _queue_feed_change(db, "unsubscribe", row[0], url, self.clock())
+            # the server drops the feed's items with it: their queued changes go too
+            db.execute(
+                "DELETE FROM sync_outbox WHERE kind IN ('read', 'starred') AND target IN "
+                "(SELECT e.remote_id FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                "WHERE f.url = ? AND e.remote_id IS NOT NULL)",
+                (url,),
+            )
+            db.execute("DELETE FROM feeds WHERE url = ?", (url,))
+            return True
 
     def get_feed(self, url_or_id: str | int) -> Feed | None:
         column = "id" if isinstance(url_or_id, int) else "url"
@@ -403,7 +477,8 @@ class Storage:
             "id, url, etag, last_modified, body_hash, last_checked, next_check, error_count, "
             "update_hint"
         )
-        rows = self._query(f"SELECT {columns} FROM feeds ORDER BY id")
+        # a synced feed is polled by the sync server: its entries come from there
+        rows = self._query(f"SELECT {columns} FROM feeds WHERE remote_id IS NULL ORDER BY id")
         checks = [FeedCheck(*row) for row in rows]
         if urls is None:
             return checks
@@ -567,26 +642,39 @@ class Storage:
         return int(self._query(f"SELECT count(*) FROM entries e {join} {where}", params)[0][0])
 
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
-        """Mark entries read (or unread); returns how many changed."""
+        """Mark entries read (or unread); returns how many changed. Synced entries' changes
+        are queued for the sync server in the same transaction."""
         if not entry_ids:
             return 0
         marks = ",".join("?" * len(entry_ids))
         with self.write() as db:
-            return int(
+            synced = db.execute(
+                f"SELECT remote_id FROM entries WHERE id IN ({marks}) AND read != ? "
+                "AND remote_id IS NOT NULL",
+                (*entry_ids, int(read)),
+            ).fetchall()
+            changed = int(
                 db.execute(
                     f"UPDATE entries SET read = ? WHERE id IN ({marks}) AND read != ?",
                     (int(read), *entry_ids, int(read)),
                 ).rowcount
             )
+            _queue_item_changes(db, "read", [row[0] for row in synced], read, self.clock())
+            return changed
 
     def mark_feed_read(self, feed_id: int | None = None) -> int:
         """Mark every entry of a feed (or of all feeds) read; returns how many changed."""
+        where, params = ("feed_id = ? AND ", (feed_id,)) if feed_id is not None else ("", ())
         with self.write() as db:
-            if feed_id is None:
-                return db.execute("UPDATE entries SET read = 1 WHERE read = 0").rowcount
-            return db.execute(
-                "UPDATE entries SET read = 1 WHERE feed_id = ? AND read = 0", (feed_id,)
+            synced = db.execute(
+                f"SELECT remote_id FROM entries WHERE {where}read = 0 AND remote_id IS NOT NULL",
+                params,
+            ).fetchall()
+            changed = db.execute(
+                f"UPDATE entries SET read = 1 WHERE {where}read = 0", params
             ).rowcount
+            _queue_item_changes(db, "read", [row[0] for row in synced], True, self.clock())
+            return int(changed)
 
     # --- article cache -----------------------------------------------------------------
 
@@ -626,9 +714,17 @@ class Storage:
         text: str,
         article: Article | None = None,
         reached_from: str | None = None,
+        *,
+        sync: bool = True,
     ) -> None:
-        """Put an article on the reading list (or refresh what is kept of it)."""
+        """Put an article on the reading list (or refresh what is kept of it). The synced
+        entries linking to it are queued to be starred on the sync server."""
         with self.write() as db:
+            if (
+                sync
+                and not db.execute("SELECT 1 FROM reading_list WHERE url = ?", (url,)).fetchone()
+            ):
+                _queue_item_changes(db, "starred", _synced_entries_of(db, url), True, self.clock())
             db.execute(
                 "INSERT INTO reading_list (url, title, site, saved_at, text, article, "
                 "reached_from) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
@@ -639,9 +735,12 @@ class Storage:
                  article.to_json() if article else None, reached_from),
             )  # fmt: skip
 
-    def unsave_article(self, url: str) -> bool:
+    def unsave_article(self, url: str, *, sync: bool = True) -> bool:
         with self.write() as db:
-            return db.execute("DELETE FROM reading_list WHERE url = ?", (url,)).rowcount > 0
+            removed = db.execute("DELETE FROM reading_list WHERE url = ?", (url,)).rowcount > 0
+            if removed and sync:
+                _queue_item_changes(db, "starred", _synced_entries_of(db, url), False, self.clock())
+            return removed
 
     def is_saved(self, url: str) -> bool:
         return bool(self._query("SELECT 1 FROM reading_list WHERE url = ?", (url,)))
@@ -689,6 +788,301 @@ class Storage:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # --- sync with a feed server (reader/sync/): ids, the outbox, the server's state -----
+
+    def sync_feeds(self) -> list[Feed]:
+        """Every feed, without counts (cheap): what the sync compares with the server's."""
+        rows = self._query(f"SELECT {_FEED_COLUMNS} FROM feeds f ORDER BY f.id")
+        return [_feed_from_row(row) for row in rows]
+
+    def add_synced_feed(
+        self,
+        url: str,
+        remote_id: str,
+        *,
+        title: str | None,
+        folder: str | None,
+        site_url: str | None,
+    ) -> int:
+        """A feed the server has and we did not: its title and folder are the server's."""
+        with self.write() as db:
+            cursor = db.execute(
+                "INSERT INTO feeds (url, user_title, folder, site_url, added_at, remote_id) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (url, title, folder, site_url, self.clock(), remote_id),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def edit_feed(
+        self,
+        feed_id: int,
+        *,
+        title: str | None = None,
+        folder: str | None = None,
+    ) -> None:
+        """Rename (``title``) or move (``folder``; "" takes it out of its folder) a feed;
+        for a synced feed the change is queued for the server."""
+        import json
+
+        values: dict[str, Any] = {}
+        if title is not None:
+            values["user_title"] = title or None
+        if folder is not None:
+            values["folder"] = folder or None
+        if not values:
+            return
+        with self.write() as db:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            db.execute(f"UPDATE feeds SET {assignments} WHERE id = ?", (*values.values(), feed_id))
+            row = db.execute("SELECT remote_id FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            if row is None or row[0] is None:
+                return
+            old = db.execute(
+                "SELECT detail FROM sync_outbox WHERE kind = 'edit' AND target = ?", (row[0],)
+            ).fetchone()
+            detail = json.loads(old[0]) if old else {}
+            if title is not None:
+                detail["title"] = title
+            if folder is not None:
+                detail["folder"] = folder
+            _queue_feed_change(db, "edit", row[0], json.dumps(detail), self.clock())
+
+    def set_local_only(self, feed_id: int, local_only: bool) -> None:
+        """Keep a feed local (a synced one is unsubscribed on the server, its entries stay
+        here as local ones) or let the next sync send it."""
+        with self.write() as db:
+            row = db.execute("SELECT remote_id, url FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            if row is None:
+                return
+            remote_id, url = row
+            if local_only and remote_id is not None:
+                _queue_feed_change(db, "unsubscribe", remote_id, url, self.clock())
+                db.execute(
+                    "DELETE FROM sync_outbox WHERE kind IN ('read', 'starred') AND target IN "
+                    "(SELECT remote_id FROM entries WHERE feed_id = ? AND remote_id IS NOT NULL)",
+                    (feed_id,),
+                )
+                db.execute("UPDATE entries SET remote_id = NULL WHERE feed_id = ?", (feed_id,))
+                # polled here from now on
+                db.execute("UPDATE feeds SET next_check = NULL WHERE id = ?", (feed_id,))
+            db.execute(
+                "UPDATE feeds SET local_only = ?, remote_id = CASE WHEN ? THEN NULL "
+                "ELSE remote_id END WHERE id = ?",
+                (int(local_only), int(local_only), feed_id),
+            )
+
+    def link_feed(self, feed_id: int, remote_id: str | None) -> None:
+        with self.write() as db:
+            db.execute("UPDATE feeds SET remote_id = ? WHERE id = ?", (remote_id, feed_id))
+
+    def known_remote_ids(self, remote_ids: Iterable[str]) -> set[str]:
+        """Which of these item ids are stored here already."""
+        wanted = list(remote_ids)
+        known: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known.update(
+                row[0]
+                for row in self._query(
+                    f"SELECT remote_id FROM entries WHERE remote_id IN ({marks})", chunk
+                )
+            )
+        return known
+
+    def store_synced_entries(
+        self,
+        feed_id: int,
+        entries: Sequence[SyncedEntry],
+    ) -> int:
+        """Store items of the server's in one transaction; returns how many are new here.
+
+        An entry this feed already has (the same URL or guid, fetched before the feed was
+        synced) takes the item's id instead of a twin: read if either side read it, and
+        what the server lacks (read, starred) is queued for it.
+        """
+        now = self.clock()
+        new = 0
+        with self.write() as db:
+            for synced in entries:
+                entry = synced.entry
+                if db.execute(
+                    "SELECT 1 FROM entries WHERE remote_id = ?", (synced.remote_id,)
+                ).fetchone():
+                    continue
+                # two lookups, each on its index (an OR of the two scans the feed)
+                twin = db.execute(
+                    "SELECT id, read, url FROM entries WHERE feed_id = ? AND guid = ? "
+                    "AND remote_id IS NULL",
+                    (feed_id, entry.guid),
+                ).fetchone()
+                if twin is None and entry.url is not None:
+                    twin = db.execute(
+                        "SELECT id, read, url FROM entries WHERE url = ? AND feed_id = ? "
+                        "AND remote_id IS NULL LIMIT 1",
+                        (entry.url, feed_id),
+                    ).fetchone()
+                if twin is not None:
+                    twin_id, twin_read, _ = twin
+                    db.execute(
+                        "UPDATE entries SET remote_id = ?, read = ? WHERE id = ?",
+                        (synced.remote_id, int(bool(twin_read) or synced.read), twin_id),
+                    )
+                    if twin_read and not synced.read:
+                        _queue_item_changes(db, "read", [synced.remote_id], True, now)
+                else:
+                    db.execute(
+                        f"INSERT OR IGNORE INTO entries ({_INSERT_COLUMNS}, read, remote_id) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (feed_id, entry.guid, entry.url, entry.title, entry.author,
+                         entry.published, entry.updated, entry.summary, entry.content, now,
+                         entry.published or entry.updated or now, int(synced.read),
+                         synced.remote_id),
+                    )  # fmt: skip
+                    new += 1
+                url = twin[2] if twin is not None else entry.url
+                if not synced.starred and url and _is_saved(db, url):
+                    # saved here already (from a link, before the sync): star it there,
+                    # or the server's "not starred" would take it off the reading list
+                    _queue_item_changes(db, "starred", [synced.remote_id], True, now)
+            if new:
+                db.execute("UPDATE feeds SET last_updated = ? WHERE id = ?", (now, feed_id))
+        return new
+
+    def apply_remote_state(
+        self,
+        unread: Iterable[str],
+        starred: Iterable[str],
+        *,
+        keep_read: Iterable[str] = (),
+        keep_starred: Iterable[str] = (),
+    ) -> RemoteStateChanges:
+        """Make the synced entries' read state the server's (``unread`` holds every unread
+        item id there), except where a change here is queued or was just sent (``keep_*``);
+        returns what changed and which entries the server starred or unstarred (the
+        caller saves those, so the saved text is built outside this transaction)."""
+        rows = [("unread", i) for i in unread] + [("starred", i) for i in starred]
+        rows += [("keep_read", i) for i in keep_read]
+        rows += [("keep_starred", i) for i in keep_starred]
+
+        def not_pending(kind: str) -> str:
+            return (
+                f"e.remote_id NOT IN (SELECT target FROM sync_outbox WHERE kind = '{kind}') "
+                f"AND e.remote_id NOT IN (SELECT id FROM temp.sync_ids WHERE list = 'keep_{kind}')"
+            )
+
+        def listed(name: str) -> str:
+            return f"e.remote_id IN (SELECT id FROM temp.sync_ids WHERE list = '{name}')"
+
+        saved = _SAVED.format(entry="e")
+        with self.write() as db:
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS sync_ids (list TEXT NOT NULL, id TEXT NOT NULL, "
+                "PRIMARY KEY (list, id)) WITHOUT ROWID"
+            )
+            db.execute("DELETE FROM temp.sync_ids")
+            db.executemany("INSERT OR IGNORE INTO temp.sync_ids VALUES (?, ?)", rows)
+            made_unread = db.execute(
+                "UPDATE entries AS e SET read = 0 WHERE e.remote_id IS NOT NULL AND e.read = 1 "
+                f"AND {listed('unread')} AND {not_pending('read')}"
+            ).rowcount
+            made_read = db.execute(
+                "UPDATE entries AS e SET read = 1 WHERE e.remote_id IS NOT NULL AND e.read = 0 "
+                f"AND NOT {listed('unread')} AND {not_pending('read')}"
+            ).rowcount
+            to_save = [
+                row[0]
+                for row in db.execute(
+                    "SELECT e.id FROM entries e WHERE e.remote_id IS NOT NULL AND e.url IS NOT "
+                    f"NULL AND {listed('starred')} AND NOT {saved} AND {not_pending('starred')}"
+                )
+            ]
+            to_unsave = [
+                row[0]
+                for row in db.execute(
+                    "SELECT DISTINCT r.url FROM entries e JOIN reading_list r ON r.url = e.url "
+                    "OR r.url = (SELECT a.final_url FROM article_aliases a WHERE a.url = e.url) "
+                    f"WHERE e.remote_id IS NOT NULL AND NOT {listed('starred')} "
+                    f"AND {not_pending('starred')}"
+                )
+            ]
+            db.execute("DELETE FROM temp.sync_ids")
+        return RemoteStateChanges(
+            read=int(made_read), unread=int(made_unread), to_save=to_save, to_unsave=to_unsave
+        )
+
+    def outbox(self) -> list[OutboxChange]:
+        """The queued changes, oldest first."""
+        rows = self._query(
+            "SELECT id, kind, target, value, base, detail, changed_at, version FROM sync_outbox "
+            "ORDER BY changed_at, id"
+        )
+        return [
+            OutboxChange(
+                id=row[0],
+                kind=row[1],
+                target=row[2],
+                value=None if row[3] is None else bool(row[3]),
+                base=None if row[4] is None else bool(row[4]),
+                detail=row[5],
+                changed_at=row[6],
+                version=row[7],
+            )
+            for row in rows
+        ]
+
+    def outbox_count(self) -> int:
+        """Changes waiting for the server (a state set back as it was does not count)."""
+        return int(
+            self._query("SELECT count(*) FROM sync_outbox WHERE value IS NULL OR value != base")[0][
+                0
+            ]
+        )
+
+    def outbox_done(self, changes: Iterable[OutboxChange]) -> None:
+        """The server has these changes: drop them, unless one was changed again since it
+        was read (then what the server has now becomes its base)."""
+        with self.write() as db:
+            for change in changes:
+                gone = db.execute(
+                    "DELETE FROM sync_outbox WHERE id = ? AND version = ?",
+                    (change.id, change.version),
+                ).rowcount
+                if not gone and change.value is not None:
+                    db.execute(
+                        "UPDATE sync_outbox SET base = ? WHERE id = ?",
+                        (int(change.value), change.id),
+                    )
+
+    def forget_sync(self) -> None:
+        """Unlink everything from the sync server: feeds and entries stay, as local ones."""
+        with self.write() as db:
+            db.execute("UPDATE feeds SET remote_id = NULL, next_check = NULL "
+                       "WHERE remote_id IS NOT NULL")  # fmt: skip
+            db.execute("UPDATE entries SET remote_id = NULL WHERE remote_id IS NOT NULL")
+            db.execute("DELETE FROM sync_outbox")
+            db.execute("DELETE FROM state WHERE key LIKE 'sync.%'")
+
+    def sync_state(self) -> dict[str, str]:
+        """The sync bookkeeping (``sync.*`` keys of the state table), without the prefix."""
+        return {
+            key.removeprefix("sync."): value
+            for key, value in self._query("SELECT key, value FROM state WHERE key LIKE 'sync.%'")
+        }
+
+    def set_sync_state(self, values: dict[str, str | None]) -> None:
+        """Set (or, with None, clear) sync bookkeeping keys in one transaction."""
+        with self.write() as db:
+            for key, value in values.items():
+                if value is None:
+                    db.execute("DELETE FROM state WHERE key = ?", ("sync." + key,))
+                else:
+                    db.execute(
+                        "INSERT INTO state (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        ("sync." + key, value),
+                    )
 
     # --- search ------------------------------------------------------------------------
 
@@ -806,6 +1200,63 @@ def _insert_entries(db: sqlite3.Connection, feed_id: int, rows: list[tuple[Any, 
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(feed_id, *row) for row in rows],
         )
+
+
+def _queue_item_changes(
+    db: sqlite3.Connection, kind: str, targets: Sequence[str], value: bool, changed_at: float
+) -> None:
+    """Queue read/starred changes of synced entries; a later change of the same item
+    replaces the value and keeps the base (what the server had at the last sync)."""
+    if not targets:
+        return
+    db.executemany(
+        "INSERT INTO sync_outbox (kind, target, value, base, changed_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (kind, target) DO UPDATE SET value = excluded.value, "
+        "changed_at = excluded.changed_at, version = sync_outbox.version + 1",
+        [(kind, target, int(value), int(not value), changed_at) for target in targets],
+    )
+
+
+def _queue_feed_change(
+    db: sqlite3.Connection, kind: str, target: str, detail: str, changed_at: float
+) -> None:
+    if kind == "unsubscribe":
+        db.execute("DELETE FROM sync_outbox WHERE kind = 'edit' AND target = ?", (target,))
+    db.execute(
+        "INSERT INTO sync_outbox (kind, target, detail, changed_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (kind, target) DO UPDATE SET detail = excluded.detail, "
+        "changed_at = excluded.changed_at, version = sync_outbox.version + 1",
+        (kind, target, detail, changed_at),
+    )
+
+
+def _synced_entries_of(db: sqlite3.Connection, url: str) -> list[str]:
+    """The remote ids of the synced entries linking to ``url`` (or redirecting to it)."""
+    return [
+        row[0]
+        for row in db.execute(
+            "SELECT remote_id FROM entries WHERE remote_id IS NOT NULL AND (url = ? OR url IN "
+            "(SELECT url FROM article_aliases WHERE final_url = ?))",
+            (url, url),
+        )
+    ]
+
+
+# An entry (alias {entry}) is on the reading list: its URL, or where that URL redirects.
+_SAVED: Final = (
+    "EXISTS (SELECT 1 FROM reading_list r WHERE r.url = {entry}.url OR r.url = "
+    "(SELECT a.final_url FROM article_aliases a WHERE a.url = {entry}.url))"
+)
+
+
+def _is_saved(db: sqlite3.Connection, url: str) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM reading_list WHERE url = ? OR url = "
+            "(SELECT final_url FROM article_aliases WHERE url = ?)",
+            (url, url),
+        ).fetchone()
+    )
 
 
 def fts_query(text: str) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sync_servers import FreshRSS, Phone, freshrss_missing, session_freshrss
 
 from reader.cli import main
 from reader.core import Reader, open_reader
@@ -124,3 +125,20 @@ def traced_peak() -> Callable[[], AbstractContextManager[Peak]]:
             tracemalloc.stop()
 
     return trace
+
+
+@pytest.fixture(scope="session")
+def freshrss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshRSS]:
+    """One real FreshRSS for the session (../shared/freshrss, served by php)."""
+    reason = freshrss_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    yield from session_freshrss(tmp_path_factory.mktemp("freshrss"))
+
+
+@pytest.fixture
+def freshrss(freshrss_server: FreshRSS) -> Iterator[Phone]:
+    """A user of its own on the session's FreshRSS, and a client ("the phone") of theirs."""
+    phone = freshrss_server.new_user()
+    yield phone
+    freshrss_server.start()  # a test that stopped it leaves it running for the next
