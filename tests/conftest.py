@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sync_servers import FreshRSS, Phone, freshrss_missing, session_freshrss
+from sync_servers import FakeMiniflux, FreshRSS, Phone, freshrss_missing, session_freshrss
 
 from reader.cli import main
 from reader.core import Reader, open_reader
@@ -142,3 +142,14 @@ def freshrss(freshrss_server: FreshRSS) -> Iterator[Phone]:
     phone = freshrss_server.new_user()
     yield phone
     freshrss_server.start()  # a test that stopped it leaves it running for the next
+
+
+@pytest.fixture
+def miniflux(site: SiteServer, clock: FrozenClock) -> Iterator[FakeMiniflux]:
+    """A fake Miniflux on the site server (tests/sync_servers.py) with one feed of three
+    entries, in the folder News."""
+    fake = FakeMiniflux(site, clock)
+    feed_id = fake.add_feed(site.url("/feed.xml"), "Gazette", "News")
+    for n in range(3):
+        fake.add_entry(feed_id, f"Story {n}")
+    yield fake

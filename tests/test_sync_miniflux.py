@@ -3,25 +3,16 @@ behaves as its documentation says (tests/sync_servers.py: FakeMiniflux)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
-from conftest import FrozenClock
 from sync_servers import FakeMiniflux
 
 from reader.core import Reader
 from reader.errors import SyncError
-from reader.site_server import Request, Response, SiteServer
+from reader.site_server import Request, Response
 from reader.sync.greader import LoginRefusedError, ProtocolError
-
-
-@pytest.fixture
-def miniflux(site: SiteServer, clock: FrozenClock) -> Iterator[FakeMiniflux]:
-    fake = FakeMiniflux(site, clock)
-    feed_id = fake.add_feed(site.url("/feed.xml"), "Gazette", "News")
-    for n in range(3):
-        fake.add_entry(feed_id, f"Story {n}")
-    yield fake
+from tests.conftest import FrozenClock
 
 
 @pytest.fixture

@@ -16,9 +16,11 @@ queued change leaves the outbox only once the server has confirmed it):
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from reader.clock import SYSTEM_CLOCK, Clock
@@ -297,11 +299,15 @@ class Sync:
         keep_read, keep_starred = await self.send_changes(set(unread), set(starred))
         wanted = list(dict.fromkeys([*unread, *starred, *recent]))
         await self.fetch_new(wanted, feed_ids)
-        changes = self.storage.apply_remote_state(
-            unread, starred, keep_read=keep_read, keep_starred=keep_starred
-        )
+        # the big writes run in a thread: the app's event loop (and screen) carries on
+        changes = await asyncio.to_thread(
+            partial(
+                self.storage.apply_remote_state,
+                unread, starred, keep_read=keep_read, keep_starred=keep_starred,
+            )
+        )  # fmt: skip
         self.report.read_received = changes.read + changes.unread
-        self.save_starred(changes.to_save)
+        await asyncio.to_thread(self.save_starred, changes.to_save)
         for url in changes.to_unsave:
             self.storage.unsave_article(url, sync=False)
         self.report.starred_received = len(changes.to_save) + len(changes.to_unsave)
@@ -465,7 +471,7 @@ class Sync:
     # --- new items ---------------------------------------------------------------------
 
     async def fetch_new(self, wanted: Sequence[str], feed_ids: dict[str, int]) -> None:
-        known = self.storage.known_remote_ids(wanted)
+        known = await asyncio.to_thread(self.storage.known_remote_ids, wanted)
         missing = [item_id for item_id in wanted if item_id not in known]
         if not missing:
             return
@@ -480,7 +486,9 @@ class Sync:
                 if feed_id is not None:
                     by_feed.setdefault(feed_id, []).append(synced_entry(item))
             for feed_id, entries in by_feed.items():
-                self.report.new_entries += self.storage.store_synced_entries(feed_id, entries)
+                self.report.new_entries += await asyncio.to_thread(
+                    self.storage.store_synced_entries, feed_id, entries
+                )
             # stored: the next sync may start after these, even if this one stops here
             if "newest" in self.state:
                 self.storage.set_sync_state({"newest": self.state["newest"]})

@@ -29,6 +29,7 @@ from reader.history import History, Visit, load_history, save_history
 from reader.models import Article, Entry, EntryFilter, SearchHit
 from reader.sanitize import clean_line
 from reader.storage import Storage
+from reader.tui.format import clock_time
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.history_list import HistoryScreen
@@ -48,6 +49,7 @@ from reader.urls import check_web_url
 
 if TYPE_CHECKING:
     from reader.core import Reader
+    from reader.sync.engine import SyncProgress, SyncReport
     from reader.update import RefreshProgress, RefreshReport
 
 Pane = Literal["feeds", "entries", "article"]
@@ -295,6 +297,17 @@ class MainScreen(Screen[None]):
             self.report = report
             self.error = error
 
+    class SyncProgressed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class SyncFinished(Message):
+        def __init__(self, report: SyncReport | None, error: str | None) -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
     class IdsLoaded(Message):
         def __init__(self, source: EntrySource, ids: list[int]) -> None:
             super().__init__()
@@ -327,6 +340,7 @@ class MainScreen(Screen[None]):
         self.link_request: LinkRequest | None = None
         """The page being opened through the link pipeline, if any."""
         self.refreshing = False
+        self.syncing = False
         self._token = 0
         self._pending_scroll: float | None = None
         self._counts_due = False
@@ -379,6 +393,7 @@ class MainScreen(Screen[None]):
         """The refresh at start and every ``refresh_minutes``: only the feeds due (a restart,
         or a second instance, polls none of those checked within the interval)."""
         interval = self.background_interval()
+        self.start_sync(background=True)
         if not self.refreshing and self.reader.due_feed_count(interval):
             self.start_refresh(None, force=False, quiet=True, min_interval=interval)
 
@@ -1079,6 +1094,7 @@ class MainScreen(Screen[None]):
         self.start_refresh(urls, force=True)
 
     def action_refresh_all(self) -> None:
+        self.start_sync(background=False)
         self.start_refresh(None, force=True)
 
     def start_refresh(
@@ -1164,6 +1180,62 @@ class MainScreen(Screen[None]):
             self.status.set_error(lines[0])
         unread = sum(f.unread_count for f in self.feed_list.feeds)
         self.status.set_info(f"{report.new_entries} new · {unread} unread")
+
+    # --- sync with the feed server (reader sync setup) --------------------------------
+
+    def start_sync(self, *, background: bool) -> None:
+        """Sync in the background when an account is set up: at start, with each timed
+        refresh (``background``: not while the last failures ask to wait) and on R."""
+        try:
+            if self.syncing or self.reader.sync_account() is None:
+                return
+        except ReaderError as error:  # a damaged account file
+            self.status.set_sync(f"sync: {error}", failed=True)
+            return
+        self.syncing = True
+        self.status.set_sync("sync: starting")
+        self._sync(background)
+
+    @work(group="sync", exit_on_error=False)
+    async def _sync(self, background: bool) -> None:
+        def progress(update: SyncProgress) -> None:
+            self.post_message(self.SyncProgressed(update.message))
+
+        try:
+            report = await self.reader.sync(progress, background=background)
+        except ReaderError as error:
+            self.post_message(self.SyncFinished(None, str(error)))
+        except Exception as error:  # keep the app alive; say what happened
+            self.post_message(self.SyncFinished(None, f"sync failed: {error}"))
+        else:
+            self.post_message(self.SyncFinished(report, None))
+
+    @on(SyncProgressed)
+    def _sync_progressed(self, event: SyncProgressed) -> None:
+        self.status.set_sync(event.text)
+
+    @on(SyncFinished)
+    def _sync_finished(self, event: SyncFinished) -> None:
+        self.syncing = False
+        if event.error:
+            self.status.set_sync(f"sync: {event.error}", failed=True)
+            self.notify(clean_line(event.error), title="Sync", severity="warning",
+                        markup=False, timeout=6)  # fmt: skip
+            return
+        report = event.report
+        if report is None:  # waiting after failures, as the server asked
+            self.status.set_sync(None)
+            return
+        self.status.set_sync(f"synced {clock_time(self.clock())}")
+        for url in report.feeds_refused:
+            self.notify(f"The server refused {clean_line(url)}; it stays a local feed",
+                        title="Sync", severity="warning", markup=False, timeout=6)  # fmt: skip
+        moved = (report.feeds_added, report.feeds_removed, report.feeds_updated,
+                 report.new_entries, report.read_received, report.starred_received)  # fmt: skip
+        if any(moved):
+            self.reload_feeds()
+            self._apply_layout()  # the first feeds replace the welcome text
+            self._reload_entries()
 
     # --- add and remove ----------------------------------------------------------------
 

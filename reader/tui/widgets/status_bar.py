@@ -1,4 +1,5 @@
-"""The status line: refresh progress as a bar with counts, the last error, the last refresh."""
+"""The status line: refresh progress as a bar with counts, the last error, the sync with the
+feed server ("sync: ..."), the last refresh."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ class StatusBar(Widget):
         self.last_error: str | None = None
         self.last_refresh: float | None = None
         self.info = ""
+        self.sync: str | None = None
+        self.sync_failed = False
 
     def set_progress(self, progress: Progress | None) -> None:
         self.progress = progress
@@ -54,6 +57,12 @@ class StatusBar(Widget):
 
     def set_refreshed(self, when: float) -> None:
         self.last_refresh = when
+        self.refresh()
+
+    def set_sync(self, text: str | None, *, failed: bool = False) -> None:
+        """The sync's progress ("sync: 120/900 new entries"), its last error, or None."""
+        self.sync = clean_line(text) if text else None
+        self.sync_failed = failed
         self.refresh()
 
     def set_info(self, info: str) -> None:
@@ -80,6 +89,12 @@ class StatusBar(Widget):
         elif self.info:
             left.append(self.info, style=dim)
         right = Text(style=dim)
+        if self.sync:
+            style = self.get_component_rich_style("status-bar--error") if self.sync_failed else dim
+            sync = Text(self.sync, style=style)
+            room = max(8, width // 3)
+            right.append(fit(sync, room) if sync.cell_len > room else sync)
+            right.append("  ")
         if self.last_refresh is not None:
             right.append(f"refreshed {clock_time(self.last_refresh)} ")
         middle = Text("")
