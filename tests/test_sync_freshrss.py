@@ -291,3 +291,30 @@ def test_sync_off_keeps_feeds_and_entries_as_local_ones(
     assert "off" in cli("sync", "status").out
     failed = cli("sync")
     assert failed.status == 1 and "sync setup" in failed.err
+
+
+async def test_the_client_speaks_every_endpoint_freshrss_has(
+    reader: Reader, freshrss: Phone, site: SiteServer
+) -> None:
+    from reader.sync.greader import READ, READING_LIST, GReader, canonical_item_id
+
+    freshrss.subscribe(site.url("/feed.xml"), folder="News")
+    api = GReader(reader.client(), freshrss.api, freshrss.user, lambda: freshrss.password)
+    [sub] = await api.subscriptions()
+    assert (sub.url, sub.folder) == (site.url("/feed.xml"), "News")
+    assert "News" in await api.folders()
+    assert (await api.unread_counts())[sub.stream_id] == 6
+    # stream/contents in pages, by continuation
+    first, token = await api.stream_contents(count=4)
+    assert len(first) == 4 and token
+    rest, _ = await api.stream_contents(count=4, continuation=token)
+    assert len(rest) == 2 and not {i.id for i in first} & {i.id for i in rest}
+    # ids from items/ids (decimal there) and from contents (long form) are the same ids
+    ids = await api.item_ids(READING_LIST)
+    assert sorted(ids) == sorted(item.id for item in first + rest)
+    decimal = str(int(ids[0], 16))
+    await api.edit_tag([decimal], add=READ)  # either form goes in
+    assert canonical_item_id(decimal) not in await api.item_ids(READING_LIST, exclude=READ)
+    await api.mark_all_as_read(sub.stream_id)
+    assert await api.item_ids(READING_LIST, exclude=READ) == []
+    await reader.aclose()
