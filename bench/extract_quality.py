@@ -1,6 +1,9 @@
-"""Score reader's article extraction against Readability.js's output, and time it.
+"""Score reader's article extraction on two sets, side by side with other extractors, and time it.
 
 Usage: .venv/bin/python bench/extract_quality.py [CORPUS_DIR] [--worst N] [--page NAME]
+           [--set mozilla|dev|both] [--no-baseline]
+
+The Mozilla corpus:
 
 For every page of ../shared/corpus/readability-test-pages (see its README) the body text
 reader extracts (``to_text``) is compared with the text of ``expected.html``: tokens are
@@ -9,6 +12,13 @@ reader extracts (``to_text``) is compared with the text of ``expected.html``: to
 with a non-empty prediction, mean recall over pages with a non-empty truth; F1 is their
 harmonic mean. The same is printed for plain readability-lxml (``summary()`` then lxml's
 ``text_content()``) as a baseline, with metadata agreement and in-process timings.
+
+The development set ../shared/extract-dev (460 real pages labelled with snippets; see its
+README): each page's bytes go through ``extract_page`` (decoding included) and ``to_text``,
+scored as its ``score.py`` scores ``reader read --html FILE --format json``: a "with" snippet
+found is a true positive, one missing a false negative, a "without" snippet found a false
+positive, summed over pages. trafilatura (``extract(..., include_tables=True)``, when it is
+installed) and plain readability-lxml are measured in the same run.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from reader.article import extract_page
 from reader.errors import NotAnArticleError
 from reader.extract import extract_article
 from reader.models import Article
@@ -41,6 +52,7 @@ logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 BASE_URL = "http://fakehost/test/page.html"
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/readability-test-pages"
+DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared/extract-dev"
 TOKEN_RE = re.compile(r"\w+")
 BLOCK_TAGS = frozenset(
     """address article aside blockquote body br dd details div dl dt fieldset figcaption
@@ -185,19 +197,156 @@ def baseline(html: str) -> tuple[str, str]:
     return root.text_content(), block_text(root)
 
 
+def percentile_95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# --- the development set (snippets) ----------------------------------------------------
+
+
+@dataclass
+class SnippetCounts:
+    true_positives: int = 0
+    false_positives: int = 0
+    false_negatives: int = 0
+    errors: int = 0
+    empty: int = 0
+
+    def add(self, text: str | None, page: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """Count one page; return its missed and kept-junk snippets."""
+        if text is None:
+            self.errors += 1
+        found_text = squash(text or "")
+        if not found_text:
+            self.empty += 1
+        missed = [s for s in page["with"] if not found_text or squash(s) not in found_text]
+        junk = [s for s in page["without"] if found_text and squash(s) in found_text]
+        self.true_positives += len(page["with"]) - len(missed)
+        self.false_negatives += len(missed)
+        self.false_positives += len(junk)
+        return missed, junk
+
+    def figures(self) -> tuple[float, float, float]:
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        return precision, recall, f
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ours_from_bytes(content: bytes, url: str) -> str | None:
+    """What `reader read URL --html FILE --format json` gives as text; None for an error."""
+    try:
+        return to_text(extract_page(content, url))
+    except NotAnArticleError:
+        return None
+
+
+def trafilatura_text(content: bytes) -> str | None:
+    import trafilatura
+
+    try:
+        return trafilatura.extract(content, include_tables=True) or ""
+    except Exception:  # a second opinion's failure is a figure, not a crash
+        return None
+
+
+def readability_text(content: bytes) -> str | None:
+    from reader.extract import decode_html
+
+    return baseline(decode_html(content))[1]
+
+
+def have_trafilatura() -> bool:
+    try:
+        import trafilatura  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_dev(args: argparse.Namespace) -> None:
+    labels = json.loads((args.dev / "labels.json").read_text(encoding="utf-8"))
+    if args.page:
+        labels = [page for page in labels if args.page in page["file"]]
+    contents = {page["file"]: (args.dev / "pages" / page["file"]).read_bytes() for page in labels}
+    for page in labels:  # warm-up: imports, regex caches
+        ours_from_bytes(contents[page["file"]], page["url"])
+    extractors: list[tuple[str, Callable[[bytes, str], str | None]]] = [
+        ("reader (extract_page + to_text)", ours_from_bytes)
+    ]
+    if not args.no_baseline:
+        if have_trafilatura():
+            extractors.append(
+                ("trafilatura extract(include_tables=True)", lambda c, u: trafilatura_text(c))
+            )
+        extractors.append(("readability-lxml summary() as text", lambda c, u: readability_text(c)))
+    print(f"{len(labels)} pages from {args.dev}\n")
+    print(
+        f"{'extractor':42} {'precision':>9} {'recall':>6} {'F':>6} {'errors':>6} {'empty':>5}"
+        f" {'median':>7} {'p95':>7}"
+    )
+    worst: list[tuple[int, str, list[str], list[str]]] = []
+    for label, extract in extractors:
+        counts = SnippetCounts()
+        times = []
+        for page in labels:
+            started = time.perf_counter()
+            text = extract(contents[page["file"]], page["url"])
+            times.append((time.perf_counter() - started) * 1000)
+            missed, junk = counts.add(text, page)
+            if extract is ours_from_bytes and (missed or junk):
+                worst.append((len(missed) + len(junk), page["file"], missed, junk))
+            if args.page and extract is ours_from_bytes:
+                print(text)
+        precision, recall, f = counts.figures()
+        print(
+            f"{label:42} {precision:9.3f} {recall:6.3f} {f:6.3f} {counts.errors:6d} "
+            f"{counts.empty:5d} {statistics.median(times):5.1f}ms {percentile_95(times):5.0f}ms"
+        )
+    print(f"\n{args.worst} worst pages for reader (missed 'with' snippets, kept 'without'):")
+    for bad, name, missed, junk in sorted(worst, reverse=True)[: args.worst]:
+        print(f"  {name}: {len(missed)} missed, {len(junk)} junk kept")
+        for snippet in missed[:2]:
+            print(f"      missed: {snippet[:90]!r}")
+        for snippet in junk[:2]:
+            print(f"      kept:   {snippet[:90]!r}")
+
+
+# --- main ------------------------------------------------------------------------------
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--set", choices=("mozilla", "dev", "both"), default="both")
     parser.add_argument("--worst", type=int, default=10)
-    parser.add_argument("--page", help="print our text for one page and its score")
+    parser.add_argument("--page", help="print our text for one page (a part of its name)")
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
+    status = 0
+    if args.set in ("mozilla", "both"):
+        print("== Mozilla's readability test pages (shingles against Readability.js) ==\n")
+        status = run_mozilla(args)
+    if args.set in ("dev", "both"):
+        print("\n== extract-dev: real pages labelled with snippets ==\n")
+        run_dev(args)
+    return status
+
+
+def run_mozilla(args: argparse.Namespace) -> int:
     pages = sorted(p for p in args.corpus.iterdir() if (p / "source.html").is_file())
     if args.page:
         pages = [p for p in pages if p.name == args.page]
     if not pages:
         print(f"no pages found in {args.corpus}", file=sys.stderr)
-        return 1
+        return 0 if args.page else 1
 
     sources = {p.name: (p / "source.html").read_text(encoding="utf-8") for p in pages}
     truths = {p.name: truth_text(p) for p in pages}

@@ -14,6 +14,7 @@ container), :mod:`.blocks` (HTML -> blocks), :mod:`.cleanup` (boilerplate), :mod
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 import lxml.html
@@ -21,16 +22,26 @@ from lxml import etree
 
 from reader.errors import NotAnArticleError
 from reader.extract.blocks import WORD_RE, WS_RE, html_to_blocks
-from reader.extract.cleanup import clean_blocks, drop_byline_line, drop_title_heading, prune_junk
+from reader.extract.cleanup import (
+    clean_blocks,
+    drop_byline_line,
+    drop_page_chrome,
+    drop_teaser_cards,
+    drop_title_heading,
+    prune_junk,
+)
 from reader.extract.decode import decode_html
 from reader.extract.links import base_url_of, find_body_links, find_related, parse_page
-from reader.extract.metadata import normalize_date, read_metadata
+from reader.extract.metadata import BYLINE_PREFIX_RE, normalize_date, read_metadata
 from reader.extract.readability import (
+    drop_elements,
+    hidden_elements,
     number_elements,
     protect_embeds,
     readability_root,
     recover_paragraphs,
 )
+from reader.extract.second_opinion import trafilatura_blocks
 from reader.models import Article, Block, Span
 
 __all__ = [
@@ -50,9 +61,16 @@ WORDS_PER_MINUTE: Final = 230
 CJK_CHARS_PER_MINUTE: Final = 500
 THIN_WORDS: Final = 80  # less than this is a teaser, a paywall or a page built by JavaScript
 THIN_CJK_CHARS: Final = 200
+# Below this many words readability's body is checked against trafilatura's, and theirs is
+# taken when it is this many times longer (measured on ../shared/extract-dev: README).
+SECOND_OPINION_BELOW_WORDS: Final = 150
+SECOND_OPINION_LONGER_BY: Final = 1.3
+TEASER_LIST_BYLINES: Final = 3
+BYLINE_MAX_WORDS: Final = 6
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LOOKS_LIKE_HTML_RE = re.compile(r"<\s*[a-zA-Z!][^>]*>")
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml\b[^>]*\?>", re.I)
 
 
 def reading_minutes(blocks: tuple[Block, ...] | list[Block]) -> int:
@@ -69,17 +87,60 @@ def reading_minutes(blocks: tuple[Block, ...] | list[Block]) -> int:
     return max(1, round(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
 
 
-def is_too_thin(article: Article) -> bool:
-    """Too little text to be the article (a paywall, a teaser, a page built by JavaScript)."""
+def _body_size(blocks: Sequence[Block]) -> tuple[int, int]:
+    """(words, CJK characters) of the body's text, captions aside."""
     words = 0
     cjk = 0
-    for block in article.blocks:
+    for block in blocks:
         if block.kind in ("caption", "rule"):
             continue
         text = block.text
         cjk += len(_CJK_RE.findall(text))
         words += len(WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    return words, cjk
+
+
+def _word_equivalents(blocks: Sequence[Block]) -> int:
+    words, cjk = _body_size(blocks)
+    return words + cjk // 2  # about two CJK characters to a word
+
+
+def is_too_thin(article: Article) -> bool:
+    """Too little text to be the article (a paywall, a teaser, a page built by JavaScript)."""
+    words, cjk = _body_size(article.blocks)
     return words < THIN_WORDS and cjk < THIN_CJK_CHARS
+
+
+def _with_second_opinion(
+    blocks: list[Block], root: lxml.html.HtmlElement, base_url: str
+) -> list[Block]:
+    """Our body, or trafilatura's where ours is short and theirs clearly longer.
+
+    A short body is where readability most often kept the wrong block (a consent wall,
+    a teaser list, the one paragraph of a recipe or a forum thread); a long one is almost
+    always the article, and asking only then keeps the cost to a few pages in ten.
+    """
+    ours = _word_equivalents(blocks)
+    if ours >= SECOND_OPINION_BELOW_WORDS:
+        return blocks
+    # What the reader cannot see is not the article (readability drops it too); the tree
+    # is not needed after this.
+    drop_elements(hidden_elements(root))
+    theirs = trafilatura_blocks(root, base_url)
+    longer = _word_equivalents(theirs) > SECOND_OPINION_LONGER_BY * ours
+    if longer and not _is_teaser_list(theirs):
+        return theirs
+    return blocks
+
+
+def _is_teaser_list(blocks: Sequence[Block]) -> bool:
+    """Several bylines ("By Ann Lee", "Por Ana") make a list of articles, not one article."""
+    bylines = sum(
+        1
+        for b in blocks
+        if len(b.text.split()) <= BYLINE_MAX_WORDS and BYLINE_PREFIX_RE.match(b.text)
+    )
+    return bylines >= TEASER_LIST_BYLINES
 
 
 def _looks_like_html(text: str) -> bool:
@@ -88,6 +149,9 @@ def _looks_like_html(text: str) -> bool:
 
 def _prepare_input(html: str) -> str:
     html = html.replace("\x00", "")
+    # lxml refuses a str that still declares an encoding (XHTML's <?xml ... encoding=?>):
+    # the text is decoded already, so the declaration goes.
+    html = _XML_DECLARATION_RE.sub("", html, count=1)
     if len(html) > MAX_HTML_CHARS:
         # Scripts and styles are most of a big page: drop them before cutting.
         html = re.sub(r"(?is)<(script|style)\b[^>]*>.*?</\1\s*>", "", html)
@@ -95,15 +159,16 @@ def _prepare_input(html: str) -> str:
     return html
 
 
-def _limit_size(root: lxml.html.HtmlElement) -> None:
-    """Cut a tree after its first MAX_ELEMENTS elements: readability would take seconds."""
+def _limit_size(root: lxml.html.HtmlElement) -> bool:
+    """Cut a tree after its first MAX_ELEMENTS elements (readability would take seconds);
+    True when it was cut."""
     cut_from = None
     for count, el in enumerate(root.iter()):
         if count >= MAX_ELEMENTS:
             cut_from = el
             break
     if cut_from is None:
-        return
+        return False
     # Remove that element, everything after it at its level, and after each ancestor.
     ancestors = list(cut_from.iterancestors())
     parent = cut_from.getparent()
@@ -113,6 +178,7 @@ def _limit_size(root: lxml.html.HtmlElement) -> None:
     for ancestor in ancestors:
         for sibling in list(ancestor.itersiblings()):
             sibling.getparent().remove(sibling)
+    return True
 
 
 def extract_article(html: str, url: str) -> Article:
@@ -131,7 +197,7 @@ def extract_article(html: str, url: str) -> Article:
     if root is None:
         raise NotAnArticleError("The page could not be read as HTML.")
     try:
-        _limit_size(root)
+        was_cut = _limit_size(root)
         protect_embeds(root)
         # Numbered first: the list keeps one Python object per element alive, so the passes
         # below (metadata, related links) reuse them instead of lxml building new ones.
@@ -143,10 +209,15 @@ def extract_article(html: str, url: str) -> Article:
             summary_root = readability_root(root, url)
         except Exception:  # readability raises bare Exceptions (Unparseable and others)
             summary_root = None
+        base_url = base_url_of(root, url)
         if summary_root is not None:
             recover_paragraphs(elements, summary_root)
             prune_junk(summary_root)
-            blocks = clean_blocks(html_to_blocks(summary_root, base_url_of(root, url)))
+            drop_teaser_cards(summary_root)
+            drop_page_chrome(summary_root)
+            blocks = clean_blocks(html_to_blocks(summary_root, base_url))
+        if not was_cut:  # a page that big is not worth a second, slower reading
+            blocks = _with_second_opinion(blocks, root, base_url)
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
     blocks = drop_byline_line(drop_title_heading(blocks, metadata.title), metadata.byline)

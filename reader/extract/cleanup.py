@@ -104,6 +104,33 @@ _CHROME_LINE_RE = re.compile(
     re.I | re.X,
 )
 _CHROME_MAX_CHARS: Final = 160
+# A heading or line that announces other articles ("You might also like"), in the languages
+# readers meet most; alone on a line it is chrome, and the linked lines under it teasers.
+_MORE_READING_RE = re.compile(
+    r"""^\W*(?:
+        (?:das|dies)\s+könnte\s+(?:dich|sie|ihnen|dir)\s+(?:auch\s+)?(?:interessieren|gefallen|schmecken)
+      | das\s+thema\s+könnte\s+(?:dich|sie)\s+auch\s+interessieren
+      | (?:lesen\s+sie|lies)\s+(?:auch|hier|mehr)\b.{0,40} | auch\s+lesen | mehr\s+zum\s+thema
+      | weitere\s+(?:artikel|beiträge|themen|tourentipps|informationen|news|nachrichten)\b.{0,40}
+      | (?:le|te)\s+puede\s+interesar | también\s+te\s+puede\s+interesar | lee\s+también
+      | (?:à\s+)?lire\s+aussi | vous\s+aimerez\s+aussi | sur\s+le\s+même\s+sujet
+      | leggi\s+anche | potrebbe\s+interessarti | ti\s+potrebbe\s+interessare
+      | (?:you\s+)?(?:might|may)\s+also\s+like | recommended\s+for\s+you
+      | more\s+from\s+\S+(?:\s+\S+)?
+      | czytaj\s+(?:też|także|również)
+    )\W*$""",
+    re.I | re.X,
+)
+_MORE_READING_MAX_CHARS: Final = 80
+# Site footer lines: parts between separators that are all legal or contact links.
+_FOOTER_PART_RE = re.compile(
+    r"^(?:impressum|imprint|datenschutz(?:erklärung)?|privacy(?:\s+policy)?|terms(?:\s+(?:of\s+use|and\s+rules|of\s+service))?"
+    r"|kontakt|contact(?:\s+us)?|agb|cookies?(?:\s+settings)?|newsletter(?:\s+abonnieren)?|help|hilfe"
+    r"|über\s+uns|about(?:\s+us)?|advertise|werbung|mentions\s+légales|aviso\s+legal|sitemap|faq"
+    r"|barrierefreiheit|accessibility|jobs|karriere|careers|rss)$",
+    re.I,
+)
+_FOOTER_SEPARATORS_RE = re.compile(r"\s*[·|•]\s*|\s+[-–]\s+")
 _CREDIT_RE = re.compile(
     r"^\W*(?:photo|photos|foto|fotos|image|picture|credit|crédit|bild|source|quelle|фото)\b"
     r"|^\W*©|/\s*(?:AP|AFP|Reuters|Getty Images|dpa|EPA|Shutterstock)\s*$",
@@ -136,6 +163,61 @@ def prune_junk(root: lxml.html.HtmlElement) -> None:
             el.drop_tree()
 
 
+def drop_page_chrome(root: lxml.html.HtmlElement) -> None:
+    """When readability kept the whole page, the page's own navigation and footer go.
+
+    They are direct children of ``<body>``; an article's own ``<footer>`` (notes, tags)
+    sits inside the article and stays.
+    """
+    doomed = [
+        el
+        for el in root.iter("nav", "footer")
+        if (parent := el.getparent()) is not None and parent.tag == "body"
+    ]
+    for el in doomed:
+        el.drop_tree()
+
+
+_TEASER_CARD_MAX_CHARS: Final = 400
+_TEASER_CARDS_MIN: Final = 3
+_CARD_TAGS: Final = frozenset({"div", "li", "article", "section"})
+
+
+def drop_teaser_cards(root: lxml.html.HtmlElement) -> None:
+    """A run of sibling cards, each a linked headline with a line or two under it, is a
+    "more news" list beside the article (not a part of it), however long it is together."""
+    doomed = []
+    for parent in root.iter():
+        cards = [child for child in parent if _is_teaser_card(child)]
+        if len(cards) >= _TEASER_CARDS_MIN:
+            doomed.extend(cards)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def is_one_of_teaser_cards(el: lxml.html.HtmlElement) -> bool:
+    """``el`` is a teaser card among at least two more of its siblings."""
+    parent = el.getparent()
+    if parent is None or not _is_teaser_card(el):
+        return False
+    return sum(1 for child in parent if _is_teaser_card(child)) >= _TEASER_CARDS_MIN
+
+
+def _is_teaser_card(el: lxml.html.HtmlElement) -> bool:
+    if el.tag not in _CARD_TAGS:
+        return False
+    text = " ".join(el.text_content().split())
+    if not text or len(text) > _TEASER_CARD_MAX_CHARS:
+        return False
+    heading = next(el.iter("h2", "h3", "h4", "h5"), None)
+    if heading is None:
+        return False
+    heading_text = " ".join(heading.text_content().split())
+    linked = sum(len(" ".join(a.text_content().split())) for a in heading.iter("a"))
+    return bool(heading_text) and linked >= 0.9 * len(heading_text)
+
+
 def _is_small_or_links(el: lxml.html.HtmlElement) -> bool:
     """Chrome is short or mostly links; a container of real paragraphs is never chrome."""
     text = " ".join(el.text_content().split())
@@ -153,7 +235,17 @@ def _is_chrome_text(text: str) -> bool:
         return False
     if stripped.casefold() in _AD_LABELS:
         return True
+    if len(stripped) <= _MORE_READING_MAX_CHARS and _MORE_READING_RE.match(stripped):
+        return True
+    if _is_footer_line(stripped):
+        return True
     return bool(_CHROME_LINE_RE.match(stripped))
+
+
+def _is_footer_line(text: str) -> bool:
+    parts = [part for part in _FOOTER_SEPARATORS_RE.split(text) if part]
+    footer = sum(1 for part in parts if _FOOTER_PART_RE.match(part.strip(" .")))
+    return len(parts) >= 2 and footer >= len(parts) - 1 and footer >= 2
 
 
 def _is_teaser(block: Block) -> bool:
@@ -185,10 +277,11 @@ def _drop_teaser_runs(blocks: list[Block]) -> list[Block]:
     while index < len(blocks):
         block = blocks[index]
         end = index + 1
+        label = block.text.strip()
         if (
             block.kind in ("paragraph", "heading")
-            and len(block.text) <= 60
-            and RELATED_HEADING_RE.match(block.text.strip())
+            and len(label) <= 60
+            and (RELATED_HEADING_RE.match(label) or _MORE_READING_RE.match(label))
         ):
             while (
                 end < len(blocks)

@@ -1,4 +1,4 @@
-"""Page bytes -> text: the HTTP charset, a BOM, a ``<meta>`` charset, else a guess."""
+"""Page bytes -> text: the HTTP charset, a BOM, an XML or ``<meta>`` charset, else a guess."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import re
 from typing import Final
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_ENCODING_RE = re.compile(
+    rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I
+)
 _BOMS: Final = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -24,7 +27,7 @@ _WINDOWS_SUPERSETS: Final = {
 
 
 def decode_html(data: bytes, charset: str | None = None) -> str:
-    """Bytes to text: the HTTP charset, then a BOM, then ``<meta charset>``, then detection.
+    """Bytes to text: the HTTP charset, a BOM, ``<?xml encoding?>``, ``<meta charset>``, detection.
 
     A declared charset that does not decode the bytes cleanly is passed over, so a page
     that says ISO-8859-1 but is UTF-8 still reads right.
@@ -36,6 +39,9 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
         if data.startswith(bom):
             candidates.append(encoding)
             break
+    declaration = _XML_ENCODING_RE.match(data)
+    if declaration:  # XHTML may say it only there
+        candidates.append(declaration.group(1).decode("ascii", "replace"))
     meta = _META_CHARSET_RE.search(data[:8192])
     if meta:
         candidates.append(meta.group(1).decode("ascii", "replace"))
@@ -55,6 +61,10 @@ def decode_html(data: bytes, charset: str | None = None) -> str:
         try:
             return data.decode(codec).lstrip("\ufeff")
         except UnicodeDecodeError:
+            if codec == "utf-8" and _is_mostly_utf8(data):
+                # A page saved with a stray byte: the declaration is still right, and a
+                # guess would read every other accented letter as a Mac or DOS code page.
+                return data.decode("utf-8", errors="replace").lstrip("\ufeff")
             continue
     if _is_utf8(data):
         return data.decode("utf-8").lstrip("\ufeff")
@@ -72,3 +82,16 @@ def _is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# A handful of bad sequences, or a few among many good ones, is a damaged UTF-8 page; a
+# page in a legacy charset has almost no valid multi-byte sequences.
+_DAMAGED_UTF8_MAX_BAD: Final = 3
+_DAMAGED_UTF8_MAX_BAD_SHARE: Final = 0.05
+
+
+def _is_mostly_utf8(data: bytes) -> bool:
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = sum(1 for char in text if char > "\x7f")
+    return bad <= _DAMAGED_UTF8_MAX_BAD or bad <= _DAMAGED_UTF8_MAX_BAD_SHARE * non_ascii

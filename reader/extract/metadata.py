@@ -39,7 +39,7 @@ _TRAILING_DATE_RE = re.compile(
 _DATE_LABEL_RE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified|date)\b\W*(?:on|at)?\W*$", re.I
 )
-_BYLINE_PREFIX_RE = re.compile(
+BYLINE_PREFIX_RE = re.compile(
     r"^\s*(?:by|par|von|por|di|door|av|af|автор|текст|記者|文|written\s+by|posted\s+by)"
     r"\s*[:：]?\s+",
     re.I,
@@ -211,7 +211,7 @@ def _byline_candidates(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
 def _byline_from_page(root: lxml.html.HtmlElement) -> str | None:
     for el in _byline_candidates(root):
         text = WS_RE.sub(" ", _text_with_breaks(el)).strip()
-        text = _strip_byline_date(_BYLINE_PREFIX_RE.sub("", text))
+        text = _strip_byline_date(BYLINE_PREFIX_RE.sub("", text))
         if _DATE_LABEL_RE.match(text):
             continue  # "Last updated: January 7, 2025" is a date, not a byline
         if 0 < len(text) <= 80:
@@ -293,7 +293,7 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
     )
     if byline and re.match(r"https?://", byline):
         byline = _byline_from_page(root)
-    byline = _BYLINE_PREFIX_RE.sub("", _clean(byline)) or None
+    byline = BYLINE_PREFIX_RE.sub("", _clean(byline)) or None
     published = normalize_date(
         _ld_str(ld.get("datePublished"))
         or meta.get("article:published_time")

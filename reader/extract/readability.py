@@ -16,7 +16,7 @@ from readability import Document
 from readability.readability import REGEXES as _READABILITY_REGEXES
 
 from reader.extract.blocks import HEADINGS, table_rows
-from reader.extract.cleanup import EMBED_MARK, JUNK_CLASS_RE
+from reader.extract.cleanup import EMBED_MARK, JUNK_CLASS_RE, is_one_of_teaser_cards
 
 logging.getLogger("readability").setLevel(logging.CRITICAL)
 
@@ -122,14 +122,7 @@ class _ReaderDocument(Document):  # type: ignore[misc]
         # the few links of the article itself.
         doc = copy.deepcopy(input)
         doomed = [el for el in doc.iter("script", "style", "link", "noscript", "template")]
-        for el in doc.xpath("//*[@hidden]"):
-            doomed.append(el)
-        for el in doc.xpath("//*[@style]"):
-            if _DISPLAY_NONE_RE.search(el.get("style") or ""):
-                doomed.append(el)
-        for el in doomed:
-            if el.getparent() is not None:
-                el.drop_tree()
+        drop_elements([*doomed, *hidden_elements(doc)])
         # readability walks the tree a dozen times: keep one Python object per element
         # alive so lxml does not build new ones on every walk.
         self.alive = list(doc.iter())
@@ -447,6 +440,21 @@ def _looks_like_chrome_paragraph(paragraph: lxml.html.HtmlElement, text: str) ->
     return text.endswith(("…", "...")) or text.count(" | ") >= 2
 
 
+def hidden_elements(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """Elements a browser does not show: ``hidden``, ``display: none``, ``visibility: hidden``."""
+    found: list[lxml.html.HtmlElement] = root.xpath("//*[@hidden]")
+    for el in root.xpath("//*[@style]"):
+        if _DISPLAY_NONE_RE.search(el.get("style") or ""):
+            found.append(el)
+    return found
+
+
+def drop_elements(elements: list[lxml.html.HtmlElement]) -> None:
+    for el in elements:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
 def _is_hidden(el: lxml.html.HtmlElement) -> bool:
     return el.get("hidden") is not None or bool(_DISPLAY_NONE_RE.search(el.get("style") or ""))
 
@@ -460,7 +468,7 @@ def _in_chrome(el: lxml.html.HtmlElement, stop: lxml.html.HtmlElement) -> bool:
         depth += 1
         if depth > 4 or node.tag in _NOT_BODY_TAGS:
             return True
-        if node.get("aria-hidden") == "true":
+        if node.get("aria-hidden") == "true" or is_one_of_teaser_cards(node):
             return True
         features = " ".join(v for v in (node.get("class"), node.get("id")) if v)
         if features and (_UNLIKELY_RE.search(features) or JUNK_CLASS_RE.search(features)):
