@@ -310,7 +310,7 @@ def run_dev(args: argparse.Namespace) -> None:
             f"{counts.empty:5d} {statistics.median(times):5.1f}ms {percentile_95(times):5.0f}ms"
         )
     print(f"\n{args.worst} worst pages for reader (missed 'with' snippets, kept 'without'):")
-    for bad, name, missed, junk in sorted(worst, reverse=True)[: args.worst]:
+    for _bad, name, missed, junk in sorted(worst, reverse=True)[: args.worst]:
         print(f"  {name}: {len(missed)} missed, {len(junk)} junk kept")
         for snippet in missed[:2]:
             print(f"      missed: {snippet[:90]!r}")
