@@ -47,14 +47,14 @@ def _words(rng: random.Random, count: int) -> str:
 def fill(reader_path: Path, count: int) -> None:
     rng = random.Random(7)
     reader = open_reader(reader_path)
-    feeds = [reader.storage.add_feed(f"https://feed{n}.example/rss") for n in range(50)]
-    with reader.storage.write() as db:
+    feeds = [reader._storage.add_feed(f"https://feed{n}.example/rss") for n in range(50)]
+    with reader._storage.write() as db:
         for index in range(count):
             feed = feeds[index % len(feeds)]
             assert feed is not None
             title = _words(rng, 8)
             body = _words(rng, 300)
-            reader.storage.store_entries(
+            reader._storage.store_entries(
                 feed.id,
                 [EntryData(str(index), url=f"https://e.example/{index}", title=title,
                            content=f"<p>{body}</p>", published=1e9 + index)],

@@ -48,11 +48,11 @@ def fill(db: Path, entries: int, feeds: int) -> None:
 
     reader = open_reader(db)
     try:
-        have = reader.storage.count_entries()
+        have = reader._storage.count_entries()
         if have >= entries:
             return
         per_feed = entries // feeds
-        reader.storage.add_feeds(
+        reader._storage.add_feeds(
             (f"https://feeds{n % 20}.example/{n}.xml", f"Feed number {n}", f"Folder {n % 7}")
             for n in range(feeds)
         )
@@ -69,10 +69,10 @@ def fill(db: Path, entries: int, feeds: int) -> None:
                 )
                 for i in range(per_feed)
             ]
-            reader.storage.store_entries(feed.id, batch)
-        ids = reader.storage.entry_ids()
+            reader._storage.store_entries(feed.id, batch)
+        ids = reader._storage.entry_ids()
         reader.mark_read(ids[::3])
-        print(f"filled {reader.storage.count_entries():,} entries "
+        print(f"filled {reader._storage.count_entries():,} entries "
               f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)  # fmt: skip
     finally:
         reader.close()

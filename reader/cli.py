@@ -235,7 +235,7 @@ def cmd_add(args: argparse.Namespace, db: str | None) -> int:
             return added, await reader.refresh([added.url], force=True)
 
         feed, report = _run_async(reader, add_and_refresh)
-        feed = reader.storage.get_feed(feed.id) or feed
+        feed = reader.find_feed(feed.id) or feed
         print(f"subscribed to {clean_line(feed.display_title)}" + (
             f" ({feed.url})" if feed.title else ""
         ))  # fmt: skip

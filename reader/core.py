@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from reader.urls import check_web_url
 if TYPE_CHECKING:
     import httpx
 
+    from reader.history import History
     from reader.sync.account import Account
     from reader.sync.engine import SyncProgress, SyncReport, SyncStatus
     from reader.sync.greader import GReader
@@ -33,9 +34,14 @@ if TYPE_CHECKING:
     from reader.workers import WorkerPool
 
 
+HISTORY_STATE = "history"
+"""The state key the browsing history is kept under."""
+
+
 @dataclass
 class Reader:
-    storage: Storage
+    _storage: Storage
+    """The store: private to the core (the app and the CLI go through these methods)."""
     paths: Paths
     config: Config = field(default_factory=Config)
     config_problems: list[ConfigProblem] = field(default_factory=list)
@@ -89,18 +95,22 @@ class Reader:
         if self._pool is not None:
             self._pool.close()
             self._pool = None
-        self.storage.close()
+        self._storage.close()
 
     # --- feeds -------------------------------------------------------------------------
 
     def feeds(self) -> list[Feed]:
-        return self.storage.feeds()
+        return self._storage.feeds()
 
     def get_feed(self, url_or_id: str | int) -> Feed:
-        feed = self.storage.get_feed(url_or_id)
+        feed = self._storage.get_feed(url_or_id)
         if feed is None:
             raise FeedNotFoundError(f"not subscribed to {url_or_id}; see `reader feeds`")
         return feed
+
+    def find_feed(self, url_or_id: str | int) -> Feed | None:
+        """The feed with this URL or id, with its counts; None when there is none."""
+        return self._storage.get_feed(url_or_id)
 
     async def add_feed(
         self,
@@ -115,11 +125,11 @@ class Reader:
         from reader.discover import discover_feed
 
         url = check_web_url(url, assume_https=True)
-        if self.storage.get_feed(url) is not None:
+        if self._storage.get_feed(url) is not None:
             raise FeedExistsError(f"already subscribed to {url}")
         discovered = await discover_feed(self.client(), url)
         site_url = url if discovered.url != url else None
-        feed = self.storage.add_feed(
+        feed = self._storage.add_feed(
             discovered.url, title=title, folder=folder or None, site_url=site_url,
             local_only=local,
         )  # fmt: skip
@@ -130,7 +140,7 @@ class Reader:
     def remove_feed(self, url: str) -> None:
         """Unsubscribe; the feed's entries go, the reading list stays. A synced feed is
         unsubscribed on the server at the next sync."""
-        if not self.storage.remove_feed(url):
+        if not self._storage.remove_feed(url):
             raise FeedNotFoundError(f"not subscribed to {url}; see `reader feeds`")
 
     def edit_feed(
@@ -146,22 +156,25 @@ class Reader:
         send it). A synced feed's rename and move go to the server at the next sync."""
         feed = self.get_feed(url_or_id)
         if title is not None or folder is not None:
-            self.storage.edit_feed(feed.id, title=title, folder=folder)
+            self._storage.edit_feed(feed.id, title=title, folder=folder)
         if local is not None and local != feed.local_only:
-            self.storage.set_local_only(feed.id, local)
+            self._storage.set_local_only(feed.id, local)
         return self.get_feed(feed.id)
+
+    def add_feeds(self, feeds: Iterable[tuple[str, str | None, str | None]]) -> tuple[int, int]:
+        """Subscribe to many (url, title, folder) at once, without fetching them:
+        (added, already there)."""
+        return self._storage.add_feeds(feeds)
 
     def import_feeds(self, data: bytes) -> ImportReport:
         parsed = parse_subscriptions(data)
-        added, present = self.storage.add_feeds(
-            (s.url, s.title, s.folder) for s in parsed.subscriptions
-        )
+        added, present = self.add_feeds((s.url, s.title, s.folder) for s in parsed.subscriptions)
         return ImportReport(
             added=added, present=present + parsed.duplicates, invalid=parsed.invalid
         )
 
     def export_opml(self) -> str:
-        return export_opml(self.storage.feeds())
+        return export_opml(self._storage.feeds())
 
     # --- refresh -----------------------------------------------------------------------
 
@@ -190,12 +203,12 @@ class Reader:
             settings = replace(settings, concurrency=jobs)
             async with make_client(settings) as client:
                 return await refresh_feeds(
-                    self.storage, client, HostLimiter(settings.per_host), settings,
+                    self._storage, client, HostLimiter(settings.per_host), settings,
                     feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
                     progress=progress, clock=self.clock, pool=self.worker_pool(),
                 )  # fmt: skip
         return await refresh_feeds(
-            self.storage, self.client(), self.host_limiter(), settings,
+            self._storage, self.client(), self.host_limiter(), settings,
             feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
             progress=progress, clock=self.clock, pool=self.worker_pool(),
         )  # fmt: skip
@@ -205,42 +218,60 @@ class Reader:
         from reader.update import is_due
 
         now = self.clock()
-        return sum(
-            is_due(check, now, min_interval=min_interval) for check in self.storage.feeds_to_check()
-        )
+        checks = self._storage.feeds_to_check()
+        return sum(is_due(check, now, min_interval=min_interval) for check in checks)
 
     # --- entries -----------------------------------------------------------------------
 
     def entries(
         self, filter: EntryFilter = EntryFilter(), limit: int = 100, offset: int = 0
     ) -> list[Entry]:
-        return self.storage.entries(filter, limit, offset)
+        return self._storage.entries(filter, limit, offset)
+
+    def entry(self, entry_id: int) -> Entry | None:
+        return self._storage.get_entry(entry_id)
+
+    def entries_by_id(self, ids: Sequence[int]) -> list[Entry]:
+        """The entries with these ids, in the order given (missing ones left out)."""
+        return self._storage.entries_by_id(ids)
+
+    def entry_ids(self, filter: EntryFilter = EntryFilter()) -> list[int]:
+        """Every matching entry id, newest first (cheap for 100,000 entries; thread-safe:
+        each thread has its own connection)."""
+        return self._storage.entry_ids(filter)
+
+    def count_entries(self, filter: EntryFilter = EntryFilter()) -> int:
+        return self._storage.count_entries(filter)
+
+    def unread_counts(self) -> dict[int, int]:
+        """Feed id -> unread entries."""
+        return self._storage.unread_counts()
 
     def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
         """Mark entries read (or unread); returns how many changed."""
-        return self.storage.set_read(entry_ids, read)
+        return self._storage.set_read(entry_ids, read)
 
     def mark_feed_read(self, feed_id: int | None) -> int:
-        return self.storage.mark_feed_read(feed_id)
+        return self._storage.mark_feed_read(feed_id)
 
     def entry_by_url(self, url: str) -> Entry | None:
         """The newest entry linking to ``url``, if any feed has one."""
-        return self.storage.entry_by_url(url)
+        return self._storage.entry_by_url(url)
 
     def mark_urls(self, urls: Sequence[str], read: bool = True) -> tuple[int, list[str]]:
         """Mark every entry linking to one of ``urls`` read (or unread): how many changed,
         and the URLs no entry links to. :class:`InvalidURLError` for one that is no URL."""
         wanted = {url: check_web_url(url) for url in urls}
-        found = self.storage.entry_ids_by_url({*wanted, *wanted.values()})
+        found = self._storage.entry_ids_by_url({*wanted, *wanted.values()})
         unknown = [url for url, tidy in wanted.items() if url not in found and tidy not in found]
         ids = {entry_id for ids in found.values() for entry_id in ids}
-        return self.storage.set_read(sorted(ids), read), unknown
+        return self._storage.set_read(sorted(ids), read), unknown
 
     # --- articles ----------------------------------------------------------------------
 
     def cached_article(self, url: str) -> Article | None:
         """The extracted article from the cache (instant, works offline), or None."""
-        return self.storage.cached_article(url)
+        return self._storage.cached_article(url)
 
     def article_from_entry(self, entry: Entry) -> Article:
         """The feed's own content as an article: instant, shown while the page loads."""
@@ -263,7 +294,7 @@ class Reader:
 
         return await fetch_article(
             self.client(),
-            self.storage,
+            self._storage,
             url,
             entry,
             use_cache=use_cache,
@@ -277,7 +308,7 @@ class Reader:
         """Put ``article`` on the reading list, its text kept for good."""
         from reader.render import to_text
 
-        self.storage.save_article(
+        self._storage.save_article(
             article.url,
             article.title or article.url,
             article.site_name,
@@ -286,8 +317,15 @@ class Reader:
             reached_from=reached_from,
         )
 
+    def saved_count(self) -> int:
+        return self._storage.saved_count()
+
+    def saved_article(self, url: str) -> SavedArticle | None:
+        """The reading list's article at ``url``, if it is on it."""
+        return self._storage.saved_article(url)
+
     def unsave(self, url: str) -> bool:
-        return self.storage.unsave_article(url)
+        return self._storage.unsave_article(url)
 
     async def save_url(self, url: str) -> Article:
         """Get the article at ``url`` (the cache, else fetch and extract, else its entry's
@@ -307,11 +345,29 @@ class Reader:
         return removed
 
     def is_saved(self, url: str) -> bool:
-        return self.storage.is_saved(url)
+        return self._storage.is_saved(url)
 
     def saved(self) -> list[SavedArticle]:
         """The reading list, newest first."""
-        return self.storage.saved_articles()
+        return self._storage.saved_articles()
+
+    # --- the app's own state: history, where the user left off ------------------------
+
+    def history(self) -> History:
+        """The browsing history between articles, as last saved."""
+        from reader.history import History
+
+        return History.from_json(self._storage.get_state(HISTORY_STATE))
+
+    def save_history(self, history: History) -> None:
+        self._storage.set_state(HISTORY_STATE, history.to_json())
+
+    def get_state(self, key: str) -> str | None:
+        """A value the app keeps between runs (the selection, the theme)."""
+        return self._storage.get_state(key)
+
+    def set_state(self, key: str, value: str) -> None:
+        self._storage.set_state(key, value)
 
     # --- sync with a feed server (reader/sync/) ---------------------------------------
 
@@ -359,10 +415,10 @@ class Reader:
         else:
             assert first_error is not None
             raise first_error
-        state = self.storage.sync_state()
+        state = self._storage.sync_state()
         if state.get("account") != account.identity:
-            self.storage.forget_sync()  # another server or user: its ids mean nothing here
-            self.storage.set_sync_state({"account": account.identity})
+            self._storage.forget_sync()  # another server or user: its ids mean nothing here
+            self._storage.set_sync_state({"account": account.identity})
         save_account(self.paths.sync_account, account)
         return account
 
@@ -384,7 +440,7 @@ class Reader:
             raise SyncError("no sync account: `reader sync setup URL --user NAME` first")
         now = self.clock()
         if background:
-            next_attempt = self.storage.sync_state().get("next_attempt")
+            next_attempt = self._storage.sync_state().get("next_attempt")
             if next_attempt is not None and float(next_attempt) > now:
                 return None
         if not self._sync_lock.acquire(blocking=False):
@@ -394,11 +450,11 @@ class Reader:
         try:
             api = self._greader(account)
             try:
-                report = await Sync(self.storage, api, clock=self.clock, progress=progress).run()
+                report = await Sync(self._storage, api, clock=self.clock, progress=progress).run()
             except SyncError as error:
-                record_failure(self.storage, error, self.clock())
+                record_failure(self._storage, error, self.clock())
                 raise
-            record_success(self.storage)
+            record_success(self._storage)
             return report
         finally:
             self._sync_lock.release()
@@ -408,10 +464,10 @@ class Reader:
         from reader.sync.engine import SyncStatus
 
         account = self.sync_account()
-        state = self.storage.sync_state()
-        feeds = self.storage.sync_feeds()
+        state = self._storage.sync_state()
+        feeds = self._storage.sync_feeds()
         return SyncStatus.from_state(
-            account, state, queued=self.storage.outbox_count(),
+            account, state, queued=self._storage.outbox_count(),
             synced_feeds=sum(feed.synced for feed in feeds),
             local_feeds=sum(feed.local_only for feed in feeds),
         )  # fmt: skip
@@ -420,7 +476,7 @@ class Reader:
         """Forget the account; feeds and entries stay, as local ones. False if none."""
         from reader.sync.account import forget_account
 
-        self.storage.forget_sync()
+        self._storage.forget_sync()
         return forget_account(self.paths.sync_account)
 
     def _greader(self, account: Account, password: Callable[[], str] | None = None) -> GReader:
@@ -441,7 +497,7 @@ class Reader:
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Entries and cached articles: every word as a prefix, accents folded."""
-        return self.storage.search(query, limit)
+        return self._storage.search(query, limit)
 
 
 def open_reader(
@@ -456,5 +512,5 @@ def open_reader(
     problems: list[ConfigProblem] = []
     if config is None:
         config, problems = load_config(paths.config_file)
-    return Reader(storage=Storage(paths.database, clock=clock), paths=paths, config=config,
+    return Reader(_storage=Storage(paths.database, clock=clock), paths=paths, config=config,
                   config_problems=problems, clock=clock)  # fmt: skip

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final
-
-if TYPE_CHECKING:
-    from reader.storage import Storage
+from typing import Any, Final
 
 HISTORY_LIMIT: Final = 500
-STATE_KEY: Final = "history"
 
 
 @dataclass(frozen=True)
@@ -100,11 +96,3 @@ class History:
             return cls(limit=limit)
         index = min(max(index, -1 if not visits else 0), len(visits) - 1)
         return cls(visits=visits, index=index, limit=limit)
-
-
-def load_history(storage: Storage) -> History:
-    return History.from_json(storage.get_state(STATE_KEY))
-
-
-def save_history(storage: Storage, history: History) -> None:
-    storage.set_state(STATE_KEY, history.to_json())

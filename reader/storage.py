@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -251,7 +252,10 @@ class RemoteStateChanges:
 
 
 class Storage:
-    """One connection, shared by the threads of one process behind a lock."""
+    """The store, with one SQLite connection per thread (lemon24/reader's
+    ``LocalConnectionFactory``): a thread worker queries on its own connection, opened on
+    first use, instead of waiting for another thread's; SQLite's locking (WAL, the busy
+    timeout) keeps threads and processes apart as it does any two connections."""
 
     def __init__(
         self,
@@ -262,8 +266,15 @@ class Storage:
         self.path = Path(path)
         self.clock = clock
         """Stamps every time the store writes itself (added, saved, first seen, fetched)."""
-        self._lock = threading.RLock()
-        self._db = self._open(self.path, busy_timeout)
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        # every open connection, by the thread that owns it (closed when that thread has
+        # ended, or by close())
+        self._connections: dict[int, tuple[weakref.ref[threading.Thread], sqlite3.Connection]]
+        self._connections = {}
+        self._closed = False
+        self._adopt(self._open(self.path, busy_timeout))  # checks the file and migrates it
 
     # --- opening and migrating ---------------------------------------------------------
 
@@ -322,39 +333,81 @@ class Storage:
             ) from None
         return db
 
-    def close(self) -> None:
+    @staticmethod
+    def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+        """Another connection to a file ``_open`` has checked and migrated."""
+        try:
+            db = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.OperationalError as error:
+            raise _translate(error, path) from None
+        except sqlite3.Error as error:
+            raise StorageError(f"cannot open {path}: {error}") from None
+        return db
+
+    def _adopt(self, db: sqlite3.Connection) -> sqlite3.Connection:
+        """Make ``db`` this thread's connection; close those of threads that have ended."""
+        thread = threading.current_thread()
         with self._lock:
-            self._db.close()
+            for ident, (owner, other) in list(self._connections.items()):
+                if owner() is None or not owner().is_alive():  # type: ignore[union-attr]
+                    other.close()
+                    del self._connections[ident]
+            self._connections[thread.ident or 0] = (weakref.ref(thread), db)
+        self._local.db = db
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise StorageError(f"{self.path}: the store is closed")
+            db = self._adopt(self._connect(self.path, self._busy_timeout))
+        return db
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._lock:
+            self._closed = True
+            connections, self._connections = self._connections, {}
+        for _owner, db in connections.values():
+            db.close()
+        self._local = threading.local()
 
     # --- plumbing ----------------------------------------------------------------------
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: all or nothing, one writer at a time across processes."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                raise _translate(error, self.path) from None
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.OperationalError as error:
-                self._db.execute("ROLLBACK")
-                raise _translate(error, self.path) from None
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _translate(error, self.path) from None
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            db.execute("ROLLBACK")
+            raise _translate(error, self.path) from None
 
     def _query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Any]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.OperationalError as error:
-                raise _translate(error, self.path) from None
-            except sqlite3.DatabaseError as error:
-                raise StorageError(f"{self.path}: {error}") from None
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            raise _translate(error, self.path) from None
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"{self.path}: {error}") from None
 
     def integrity_check(self) -> str:
         return str(self._query("PRAGMA integrity_check")[0][0])

@@ -241,8 +241,8 @@ async def test_a_locked_store_still_gives_the_article(site: SiteServer, db_path:
     from reader.storage import Storage
 
     reader = open_reader(db_path)
-    reader.storage.close()
-    reader.storage = Storage(db_path, busy_timeout=0.1)
+    reader._storage.close()
+    reader._storage = Storage(db_path, busy_timeout=0.1)
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:

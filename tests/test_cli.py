@@ -322,9 +322,9 @@ CALENDAR_EDGES = [-62_135_596_800.0, 253_402_300_799.0, 0.0, None]
 def _hostile_store(reader) -> None:  # type: ignore[no-untyped-def]
     from reader.models import Article, Block, EntryData, Span
 
-    reader.storage.add_feeds([("https://news.example/feed.xml", HOSTILE[1], HOSTILE[0])])
+    reader._storage.add_feeds([("https://news.example/feed.xml", HOSTILE[1], HOSTILE[0])])
     feed = reader.feeds()[0]
-    reader.storage.store_entries(
+    reader._storage.store_entries(
         feed.id,
         [
             EntryData(guid=str(index), url=f"https://news.example/{index}", title=title,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reader.core import Reader
-from reader.history import History, Visit, load_history, save_history
+from reader.history import History, Visit
 
 
 def _walk(history: History, *urls: str) -> None:
@@ -61,13 +61,13 @@ def test_history_survives_a_restart(reader: Reader, db_path) -> None:
     history = History()
     _walk(history, "https://a.example/1", "https://a.example/2", "https://a.example/3")
     history.back()
-    save_history(reader.storage, history)
+    reader.save_history(history)
     reader.close()
     from reader.core import open_reader
 
     again = open_reader(db_path)
     try:
-        restored = load_history(again.storage)
+        restored = again.history()
     finally:
         again.close()
     assert restored.visits == history.visits

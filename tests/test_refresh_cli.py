@@ -40,7 +40,7 @@ def test_refresh_prints_the_summary(site: SiteServer, cli: Any) -> None:
 def test_refresh_first_time_counts_new_entries(site: SiteServer, cli: Any, db_path: Any) -> None:
     reader = open_reader(db_path)
     for name in ("feed.xml", "rss.xml", "atom.xml", "feed.json"):
-        reader.storage.add_feed(site.url(name))
+        reader._storage.add_feed(site.url(name))
     reader.close()
     result = cli("refresh")
     assert result.status == 0
@@ -53,7 +53,7 @@ def test_one_line_per_failed_feed_and_exit_0_when_some_worked(
     site.routes["/down.xml"] = broken(500)
     reader = open_reader(db_path)
     for url in (site.url("/feed.xml"), site.url("/down.xml"), site.url("/index.html")):
-        reader.storage.add_feed(url)
+        reader._storage.add_feed(url)
     reader.close()
     result = cli("refresh")
     assert result.status == 0
@@ -68,7 +68,7 @@ def test_one_line_per_failed_feed_and_exit_0_when_some_worked(
 def test_exit_1_when_every_feed_failed(site: SiteServer, cli: Any, db_path: Any) -> None:
     site.routes["/down.xml"] = broken(503)
     reader = open_reader(db_path)
-    reader.storage.add_feed(site.url("/down.xml"))
+    reader._storage.add_feed(site.url("/down.xml"))
     reader.close()
     result = cli("refresh")
     assert result.status == 1
@@ -89,8 +89,8 @@ def test_no_feeds(cli: Any) -> None:
 
 def test_refresh_one_feed(site: SiteServer, cli: Any, db_path: Any) -> None:
     reader = open_reader(db_path)
-    reader.storage.add_feed(site.url("/feed.xml"))
-    reader.storage.add_feed(site.url("/atom.xml"))
+    reader._storage.add_feed(site.url("/feed.xml"))
+    reader._storage.add_feed(site.url("/atom.xml"))
     reader.close()
     result = cli("refresh", "--feed", site.url("/atom.xml"), "--jobs", "2")
     assert summary(result.out) == (1, 2, 0, 0)
@@ -110,8 +110,8 @@ def test_progress_bar_on_a_terminal(
     site: SiteServer, cli: Any, db_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reader = open_reader(db_path)
-    reader.storage.add_feed(site.url("/feed.xml"))
-    reader.storage.add_feed(site.url("/rss.xml"))
+    reader._storage.add_feed(site.url("/feed.xml"))
+    reader._storage.add_feed(site.url("/rss.xml"))
     reader.close()
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     result = cli("refresh")
@@ -175,7 +175,7 @@ def test_entries_newest_first_with_filters(site: SiteServer, cli: Any, db_path: 
 
     reader = open_reader(db_path)
     reader.mark_read([rows[0]["id"], rows[1]["id"]])
-    reader.storage.save_article(rows[2]["url"], rows[2]["title"], None, "text")
+    reader._storage.save_article(rows[2]["url"], rows[2]["title"], None, "text")
     reader.close()
     unread = cli("entries", "--unread", "--json").json()
     assert len(unread) == 6 and rows[0]["id"] not in {row["id"] for row in unread}

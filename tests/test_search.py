@@ -7,9 +7,9 @@ from reader.models import Article, Block, EntryData, Span
 
 
 def _fill(reader: Reader) -> None:
-    feed = reader.storage.add_feed("https://news.example/feed", title="News")
+    feed = reader._storage.add_feed("https://news.example/feed", title="News")
     assert feed is not None
-    reader.storage.store_entries(
+    reader._storage.store_entries(
         feed.id,
         [
             EntryData("1", url="https://news.example/1", title="Sécurité routière renforcée",
@@ -19,7 +19,7 @@ def _fill(reader: Reader) -> None:
             EntryData("3", url="https://news.example/3", title="Sports", published=3000.0),
         ],
     )  # fmt: skip
-    reader.storage.cache_article(
+    reader._storage.cache_article(
         Article(
             url="https://elsewhere.example/deep",
             title="A page reached by a link",

@@ -33,7 +33,7 @@ def make_app(reader: Reader, **options: object) -> ReaderApp:
 
 
 async def subscribed(reader: Reader, site: SiteServer, refresh: bool = True) -> None:
-    reader.storage.add_feeds(
+    reader._storage.add_feeds(
         [(site.url("/feed.xml"), None, None), (site.url("/atom.xml"), None, "Culture")]
     )
     if refresh:
@@ -62,22 +62,22 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
         await wait_for(pilot, lambda: not main.article_view.loading)
         assert main.open.article.source == "page"
         assert main.article_view.text_lines[0].strip() == row.title
-        entry = reader.storage.get_entry(row.key)
+        entry = reader._storage.get_entry(row.key)
         assert entry is not None and entry.read
         assert main.feed_list.rows[0].unread == 7
 
         await pilot.press("m")  # unread again
-        entry = reader.storage.get_entry(row.key)
+        entry = reader._storage.get_entry(row.key)
         assert entry is not None and not entry.read
         assert main.feed_list.rows[0].unread == 8
 
         await pilot.press("space")  # pages the article
         await pilot.press("n")  # the next unread after the open one
         assert main.open.entry is not None and main.open.entry.id != row.key
-        assert reader.storage.get_entry(main.open.entry.id).read  # type: ignore[union-attr]
+        assert reader._storage.get_entry(main.open.entry.id).read  # type: ignore[union-attr]
 
         await pilot.press("A")  # the whole selection (All) read
-        assert reader.storage.count_entries(EntryFilter(unread_only=True)) == 0
+        assert reader._storage.count_entries(EntryFilter(unread_only=True)) == 0
 
 
 async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -> None:
@@ -256,7 +256,7 @@ async def test_palette_has_the_reader_commands(reader: Reader) -> None:
 
 
 async def test_failed_refresh_marks_the_feed_and_notifies(reader: Reader, site: SiteServer) -> None:
-    reader.storage.add_feeds([(site.url("/missing.xml"), "Broken [bold]feed", None)])
+    reader._storage.add_feeds([(site.url("/missing.xml"), "Broken [bold]feed", None)])
     app = make_app(reader)
     async with app.run_test(size=(130, 40), notifications=True) as pilot:
         main = app.main
@@ -367,9 +367,9 @@ async def test_a_locked_database_is_a_message_not_a_crash(
     from reader.storage import Storage
 
     await subscribed(reader, site)
-    reader.storage.close()
-    reader.storage = Storage(db_path, busy_timeout=0.1)
-    unread = reader.storage.count_entries(EntryFilter(unread_only=True))
+    reader._storage.close()
+    reader._storage = Storage(db_path, busy_timeout=0.1)
+    unread = reader._storage.count_entries(EntryFilter(unread_only=True))
     app = make_app(reader)
     async with app.run_test(size=(130, 40), notifications=True) as pilot:
         main = app.main
@@ -396,5 +396,5 @@ async def test_a_locked_database_is_a_message_not_a_crash(
         main.show_pane("entries")
         await pilot.press("m")  # the lock is gone: it works again
         await wait_for(
-            pilot, lambda: reader.storage.count_entries(EntryFilter(unread_only=True)) != unread
+            pilot, lambda: reader._storage.count_entries(EntryFilter(unread_only=True)) != unread
         )

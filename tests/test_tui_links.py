@@ -142,7 +142,7 @@ async def test_tab_highlights_links_and_a_click_follows(store: Reader, site: Sit
 async def test_tab_changes_pane_when_the_article_has_no_links(store: Reader) -> None:
     from reader.models import Article, Block, Span
 
-    store.storage.add_feeds([("https://news.example/feed.xml", "News", None)])
+    store._storage.add_feeds([("https://news.example/feed.xml", "News", None)])
     app = make_app(store)
     async with app.run_test(size=(130, 40)) as pilot:
         main = app.main

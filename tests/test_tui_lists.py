@@ -20,14 +20,14 @@ SIZES = {"Big": 300, "Small": 5, "Middle": 120}
 
 def fill(reader: Reader) -> dict[str, int]:
     """Three feeds: 300, 5 and 120 entries, every third one read; feed ids by title."""
-    reader.storage.add_feeds(
+    reader._storage.add_feeds(
         (f"https://{name.lower()}.example/feed.xml", name, None) for name in SIZES
     )
     ids: dict[str, int] = {}
     for feed in reader.feeds():
         assert feed.title is not None
         ids[feed.title] = feed.id
-        reader.storage.store_entries(
+        reader._storage.store_entries(
             feed.id,
             [
                 EntryData(
@@ -39,7 +39,7 @@ def fill(reader: Reader) -> dict[str, int]:
                 for i in range(SIZES[feed.title])
             ],
         )
-    reader.mark_read(reader.storage.entry_ids()[::3])
+    reader.mark_read(reader._storage.entry_ids()[::3])
     return ids
 
 
@@ -140,7 +140,7 @@ async def test_counts_follow_reading_without_drifting_from_the_store(reader: Rea
             return {row.key: row.unread for row in main.feed_list.rows}
 
         def stored() -> dict[str, int]:
-            counts = reader.storage.unread_counts()
+            counts = reader._storage.unread_counts()
             total = sum(counts.values())
             return {"all": total, "unread": total, "saved": 0,
                     **{f"feed:{i}": counts.get(i, 0) for i in ids.values()}}  # fmt: skip
@@ -160,7 +160,7 @@ async def test_counts_follow_reading_without_drifting_from_the_store(reader: Rea
         assert shown() == stored()
         assert reader.mark_read([row.key]) == 0
         assert reader.mark_read([row.key], False) == 1
-        unread = reader.storage.count_entries(EntryFilter(feed_id=ids["Middle"], unread_only=True))
+        unread = reader._storage.count_entries(EntryFilter(feed_id=ids["Middle"], unread_only=True))
         assert unread == stored()[f"feed:{ids['Middle']}"]
 
 

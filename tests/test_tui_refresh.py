@@ -47,7 +47,7 @@ async def test_the_app_refreshes_300_feeds_by_itself(
     urls = [url for site in hosts for url in site.add_feeds(FEEDS // HOSTS, ITEMS, latency=0.05)]
     clock = FrozenClock()
     reader = open_reader(db_path, clock=clock)
-    reader.storage.add_feeds((url, None, None) for url in urls)
+    reader._storage.add_feeds((url, None, None) for url in urls)
     app = ReaderApp(reader)  # the background refresh at start, as a user gets it
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -55,7 +55,7 @@ async def test_the_app_refreshes_300_feeds_by_itself(
             await wait_for(pilot, lambda: main.status.last_refresh is not None, timeout=120)
             feeds = reader.feeds()
             assert [f.last_error for f in feeds if f.last_error] == []
-            assert reader.storage.count_entries(EntryFilter()) == FEEDS * ITEMS
+            assert reader._storage.count_entries(EntryFilter()) == FEEDS * ITEMS
             assert all(f.last_checked == clock.now for f in feeds)
             assert main.feed_list.rows[0].unread == FEEDS * ITEMS
 

@@ -29,7 +29,7 @@ async def test_search_from_the_app_with_and_without_accents(
     market = site.url("/articles/market-square-redesign.html")
     await reader.get_article(market)  # cached: its text says "café"
     await reader.aclose()
-    reader.storage.cache_article(
+    reader._storage.cache_article(
         Article(
             url=site.url("/articles/port-safety.html"),
             title="Sécurité du port renforcée",
@@ -61,7 +61,7 @@ async def test_search_from_the_app_with_and_without_accents(
         await wait_for(pilot, lambda: main.open is not None and main.open.entry is not None)
         assert main.open is not None and main.open.entry is not None
         assert main.open.entry.url == market
-        entry = reader.storage.get_entry(main.open.entry.id)
+        entry = reader._storage.get_entry(main.open.entry.id)
         assert entry is not None and entry.read
         assert main.pane == "article"
 
@@ -77,7 +77,7 @@ async def test_the_picked_theme_persists_and_wins_over_the_config(db_path: Path)
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
         assert app.theme == "reader-high-contrast"  # the config's at first
-        assert reader.storage.get_state(STATE_THEME) is None  # nothing picked yet
+        assert reader._storage.get_state(STATE_THEME) is None  # nothing picked yet
 
         def first_option() -> str:
             commands = app.screen.query(CommandList)
@@ -94,7 +94,7 @@ async def test_the_picked_theme_persists_and_wins_over_the_config(db_path: Path)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.theme == "reader-light")
     reader.close()
-    assert open_reader(db_path).storage.get_state(STATE_THEME) == "reader-light"
+    assert open_reader(db_path).get_state(STATE_THEME) == "reader-light"
 
     reader = open_reader(db_path, config=Config(theme="reader-high-contrast"), clock=FrozenClock())
     app = make_app(reader)

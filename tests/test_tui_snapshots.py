@@ -80,7 +80,7 @@ def article(slug: str, title: str, byline: str) -> Article:
 
 
 def fill(reader: Reader, *, error: bool = False) -> None:
-    reader.storage.add_feeds(
+    reader._storage.add_feeds(
         [
             ("https://gazette.example/feed.xml", "Port Alder Gazette", None),
             ("https://gazette.example/weather.xml", "Weather and Culture", "Local"),
@@ -89,7 +89,7 @@ def fill(reader: Reader, *, error: bool = False) -> None:
     )
     feeds = {f.url: f for f in reader.feeds()}
     gazette = feeds["https://gazette.example/feed.xml"]
-    reader.storage.store_entries(
+    reader._storage.store_entries(
         gazette.id,
         [
             EntryData(
@@ -104,17 +104,17 @@ def fill(reader: Reader, *, error: bool = False) -> None:
         ],
     )
     weather = feeds["https://gazette.example/weather.xml"]
-    reader.storage.store_entries(
+    reader._storage.store_entries(
         weather.id,
         [EntryData(guid="storm", url=None, title="Storm warning for the coast",
                    published=NOW - 5 * HOUR, summary="<p>Gusts of 110 km/h.</p>")],
     )  # fmt: skip
     for slug, title, byline, _ in STORIES:
-        reader.storage.cache_article(article(slug, title, byline))
-    ids = reader.storage.entry_ids()
+        reader._storage.cache_article(article(slug, title, byline))
+    ids = reader._storage.entry_ids()
     reader.mark_read(ids[3:5])
     if error:
-        reader.storage.update_feed(
+        reader._storage.update_feed(
             feeds["https://harbour.example/feed.xml"].id,
             last_error="HTTP 503 Service Unavailable: try again later",
             last_error_at=NOW - HOUR,
@@ -146,7 +146,7 @@ def test_reading_list(snap_compare: SnapCompare, reader: Reader, clock: FrozenCl
     clock.now = NOW - 3 * 24 * HOUR  # saved three days ago, whatever today is
     reader.save(article(*STORIES[1][:3]))
     clock.now = NOW
-    reader.storage.set_state("tui.selection", "saved")
+    reader._storage.set_state("tui.selection", "saved")
 
     async def open_first(pilot: Pilot[None]) -> None:
         await pilot.press("tab", "enter")

@@ -87,7 +87,7 @@ def launch(tmp_path: Path, db: Path) -> Tmux:
 def tmux_reader(tmp_path: Path, site: SiteServer) -> Iterator[tuple[Tmux, Path]]:
     db = tmp_path / "e2e.sqlite"
     reader = open_reader(db)
-    reader.storage.add_feeds([(site.url("/feed.xml"), None, None)])
+    reader._storage.add_feeds([(site.url("/feed.xml"), None, None)])
     reader.close()
     tmux = launch(tmp_path, db)
     try:
@@ -102,7 +102,7 @@ def test_300_feeds_refresh_by_themselves_in_a_real_terminal(tmp_path: Path) -> N
     db = tmp_path / "many.sqlite"
     try:
         reader = open_reader(db)
-        reader.storage.add_feeds(
+        reader._storage.add_feeds(
             (url, None, None) for site in hosts for url in site.add_feeds(30, 20, latency=0.05)
         )
         reader.close()
@@ -118,7 +118,7 @@ def test_300_feeds_refresh_by_themselves_in_a_real_terminal(tmp_path: Path) -> N
     reader = open_reader(db)
     try:
         assert [f.last_error for f in reader.feeds() if f.last_error] == []
-        assert reader.storage.count_entries(EntryFilter()) == 6000
+        assert reader._storage.count_entries(EntryFilter()) == 6000
     finally:
         reader.close()
 
@@ -150,8 +150,8 @@ def test_read_save_and_quit_in_a_real_terminal(tmux_reader: tuple[Tmux, Path]) -
     try:
         saved = reader.saved()
         assert [s.title for s in saved] == ["Storm warning for the coast this weekend"]
-        unread = reader.storage.count_entries(EntryFilter(unread_only=True))
-        assert reader.storage.count_entries() - unread == 2
+        unread = reader._storage.count_entries(EntryFilter(unread_only=True))
+        assert reader._storage.count_entries() - unread == 2
     finally:
         reader.close()
 
@@ -186,9 +186,7 @@ def test_jump_to_a_related_article_and_back_in_a_real_terminal(
         assert [s.title for s in saved] == ["Winter ferry timetable cuts late crossings"]
         assert saved[0].reached_from is not None
         assert saved[0].reached_from.endswith("/articles/storm-warning-coast.html")
-        from reader.history import load_history
-
-        history = load_history(reader.storage)
+        history = reader.history()
         assert [v.url.rsplit("/", 1)[-1] for v in history.visits] == [
             "storm-warning-coast.html",
             "ferry-timetable-winter.html",

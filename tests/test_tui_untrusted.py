@@ -38,9 +38,9 @@ def screen_lines(widget: Widget) -> list[str]:
 
 
 def hostile_store(reader: Reader, text: str) -> None:
-    reader.storage.add_feeds([("https://news.example/feed.xml", text, text)])
+    reader._storage.add_feeds([("https://news.example/feed.xml", text, text)])
     feed = reader.feeds()[0]
-    reader.storage.store_entries(
+    reader._storage.store_entries(
         feed.id,
         [
             EntryData(
@@ -56,7 +56,7 @@ def hostile_store(reader: Reader, text: str) -> None:
             ),
         ],
     )
-    reader.storage.cache_article(
+    reader._storage.cache_article(
         Article(
             url="https://news.example/a",
             title=text,

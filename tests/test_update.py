@@ -227,11 +227,11 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def subscribe(reader: Reader, *urls: str) -> None:
     for url in urls:
-        assert reader.storage.add_feed(url) is not None
+        assert reader._storage.add_feed(url) is not None
 
 
 def feed(reader: Reader, url: str) -> Any:
-    found = reader.storage.get_feed(url)
+    found = reader._storage.get_feed(url)
     assert found is not None, url
     return found
 
@@ -328,7 +328,7 @@ async def test_a_permanent_redirect_updates_the_feed_url(
     subscribe(live, site.url("/old.xml"))
     report = await live.refresh()
     assert report.new_entries == 6
-    assert live.storage.get_feed(site.url("/old.xml")) is None
+    assert live._storage.get_feed(site.url("/old.xml")) is None
     assert feed(live, site.url("/feed.xml")).entry_count == 6
 
 
@@ -343,7 +343,7 @@ async def test_a_temporary_redirect_keeps_the_feed_url(
     report = await live.refresh()
     assert report.new_entries == 6
     assert feed(live, site.url("/moved.xml")).entry_count == 6
-    assert live.storage.get_feed(site.url("/feed.xml")) is None
+    assert live._storage.get_feed(site.url("/feed.xml")) is None
 
 
 async def test_a_permanent_redirect_then_a_temporary_one_keeps_the_url(
@@ -428,7 +428,7 @@ async def test_a_body_over_the_cap_is_refused(site: SiteServer, reader: Reader) 
     settings = HttpSettings(max_bytes=64 * 1024)
 
     async with make_client(settings) as client:
-        report = await refresh_feeds(reader.storage, client, HostLimiter(), settings)
+        report = await refresh_feeds(reader._storage, client, HostLimiter(), settings)
     assert (report.errors, report.refreshed) == (2, 1)
     for path in ("/declared.xml", "/chunked.xml"):
         stored = feed(reader, site.url(path))
@@ -474,10 +474,10 @@ async def test_a_compression_bomb_stops_at_the_cap_while_decoding(
     settings = HttpSettings(max_bytes=cap)
     async with make_client(settings) as client:
         subscribe(reader, site.url("/feed.xml"))  # first a feed that loads what refresh needs
-        await refresh_feeds(reader.storage, client, HostLimiter(), settings)
+        await refresh_feeds(reader._storage, client, HostLimiter(), settings)
         subscribe(reader, site.url("/bomb.xml"))
         with traced_peak() as peak:
-            report = await refresh_feeds(reader.storage, client, HostLimiter(), settings,
+            report = await refresh_feeds(reader._storage, client, HostLimiter(), settings,
                                          feed_urls=[site.url("/bomb.xml")])  # fmt: skip
     # the body kept up to the cap, and a few decoding steps: never the 64 MB (httpx's own
     # decoders inflate a whole network read at once, and each layer of it again)
@@ -727,12 +727,12 @@ async def test_a_process_pool_parses_and_is_reused(site: SiteServer, reader: Rea
     pool = reader.worker_pool()
     async with make_client() as client:
         report = await refresh_feeds(
-            reader.storage, client, HostLimiter(), parse_mode="process", pool=pool
+            reader._storage, client, HostLimiter(), parse_mode="process", pool=pool
         )
         executor = pool.executor()
         assert report.new_entries == 18 and report.errors == 0
         again = await refresh_feeds(
-            reader.storage, client, HostLimiter(), force=True, parse_mode="process", pool=pool
+            reader._storage, client, HostLimiter(), force=True, parse_mode="process", pool=pool
         )
     assert again.not_modified == 4
     assert pool.executor() is executor

@@ -99,7 +99,7 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         config = self.reader.config
-        picked = self.reader.storage.get_state(STATE_THEME)
+        picked = self.reader.get_state(STATE_THEME)
         if picked and picked in self.available_themes:
             self.theme = picked
         elif config.theme in self.available_themes:
@@ -159,7 +159,7 @@ class ReaderApp(App[None]):
             return
         self._start_theme = None
         try:
-            self.reader.storage.set_state(STATE_THEME, theme.name)
+            self.reader.set_state(STATE_THEME, theme.name)
         except ReaderError:
             pass  # a theme that can't be remembered still applies
 
@@ -255,7 +255,7 @@ def _demo_reader(directory: Path) -> tuple[Reader, SiteServer]:
 
     site = SiteServer().start()
     reader = open_reader(directory / "demo.sqlite")
-    reader.storage.add_feeds((site.url(path), None, folder) for path, folder in DEMO_FEEDS)
+    reader.add_feeds((site.url(path), None, folder) for path, folder in DEMO_FEEDS)
     return reader, site
 
 

@@ -25,10 +25,9 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from reader.errors import InvalidURLError, NotAnArticleError, ReaderError
-from reader.history import History, Visit, load_history, save_history
+from reader.history import History, Visit
 from reader.models import Article, Entry, EntryFilter, SearchHit
 from reader.sanitize import clean_line
-from reader.storage import Storage
 from reader.tui.format import clock_time
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
@@ -346,7 +345,6 @@ class MainScreen(Screen[None]):
         self._counts_due = False
         self._saved_count = 0
         self._selection_key: str | None = None
-        self._ids_storage: Storage | None = None
         self._ids_timer: Timer | None = None
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
@@ -367,19 +365,17 @@ class MainScreen(Screen[None]):
         try:
             if self.open is not None:
                 self.history.remember_scroll(round(self.article_view.scroll_y))
-            save_history(self.reader.storage, self.history)
+            self.reader.save_history(self.history)
             self.save_state()
         except ReaderError:  # the store may be gone; leaving must still work
             pass
-        if self._ids_storage is not None:
-            self._ids_storage.close()
 
     def on_mount(self) -> None:
         self.feed_list.border_title = "Feeds"
         self.entry_list.border_title = "Entries"
         self.article_view.border_title = "Article"
         self.narrow = self.app.size.width < NARROW_BELOW
-        self.history = load_history(self.reader.storage)
+        self.history = self.reader.history()
         self.reload_feeds()
         self._restore()
         self._apply_layout()
@@ -457,13 +453,13 @@ class MainScreen(Screen[None]):
 
     def reload_feeds(self) -> None:
         """Read feeds and counts again (after a refresh, an add or a removal)."""
-        self._saved_count = self.reader.storage.saved_count()
+        self._saved_count = self.reader.saved_count()
         self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
         self._show_unread()
 
     def reload_counts(self) -> None:
         self._counts_due = False
-        self.feed_list.set_unread_counts(self.reader.storage.unread_counts(), self._saved_count)
+        self.feed_list.set_unread_counts(self.reader.unread_counts(), self._saved_count)
         self._show_unread()
 
     def _show_unread(self) -> None:
@@ -521,10 +517,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="entry-ids", exclusive=True, exit_on_error=False)
     def _load_ids(self, source: EntrySource) -> None:
-        """Every id of a long list, on a connection of its own so the UI never waits."""
-        if self._ids_storage is None:
-            self._ids_storage = Storage(self.reader.storage.path)
-        ids = self._ids_storage.entry_ids(source.filter)
+        """Every id of a long list, on this thread's own connection: the UI never waits."""
+        ids = self.reader.entry_ids(source.filter)
         if not get_current_worker().is_cancelled:
             self.post_message(self.IdsLoaded(source, ids))
 
@@ -624,7 +618,7 @@ class MainScreen(Screen[None]):
         """Keep the history for next time; it is saved again on exit, so a locked store
         now costs nothing but this write."""
         try:
-            save_history(self.reader.storage, self.history)
+            self.reader.save_history(self.history)
         except ReaderError:
             pass
 
@@ -670,7 +664,7 @@ class MainScreen(Screen[None]):
         self.workers.cancel_group(self, "article")
         article = self.reader.cached_article(url)
         if article is None:
-            saved = self.reader.storage.saved_article(url)
+            saved = self.reader.saved_article(url)
             if saved is not None:
                 article = self.reader.article_from_saved(saved)
         if article is not None:
@@ -754,7 +748,7 @@ class MainScreen(Screen[None]):
         if self.open is not None:
             self.history.remember_scroll(round(self.article_view.scroll_y))
         visit = self.history.visits[index]
-        entry = self.reader.storage.get_entry(visit.entry_id) if visit.entry_id else None
+        entry = self.reader.entry(visit.entry_id) if visit.entry_id else None
         if entry is not None:
             self.history.go_to(index)
             self._save_history()
@@ -818,7 +812,7 @@ class MainScreen(Screen[None]):
         """An entry opens as from its list (so does an article a feed links to); any other
         cached article through the link pipeline."""
         if hit.entry_id is not None:
-            entry = self.reader.storage.get_entry(hit.entry_id)
+            entry = self.reader.entry(hit.entry_id)
         else:
             entry = self.reader.entry_by_url(hit.url) if hit.url else None
         if entry is not None:
@@ -859,22 +853,22 @@ class MainScreen(Screen[None]):
     def _remember(self, key: int) -> None:
         try:
             if self._selection_key:
-                self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
-            self.reader.storage.set_state(STATE_ENTRY, str(key))
+                self.reader.set_state(STATE_SELECTION, self._selection_key)
+            self.reader.set_state(STATE_ENTRY, str(key))
         except ReaderError:
             pass  # where the user is matters less than what they are reading
 
     def save_state(self) -> None:
         """Where the user is, for next time (called when the app closes)."""
         if self._selection_key:
-            self.reader.storage.set_state(STATE_SELECTION, self._selection_key)
+            self.reader.set_state(STATE_SELECTION, self._selection_key)
         row = self.entry_list.current_row
         if self.open is not None and row is not None:
-            self.reader.storage.set_state(STATE_ENTRY, str(row.key))
-            self.reader.storage.set_state(STATE_SCROLL, str(round(self.article_view.scroll_y)))
+            self.reader.set_state(STATE_ENTRY, str(row.key))
+            self.reader.set_state(STATE_SCROLL, str(round(self.article_view.scroll_y)))
 
     def _restore(self) -> None:
-        state = self.reader.storage
+        state = self.reader
         key = state.get_state(STATE_SELECTION) or "all"
         if self.feed_list.index_of(key) is None:
             key = "all"
@@ -1031,7 +1025,7 @@ class MainScreen(Screen[None]):
             self.reader.save(article, reached_from=reached_from)
             saved = True
             self.notify("Saved to the reading list", timeout=2)
-        self._saved_count = self.reader.storage.saved_count()
+        self._saved_count = self.reader.saved_count()
         source = self.entry_list.source
         if isinstance(source, SavedSource):
             self._reload_entries()
@@ -1269,7 +1263,7 @@ class MainScreen(Screen[None]):
         self.reload_feeds()
         self._apply_layout()
         self.feed_list.select_key(f"feed:{event.feed_id}")
-        feed = self.reader.storage.get_feed(event.feed_id)
+        feed = self.reader.find_feed(event.feed_id)
         if feed is not None:
             self.start_refresh([feed.url], force=True, quiet=True)
 
@@ -1279,7 +1273,7 @@ class MainScreen(Screen[None]):
         if feed is None and self.pane != "feeds":
             entry = self._current_entry()
             if entry is not None:
-                feed = self.reader.storage.get_feed(entry.feed_id)
+                feed = self.reader.find_feed(entry.feed_id)
         if feed is None:
             self.notify("Highlight a feed to remove it", timeout=2)
             return

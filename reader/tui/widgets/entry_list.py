@@ -73,7 +73,7 @@ class EntrySource(RowSource):
     def __init__(self, reader: Reader, filter: EntryFilter) -> None:
         self.reader = reader
         self.filter = filter
-        self.count = reader.storage.count_entries(filter)
+        self.count = reader.count_entries(filter)
         self.ids: list[int] | None = None
         self._positions: dict[int, int] | None = None
         self._pages: dict[int, list[Entry]] = {}
@@ -90,7 +90,7 @@ class EntrySource(RowSource):
 
     def _ensure_ids(self) -> list[int]:
         if self.ids is None:
-            self.set_ids(self.reader.storage.entry_ids(self.filter))
+            self.set_ids(self.reader.entry_ids(self.filter))
         assert self.ids is not None
         return self.ids
 
@@ -102,10 +102,10 @@ class EntrySource(RowSource):
         if page is None:
             if self.ids is not None:
                 wanted = self.ids[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-                found = {e.id: e for e in self.reader.storage.entries_by_id(wanted)}
+                found = {e.id: e for e in self.reader.entries_by_id(wanted)}
                 page = [found.get(i) or _gone(i) for i in wanted]
             else:
-                page = self.reader.storage.entries(self.filter, PAGE_SIZE, number * PAGE_SIZE)
+                page = self.reader.entries(self.filter, PAGE_SIZE, number * PAGE_SIZE)
             if len(self._pages) >= PAGES_KEPT:
                 self._pages.pop(next(iter(self._pages)))
             self._pages[number] = page
@@ -153,7 +153,7 @@ class EntrySource(RowSource):
             if not entry.read:
                 return index
             index += step
-        unread = set(self.reader.storage.entry_ids(replace(self.filter, unread_only=True)))
+        unread = set(self.reader.entry_ids(replace(self.filter, unread_only=True)))
         ids = self._ensure_ids()
         while 0 <= index < len(ids):
             if ids[index] in unread:
