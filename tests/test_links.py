@@ -278,6 +278,44 @@ def test_story_card_among_the_paragraphs() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "inner",
+    [
+        "<div class='kicker'>Water</div><h3>Hundreds of homes left with half-replaced lead"
+        " lines</h3>",
+        "<h3 class='kicker'>WATER</h3><h2 class='headline'><span class='title'>Hundreds of homes"
+        " left with half-replaced lead lines</span><time>Nov. 18</time></h2>",
+        "<p class='overline-title'>Lead pipes</p><h3 class='teaser__title'>Hundreds of homes left"
+        " with half-replaced lead lines</h3><p class='teaser__summary'>Crews stopped at the"
+        " property line, and the rest is still lead.</p>",
+        "PREVIOUS Hundreds of homes left with half-replaced lead lines",
+        "<span>Related</span> Hundreds of homes left with half-replaced lead lines",
+    ],
+)
+def test_a_card_link_is_titled_by_its_headline(inner: str) -> None:
+    html = _page(
+        after="<div class='related'><h3>Related</h3><div class='card'>"
+        f"<a href='/2024/11/18/half-replaced-lead-lines/'>{inner}</a></div></div>"
+    )
+    assert [link.text for link in find_related(html, URL)] == [
+        "Hundreds of homes left with half-replaced lead lines"
+    ]
+
+
+def test_the_headline_link_of_a_card_names_it() -> None:
+    html = _page(
+        after="<div><h3>Mehr zum Thema</h3><div class='teaser'>"
+        "<p class='dachzeile'><a href='/2024/11/18/half-replaced-lead-lines/'>Half a pipe"
+        " replaced</a></p><h4 class='headline'><a href='/2024/11/18/half-replaced-lead-lines/'>"
+        "Hundreds of homes left with half-replaced lead lines</a></h4>"
+        "<p><a href='/2024/11/18/half-replaced-lead-lines/'>Crews stopped at the property line."
+        "</a></p></div></div>"
+    )
+    assert [link.text for link in find_related(html, URL)] == [
+        "Hundreds of homes left with half-replaced lead lines"
+    ]
+
+
 def test_schema_related_link_needs_a_title_on_the_page() -> None:
     head = (
         '<script type="application/ld+json">{"@type": "WebPage", "relatedLink": '

@@ -29,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
@@ -54,52 +55,62 @@ __all__ = [
 # Vocabulary: what headings and labels say
 # --------------------------------------------------------------------------------------
 
-# Headings that say "these stories are about this one" (matched on the whole heading, after
-# trimming punctuation; a short tail such as "sur Regards.fr" or "zum Thema Bahn" may
-# follow). Publishers write these over hand-picked or topic-matched lists.
-_RELATED_PHRASES = r"""
+# Headings that say "these stories are on this subject" (matched on the whole heading,
+# after trimming punctuation; a short tail such as "zum Thema Bahn" may follow).
+# Publishers write these over hand-picked or topic-matched lists.
+_TOPIC_PHRASES = r"""
     related(?:\s+(?:articles?|stories|story|content|coverage|news|posts?|reading|links|items))?
-  | see\s+also | read\s+(?:also|more) | also\s+read | further\s+reading | more\s+reading
-  | more\s+(?:on|about)\s+(?:this|the|that)\s+(?:story|topic|subject|issue|case)
+  | further\s+reading | more\s+(?:on|about)\s+(?:this|the|that)\s+(?:story|topic|subject|issue|case)
   | more\s+on\s+this | more\s+stories\s+like\s+this | (?:previous|earlier|past)\s+coverage
   | on\s+the\s+same\s+(?:topic|subject) | in\s+(?:this|the\s+same)\s+series
-  | (?:à\s+|a\s+)?lire\s+(?:aussi|également|egalement) | (?:à\s+|a\s+)?voir\s+aussi
   | sur\s+le\s+même\s+(?:sujet|thème) | articles?\s+(?:liés|connexes|similaires)
   | en\s+relation | pour\s+approfondir | pour\s+aller\s+plus\s+loin | dans\s+le\s+même\s+dossier
   | nos\s+articles\s+sur\s+le\s+sujet
-  | (?:mehr\s+)?zum\s+thema | mehr\s+zu\s+diesem\s+thema | mehr\s+dazu | lesen\s+sie\s+(?:auch|mehr)
-  | auch\s+lesenswert | weitere\s+artikel\s+zum\s+thema | passend\s+zum\s+thema
-  | (?:verwandte|ähnliche)\s+(?:artikel|beiträge|nachrichten)
-  | (?:leia|veja)\s+(?:também|mais\s+sobre) | leia\s+mais
+  | (?:mehr\s+)?zum\s+thema | mehr\s+zu\s+diesem\s+thema | mehr\s+dazu
+  | weitere\s+artikel\s+zum\s+thema
+  | passend\s+zum\s+thema | (?:verwandte|ähnliche)\s+(?:artikel|beiträge|nachrichten)
   | (?:notícias|matérias|reportagens)\s+relacionadas | conteúdos?\s+relacionados? | relacionad[ao]s
-  | (?:lee|lea|leer)\s+(?:también|más) | (?:noticias|notas?|artículos)\s+relacionad[ao]s?
-  | contenido\s+relacionado | (?:seguir|sigue)\s+leyendo | más\s+sobre\s+(?:este|el)\s+tema
-  | leggi\s+(?:anche|pure) | vedi\s+anche | (?:articoli|notizie)\s+correlat[ie] | correlati
-  | approfondimenti | approfondisci
-  | lees\s+(?:ook|meer) | zie\s+ook | gerelateerd(?:e\s+artikelen)? | meer\s+over\s+dit\s+onderwerp
-  | (?:czytaj|przeczytaj|zobacz)\s+(?:też|także|również) | czytaj\s+więcej
+  | (?:noticias|notas?|artículos)\s+relacionad[ao]s? | contenido\s+relacionado
+  | más\s+sobre\s+(?:este|el)\s+tema | veja\s+mais\s+sobre
+  | (?:articoli|notizie)\s+correlat[ie] | correlati | approfondimenti | approfondisci
+  | gerelateerd(?:e\s+artikelen)? | meer\s+over\s+dit\s+onderwerp
   | powiązane(?:\s+(?:artykuły|tematy|treści))? | (?:więcej\s+)?na\s+ten\s+temat
-  | читайте\s+(?:также|ещё|еще|по\s+теме|також) | смотрите\s+также | см\.?\s+также
-  | также\s+читайте | (?:ещё\s+|еще\s+)?по\s+теме | (?:материалы|новости|статьи)\s+по\s+теме
-  | (?:похожие|связанные)\s+(?:новости|статьи|материалы) | дивіться\s+також | за\s+темою
-  | по\s+темі
-  | lue\s+(?:myös|lisää|aiheesta\s+lisää) | aiheesta\s+(?:lisää|muualla)
+  | читайте\s+по\s+теме | (?:ещё\s+|еще\s+)?по\s+теме | (?:материалы|новости|статьи)\s+по\s+теме
+  | (?:похожие|связанные)\s+(?:новости|статьи|материалы) | за\s+темою | по\s+темі
+  | lue\s+aiheesta\s+lisää | aiheesta\s+(?:lisää|muualla)
   | aiheeseen\s+liittyv(?:ät|iä)(?:\s+artikkelit)?
-  | läs\s+(?:också|även|mer) | relaterat | relaterade\s+artiklar | mer\s+om\s+ämnet
-  | (?:læs|les)\s+(?:også|mere|mer) | relater(?:te|ede)\s+(?:artikler|saker)
-  | čtěte\s+(?:také|též|dále) | související(?:\s+články)? | prečítajte\s+si\s+(?:tiež|aj)
-  | súvisiace(?:\s+články)?
-  | ilgili\s+(?:haberler|haber|yazılar) | benzer\s+haberler
-  | baca\s+(?:juga|pula) | (?:berita|artikel)\s+terkait | lihat\s+juga
-  | 関連記事 | 関連ニュース | 関連リンク | 関連する記事 | (?:あわせて|合わせて)読みたい
-  | 관련\s*기사 | 관련\s*뉴스 | 함께\s*(?:보면|읽으면)\s*좋은\s*(?:기사|뉴스)
+  | relaterat | relaterade\s+artiklar | mer\s+om\s+ämnet | relater(?:te|ede)\s+(?:artikler|saker)
+  | související(?:\s+články)? | súvisiace(?:\s+články)?
+  | ilgili\s+(?:haberler|haber|yazılar) | benzer\s+haberler | (?:berita|artikel)\s+terkait
+  | 関連記事 | 関連ニュース | 関連リンク | 関連する記事
+  | 관련\s*기사 | 관련\s*뉴스
   | 相关阅读 | 相关文章 | 相关新闻 | 相关报道 | 相關新聞 | 相關文章 | 相關報導 | 延伸閱讀 | 延伸阅读
-  | اقرأ\s+أيضا | اقرأ\s+أيضاً | (?:مواضيع|أخبار|مقالات)\s+ذات\s+صلة
-  | (?:यह|ये)\s+भी\s+पढ़ें | संबंधित\s+खबरें
-  | (?:tin|bài)\s+liên\s+quan | xem\s+thêm | đọc\s+thêm
-  | διαβάστε\s+(?:επίσης|ακόμα) | σχετικά\s+άρθρα
-  | kapcsolódó\s+cikkek | citește\s+și | articole\s+similare | קראו\s+גם | כתבות\s+קשורות
+  | (?:مواضيع|أخبار|مقالات)\s+ذات\s+صلة | संबंधित\s+खबरें
+  | (?:tin|bài)\s+liên\s+quan | σχετικά\s+άρθρα
+  | kapcsolódó\s+cikkek | articole\s+similare | כתבות\s+קשורות
 """
+
+# Headings that say "read this too": the publisher's picks as well, but also the name of
+# some site-wide promotion boxes, so a box under one needs its headlines to share the
+# article's subject a little.
+_ALSO_PHRASES = r"""
+    see\s+also | read\s+(?:also|more) | also\s+read | more\s+reading
+  | (?:à\s+|a\s+)?lire\s+(?:aussi|également|egalement) | (?:à\s+|a\s+)?voir\s+aussi
+  | lesen\s+sie\s+(?:auch|mehr) | auch\s+lesenswert
+  | (?:leia|veja)\s+também | leia\s+mais
+  | (?:lee|lea|leer)\s+(?:también|más) | (?:seguir|sigue)\s+leyendo
+  | leggi\s+(?:anche|pure) | vedi\s+anche | lees\s+(?:ook|meer) | zie\s+ook
+  | (?:czytaj|przeczytaj|zobacz)\s+(?:też|także|również) | czytaj\s+więcej
+  | читайте\s+(?:также|ещё|еще|також) | смотрите\s+также | см\.?\s+также | также\s+читайте
+  | дивіться\s+також
+  | lue\s+(?:myös|lisää) | läs\s+(?:också|även|mer) | (?:læs|les)\s+(?:også|mere|mer)
+  | čtěte\s+(?:také|též|dále) | prečítajte\s+si\s+(?:tiež|aj)
+  | baca\s+(?:juga|pula) | lihat\s+juga
+  | (?:あわせて|合わせて)読みたい | 함께\s*(?:보면|읽으면)\s*좋은\s*(?:기사|뉴스)
+  | اقرأ\s+أيضا | اقرأ\s+أيضاً | (?:यह|ये)\s+भी\s+पढ़ें | xem\s+thêm | đọc\s+thêm
+  | διαβάστε\s+(?:επίσης|ακόμα) | citește\s+și | קראו\s+גם
+"""
+_RELATED_PHRASES = f"{_TOPIC_PHRASES} | {_ALSO_PHRASES}"
 
 # Headings of generic recommendation boxes. Sometimes the publisher's picks on the subject,
 # often a site-wide feed under a friendly name; such a box counts only with other evidence
@@ -116,7 +127,8 @@ _WEAK_PHRASES = r"""
   | per\s+saperne\s+di\s+più
   | ook\s+interessant | polecamy | рекомендуем | вам\s+может\s+быть\s+интересно
   | lue\s+seuraavaksi | (?:bunlar\s+da\s+)?ilginizi\s+çekebilir
-  | こちらもおすすめ | おすすめ記事 | 推荐阅读 | 推薦閱讀
+  | こちらもおすすめ | おすすめ記事 | 推荐阅读 | 推薦閱讀 | 猜你喜欢 | 相关推荐
+  | 您可能(?:會|会)有(?:興趣|兴趣)的文章 | 你可能(?:感兴趣|會喜歡|会喜欢)
 """
 
 # Headings of lists that are never the publisher's related picks: most read, latest,
@@ -169,6 +181,7 @@ _NEGATIVE_PHRASES = r"""
 
 _X = re.I | re.X
 _RELATED_RE = re.compile(rf"(?:{_RELATED_PHRASES})(?:\s+\S+){{0,3}}", _X)
+_TOPIC_RE = re.compile(rf"(?:{_TOPIC_PHRASES})(?:\s+\S+){{0,3}}", _X)
 _WEAK_RE = re.compile(rf"(?:{_WEAK_PHRASES})(?:\s+\S+){{0,3}}", _X)
 _NEGATIVE_RE = re.compile(rf"(?:{_NEGATIVE_PHRASES})(?:\b|$)", _X)
 _HEADING_TRIM_RE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -192,11 +205,25 @@ READ_MORE_PREFIX_RE = re.compile(
 )
 
 
+def _clean_heading(text: str) -> str:
+    return _HEADING_TRIM_RE.sub("", _WS_RE.sub(" ", text).strip()).casefold()
+
+
+def _names_the_subject(heading: str) -> bool:
+    """A heading that says "on this subject" (Related, Mehr zum Thema), not "read this too"."""
+    return bool(_TOPIC_RE.fullmatch(_clean_heading(heading)))
+
+
 def heading_kind(text: str) -> str | None:
     """What a heading says about the links under it: ``"related"`` (the publisher's picks
     on this subject), ``"weak"`` (a generic recommendation box), ``"negative"`` (most
     read, latest, section, author, ads ...) or None (says nothing we know)."""
-    cleaned = _HEADING_TRIM_RE.sub("", _WS_RE.sub(" ", text).strip()).casefold()
+    return _heading_kind(text)
+
+
+@lru_cache(maxsize=4096)
+def _heading_kind(text: str) -> str | None:
+    cleaned = _clean_heading(text)
     if not cleaned or len(cleaned) > _MAX_HEADING_CHARS:
         return None
     if _NEGATIVE_RE.match(cleaned):
@@ -232,6 +259,11 @@ _AD_CLASS_RE = re.compile(
     r"|(?:^|[\s_-])(?:ad|ads|advert|advertisement|adv|adslot|dfp|banner|anzeige|publicidad)"
     r"(?:$|[\s_-])|share|sharing|social|comment",
     re.I,
+)
+_TITLE_CLASS_RE = re.compile(r"(?<!sub)(?:title|headline)", re.I)
+# The line above a headline (section, series, "Exclusive"), named in many ways.
+_KICKER_CLASS_RE = re.compile(
+    r"kicker|overline|eyebrow|dateline|topline|dachzeile|rubric|category|flag|label|tag", re.I
 )
 _HEADING_LIKE_CLASS_RE = re.compile(r"title|heading|header|hdr|headline|label|caption", re.I)
 _CHROME_CLASS_RE = re.compile(
@@ -556,26 +588,46 @@ def _is_headline(title: str) -> bool:
     return len(words) >= 3 and len(title) >= 12
 
 
+def _is_title_box(el: lxml.html.HtmlElement) -> bool:
+    """A heading or an element named headline or title, not a kicker."""
+    names = el.get("class") or ""
+    return (el.tag in _HEADING_TAGS or bool(_TITLE_CLASS_RE.search(names))) and not (
+        _KICKER_CLASS_RE.search(names)
+    )
+
+
 def _anchor_title(anchor: lxml.html.HtmlElement) -> str:
-    # Prefer the headline inside a card-like link over its kicker, section or date: a
-    # heading, an element named title or headline, else bold text that is a headline.
-    for heading in anchor.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        text = _text(heading)
-        if text:
+    # Prefer the headline inside a card-like link over its kicker, section, teaser or date:
+    # the innermost heading or element named headline or title, else bold text that is a
+    # headline, else the link's text without a leading label ("PREVIOUS", "Related").
+    boxes = [el for el in anchor.iter() if el is not anchor and isinstance(el.tag, str)]
+    titles = [el for el in boxes if _is_title_box(el)]
+    innermost = [
+        el for el in titles if not any(o is not el and _is_descendant(o, el) for o in titles)
+    ]
+    texts = [text for text in (_text(el) for el in innermost) if text]
+    for text in texts:
+        if _is_headline(text):
             return text
-    for el in anchor.iter():
-        if el is not anchor and re.search(r"title|headline", el.get("class") or "", re.I):
-            text = _text(el)
-            if text:
-                return text
+    if texts:
+        return texts[0]
     for el in anchor.iter("strong", "b"):
         text = _text(el)
         if _is_headline(text):
             return text
     text = _text(anchor)
+    first = boxes[0] if boxes and not (anchor.text or "").strip() else None
+    if first is not None and heading_kind(_text(first)) and _text(first) != text:
+        text = text.removeprefix(_text(first)).strip()  # an eyebrow element: "Related"
+    label = _CAPS_LABEL_RE.match(text)
+    if label and heading_kind(label.group(1)):
+        text = text[label.end() :]  # an eyebrow in capitals: "PREVIOUS", "VIDEO"
     if not text:
         text = _WS_RE.sub(" ", anchor.get("title") or "").strip()
     return _TITLE_TRIM_RE.sub("", text) if text else ""
+
+
+_CAPS_LABEL_RE = re.compile(r"^([A-ZÀ-ÖØ-ÞА-ЯЁ]{3,}(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁ]{2,}){0,2})[\s:|]+(?=\S)")
 
 
 def _is_descendant(el: lxml.html.HtmlElement, ancestor: lxml.html.HtmlElement) -> bool:
@@ -596,14 +648,53 @@ class _Page:
     base_url: str
     self_urls: list[str]
     site: str
-    order: dict[lxml.html.HtmlElement, int]
     body: lxml.html.HtmlElement | None  # the element holding the story's paragraphs
     article: lxml.html.HtmlElement | None  # its <article> (or articleBody) wrapper, or body
-    profile: dict[str, float]
-    profile_index: dict[str, list[tuple[str, float]]]  # profile words by first 4 letters
-    chrome_urls: set[str]
     stamp: tuple[str, int] | None
     _targets: dict[lxml.html.HtmlElement, str | None] = field(default_factory=dict)
+    _hrefs: dict[str, str | None] = field(default_factory=dict)
+    _prose: dict[lxml.html.HtmlElement, int] = field(default_factory=dict)
+
+    # Measured only when a candidate needs them (most pages have none or few).
+
+    @cached_property
+    def order(self) -> dict[lxml.html.HtmlElement, int]:
+        return {el: index for index, el in enumerate(self.root.iter())}
+
+    @cached_property
+    def profile(self) -> dict[str, float]:
+        texts = [text for text in (a.text_content() for a in self.root.iter("a")) if text.strip()]
+        return _article_profile(self.root, self.body, texts)
+
+    @cached_property
+    def profile_index(self) -> dict[str, list[tuple[str, float]]]:
+        """The profile's words by their first four letters."""
+        index: dict[str, list[tuple[str, float]]] = {}
+        for word, weight in self.profile.items():
+            index.setdefault(word[:4], []).append((word, weight))
+        return index
+
+    @cached_property
+    def chrome_hrefs(self) -> set[str]:
+        """The links of the menus and the page header, as written."""
+        boxes = self.root.xpath(
+            "//nav | //header | //*[@role='navigation'] | //*[contains(@class, 'nav')"
+            " or contains(@class, 'menu') or contains(@class, 'Nav') or contains(@class, 'Menu')"
+            " or contains(@class, 'dropdown') or contains(@class, 'masthead')"
+            " or contains(@class, 'breadcrumb') or contains(@class, 'header')"
+            " or contains(@id, 'nav') or contains(@id, 'menu') or contains(@id, 'header')]"
+        )
+        return {
+            (anchor.get("href") or "").strip()
+            for box in boxes
+            if _is_chrome_box(box)
+            for anchor in box.iter("a")
+        }
+
+    def prose_length(self, el: lxml.html.HtmlElement) -> int:
+        if el not in self._prose:
+            self._prose[el] = _prose_length(el)
+        return self._prose[el]
 
     def target(self, anchor: lxml.html.HtmlElement) -> str | None:
         """The anchor's URL when it can be a related article of this page, else None."""
@@ -618,6 +709,11 @@ class _Page:
             return None
         if "sponsored" in (anchor.get("rel") or "").lower():
             return None
+        if href not in self._hrefs:
+            self._hrefs[href] = self._resolve(href)
+        return self._hrefs[href]
+
+    def _resolve(self, href: str) -> str | None:
         try:
             url = normalize_url(urljoin(self.base_url, href))
         except ValueError:
@@ -800,36 +896,15 @@ def _make_page(root: lxml.html.HtmlElement, url: str) -> _Page:
                 self_urls.append(urljoin(base_url, str(href)))
             except ValueError:
                 continue
-    order = {el: index for index, el in enumerate(root.iter())}
     body = _find_body(root)
-    anchor_texts = [text for text in (a.text_content() for a in root.iter("a")) if text.strip()]
-    chrome_urls: set[str] = set()
-    for box in root.iter():
-        if not isinstance(box.tag, str) or not _is_chrome_box(box):
-            continue
-        for anchor in box.iter("a"):
-            href = anchor.get("href")
-            if href:
-                try:
-                    chrome_urls.add(normalize_url(urljoin(base_url, href)))
-                except ValueError:
-                    continue
-    profile = _article_profile(root, body, anchor_texts)
-    index: dict[str, list[tuple[str, float]]] = {}
-    for word, weight in profile.items():
-        index.setdefault(word[:4], []).append((word, weight))
     return _Page(
         root=root,
         url=url,
         base_url=base_url,
         self_urls=self_urls,
         site=_site_of(urljoin(base_url, url)),
-        order=order,
         body=body,
         article=_article_of(body),
-        profile=profile,
-        profile_index=index,
-        chrome_urls=chrome_urls,
         stamp=_url_stamp(url),
     )
 
@@ -852,9 +927,13 @@ class _Candidate:
 
 
 def _label_text(el: lxml.html.HtmlElement) -> str | None:
-    """The text of a short heading-like element, or None if it is not one."""
-    if len(el) > 4:
+    """The text of a short heading-like element, or None if it is not one (a wrapper
+    whose text is all in its children is not one either: the child is)."""
+    if len(el) > 4 or not ((el.text or "").strip() or el.tag in _HEADING_TAGS):
         return None
+    if not len(el):
+        text = _WS_RE.sub(" ", el.text or "").strip()
+        return text if text and len(text) <= _MAX_HEADING_CHARS else None
     text = _head_text(el, _MAX_HEADING_CHARS + 12)
     if not text or len(text) > _MAX_HEADING_CHARS:
         return None
@@ -885,8 +964,8 @@ def _is_section_heading(page: _Page, el: lxml.html.HtmlElement) -> str | None:
 def _prose_length(el: lxml.html.HtmlElement) -> int:
     """Characters of text outside links: a paragraph of the story, not a teaser line."""
     if el.tag == "p":
-        text = len(_text(el))
-        return text - sum(len(_text(a)) for a in el.iter("a"))
+        text = len(el.text_content())
+        return text - sum(len(a.text_content()) for a in el.iter("a"))
     own = (el.text or "").strip()
     return len(own) + sum(len((child.tail or "").strip()) for child in el)
 
@@ -898,9 +977,15 @@ def _in_card(page: _Page, el: lxml.html.HtmlElement) -> bool:
     """Whether a text sits in one story's card (its excerpt), not in the story's body: the
     nearest box around it with story links links to one story only."""
     for ancestor in list(el.iterancestors())[:4]:
-        urls = {page.target(a) for a in ancestor.iter("a")} - {None}
+        urls: set[str] = set()
+        for anchor in ancestor.iter("a"):
+            url = page.target(anchor)
+            if url:
+                urls.add(url)
+                if len(urls) > 1:
+                    return False
         if urls:
-            return len(urls) == 1
+            return True
     return False
 
 
@@ -924,7 +1009,11 @@ def _links_after_heading(page: _Page, heading: lxml.html.HtmlElement) -> list[An
                         anchors.append(el)
                         urls.add(url)
                     continue
-                if el.tag in ("p", "div") and _prose_length(el) >= 200 and not _in_card(page, el):
+                if (
+                    el.tag in ("p", "div")
+                    and page.prose_length(el) >= 200
+                    and not _in_card(page, el)
+                ):
                     stopped = True
                     break
                 if _is_section_heading(page, el):
@@ -961,16 +1050,20 @@ def _tab_panel(page: _Page, heading: lxml.html.HtmlElement) -> lxml.html.HtmlEle
     return None
 
 
+# Elements with text of their own, in page order: where labels and headings can be.
+_WITH_OWN_TEXT = etree.XPath("//body//*[text()[normalize-space()]]")
+
+
 def _heading_candidates(page: _Page) -> Iterator[_Candidate]:
-    body = page.root.find("body")
-    scope = body if body is not None else page.root
     seen: set[lxml.html.HtmlElement] = set()
-    for el in scope.iter():
+    for el in _WITH_OWN_TEXT(page.root):
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag not in _LABEL_TAGS:
             continue
+        if tag == "a" and not (el.get("href") or "#").startswith("#"):
+            continue  # a link's text is no label (a tab's "#panel" link can be)
         text = _label_text(el)
-        if not text:
+        if not text or text.count(" ") > 8:
             continue
         kind = heading_kind(text)
         if kind not in ("related", "weak"):
@@ -1033,20 +1126,46 @@ def _own_heading(page: _Page, el: lxml.html.HtmlElement) -> tuple[str, str | Non
     return _heading_before(page, el)
 
 
+# Pieces of _RELATED_CLASS_RE's words: a cheap first sieve before the expression.
+_RELATED_CLASS_PIECES = (
+    "relat",
+    "relacion",
+    "correlat",
+    "recommend",
+    "also",
+    "thema",
+    "aussi",
+    "tambien",
+    "tambem",
+    "saiba",
+    "leggi",
+    "czytaj",
+    "powiazane",
+    "further",
+    "linked",
+    "package",
+    "yarpp",
+    "more",
+    "similar",
+)
+# Elements that have a class, an id or an aria-label (the only ones markup can name).
+_WITH_NAMES = etree.XPath("//body//*[@class or @id or @aria-label]")
+
+
 def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
     """Containers whose class, id or aria-label say related, split by the headings in them:
     a box called "related" that holds "Most read" too gives two candidates."""
-    body = page.root.find("body")
-    scope = body if body is not None else page.root
     taken: list[lxml.html.HtmlElement] = []
-    for el in scope.iter():
+    for el in _WITH_NAMES(page.root):
         if not isinstance(el.tag, str) or el.tag in ("a", "body", "html", "main", "img"):
             continue
         features = _features(el)
         label = el.get("aria-label") or ""
-        if not features or not (
-            _RELATED_CLASS_RE.search(features) or heading_kind(label) in ("related", "weak")
-        ):
+        lowered = features.lower()
+        if not (
+            any(piece in lowered for piece in _RELATED_CLASS_PIECES)
+            and _RELATED_CLASS_RE.search(features)
+        ) and not (label and heading_kind(label) in ("related", "weak")):
             continue
         if any(_is_descendant(el, other) for other in taken):
             continue
@@ -1071,6 +1190,9 @@ def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
 
 
 _LINE_TAGS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "aside", "blockquote", "dd")
+_SEPARATOR_RE = re.compile(r"[:：»>|–—-]|\.\.\.|…")
+_MAX_LABEL_CHARS = 48
+_LABEL_START_RE = re.compile(rf"^[\W_]{{0,3}}(?:{_RELATED_PHRASES}|{_WEAK_PHRASES}|nota)", _X)
 
 
 def _line_signature(line: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) -> tuple[str, ...]:
@@ -1084,10 +1206,25 @@ def _line_signature(line: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) 
 
 def _line_candidates(page: _Page) -> Iterator[_Candidate]:
     """In-body "Read more: <headline>" lines, and lines styled exactly like them."""
-    body = page.root.find("body")
-    scope = body if body is not None else page.root
     signatures: set[tuple[str, ...]] = set()
-    for el in scope.iter(*_LINE_TAGS):
+    lines: list[lxml.html.HtmlElement] = []
+    # A line starts with its label: look only at the lines around texts that can be one.
+    for start in _WITH_OWN_TEXT(page.root):
+        texts = [start.text or "", *(child.tail or "" for child in start)]
+        # A label is a few words and a separator (here or just after the element).
+        after = (start.tail or "").lstrip()[:3]
+        if not any(
+            (_SEPARATOR_RE.search(text[:_MAX_LABEL_CHARS]) or _SEPARATOR_RE.match(after))
+            and _LABEL_START_RE.match(text)
+            for text in texts
+            if text.strip()
+        ):
+            continue
+        for el in (start, *list(start.iterancestors())[:3]):
+            if el.tag in _LINE_TAGS and all(el is not line for line in lines):
+                lines.append(el)
+                break
+    for el in lines:
         if len(el) > 6 or not READ_MORE_PREFIX_RE.match(_head_text(el, 64)):
             continue
         anchors = [a for a in el.iter("a") if page.target(a)]
@@ -1117,7 +1254,7 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
 _CARD_TAGS = ("aside", "figure", "section", "div", "article", "blockquote", "table")
 
 
-def _among_paragraphs(el: lxml.html.HtmlElement) -> bool:
+def _among_paragraphs(page: _Page, el: lxml.html.HtmlElement) -> bool:
     """Whether an element sits in the flow of the story's paragraphs (an embedded card),
     not in a list of teasers at its end or beside it."""
     node = el
@@ -1131,7 +1268,7 @@ def _among_paragraphs(el: lxml.html.HtmlElement) -> bool:
             if sibling is not node
             and isinstance(sibling.tag, str)
             and sibling.tag in ("p", "div", "blockquote", "h2", "h3", "ul")
-            and _prose_length(sibling) >= 80
+            and page.prose_length(sibling) >= 80
         )
         if prose >= 2:
             return True
@@ -1145,27 +1282,48 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
     an image)."""
     if page.body is None:
         return
-    taken: list[lxml.html.HtmlElement] = []
-    for el in page.body.iter(*_CARD_TAGS):
-        if el is page.body or any(_is_descendant(el, other) for other in taken):
+    taken: set[lxml.html.HtmlElement] = set()
+    for anchor in page.body.iter("a"):
+        if not page.target(anchor):
             continue
-        anchors = [a for a in el.iter("a") if page.target(a)]
-        urls = {page.target(a) for a in anchors}
-        if not anchors or len(urls) > 3:
-            continue
-        text = _text(el)
-        if len(text) > 400:
-            continue
-        if not any(_is_headline(_anchor_title(a)) for a in anchors):
-            continue
-        link_text = sum(len(_text(a)) for a in anchors)
-        if link_text < 0.3 * len(text) or not _among_paragraphs(el):
-            continue
-        taken.append(el)
-        heading, kind = _own_heading(page, el)
-        # A card's own heading of another kind ("Trending", "Advertisement") condemns it;
-        # any other heading in a card is its kicker.
-        yield _Candidate("card", el, anchors, heading, kind if kind != "other" else None)
+        # The boxes around the link small enough to be a card, outermost first.
+        boxes: list[lxml.html.HtmlElement] = []
+        for node in anchor.iterancestors():
+            if node is page.body or len("".join(node.text_content().split())) > _MAX_CARD_CHARS:
+                break
+            if node.tag in _CARD_TAGS:
+                boxes.insert(0, node)
+        for el in boxes:
+            if el in taken or any(ancestor in taken for ancestor in el.iterancestors()):
+                break
+            card = _card(page, el)
+            if card is not None:
+                taken.add(el)
+                yield card
+                break
+
+
+_MAX_CARD_CHARS = 400
+
+
+def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
+    anchors = [a for a in el.iter("a") if page.target(a)]
+    if not anchors or len({page.target(a) for a in anchors}) > 3:
+        return None
+    text = _text(el)
+    if len(text) > _MAX_CARD_CHARS or not any(_is_headline(_anchor_title(a)) for a in anchors):
+        return None
+    if not _among_paragraphs(page, el):
+        return None
+    heading, kind = _own_heading(page, el)
+    # Mostly link text: a paragraph with a link in it is prose, not a card (unless a label
+    # in it says what the link is).
+    link_text = sum(len(_text(a)) for a in anchors)
+    if link_text < (0.3 if kind in ("related", "weak") else 0.6) * len(text):
+        return None
+    # A card's own heading of another kind ("Trending", "Advertisement") condemns it; any
+    # other heading in a card is its kicker.
+    return _Candidate("card", el, anchors, heading, kind if kind != "other" else None)
 
 
 def _schema_candidates(page: _Page) -> Iterator[_Candidate]:
@@ -1221,21 +1379,27 @@ _THRESHOLD = 2.5
 def _block_links(page: _Page, candidate: _Candidate) -> list[tuple[int, str, str]]:
     """(position, url, title) of the candidate's story links, each URL once, with the
     best headline any of its anchors (or its card) gives."""
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[int, str, int]] = {}
     for anchor in candidate.anchors:
         url = page.target(anchor)
         if not url or _in_ad(anchor, stop=candidate.element):
             continue
         title = _anchor_title(anchor)
+        label = READ_MORE_PREFIX_RE.match(title)
+        if label and _is_headline(title[label.end() :]):
+            title = title[label.end() :].strip()  # a whole line linked: "Related: <headline>"
         if _GENERIC_LINK_TEXT_RE.match(title):
             title = ""
+        # A card links its story several times (kicker, headline, teaser, image): the
+        # link in the headline's box names it best, then any that reads as a headline.
+        rank = _is_headline(title) + any(_is_title_box(a) for a in list(anchor.iterancestors())[:2])
         position = page.position(anchor)
         if url not in best:
-            best[url] = (position, title)
-        elif _is_headline(title) and not _is_headline(best[url][1]):
-            best[url] = (best[url][0], title)
+            best[url] = (position, title, rank)
+        elif rank > best[url][2]:
+            best[url] = (best[url][0], title, rank)
     links = []
-    for url, (position, title) in best.items():
+    for url, (position, title, _) in best.items():
         if not _is_headline(title):
             title = _card_title(page, candidate, url)
         if _is_headline(title):
@@ -1316,7 +1480,7 @@ _POSITION_POINTS = {
     "sidebar": (0.0, ""),  # rails hold the site's lists and related boxes alike
     "footer": (-1.0, "in the page footer"),
     "before": (-1.0, "above the article"),
-    "elsewhere": (-0.5, "away from the article"),
+    "elsewhere": (-1.0, "away from the article"),
     "unknown": (0.0, ""),
 }
 
@@ -1336,6 +1500,7 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     # explicit form there is; a heading that names the subject comes next; a generic
     # "you may like" needs support; a heading of another kind means another list.
     explicit = candidate.source == "line" or candidate.kind == "related"
+    topic_heading = candidate.kind == "related" and _names_the_subject(candidate.heading)
     if candidate.source == "line":
         add(3.5 if candidate.kind != "styled" else 2.5, "prefixed in-body line")
     elif candidate.kind == "related":
@@ -1372,6 +1537,8 @@ def _score(page: _Page, candidate: _Candidate) -> None:
         share = sum(_on_topic(page, title) for _, _, title in links) / len(links)
         if share >= 0.6:
             add(1.0, f"{share:.0%} of headlines on the subject")
+        elif topic_heading and (share > 0 or len(links) < 3):
+            pass  # "Related" over loosely related picks is still the publisher's word
         elif share < 0.25:
             penalty = 1.5 if explicit else (3.5 if len(links) >= 3 else 1.5)
             add(-penalty, f"{share:.0%} of headlines on the subject")
@@ -1385,7 +1552,12 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     if len(links) > 12:
         add(-2.0 if len(links) <= _MAX_BLOCK_LINKS else -4.0, f"{len(links)} links")
     # The same stories in the menus: a site-wide list, not this story's.
-    if links and sum(url in page.chrome_urls for _, url, _ in links) >= 0.5 * len(links):
+    in_menus = {
+        page.target(a)
+        for a in candidate.anchors
+        if (a.get("href") or "").strip() in page.chrome_hrefs
+    }
+    if links and sum(url in in_menus for _, url, _ in links) >= 0.5 * len(links):
         add(-2.0, "links repeated in the navigation")
     # Stories published after this one were not picked for it when it was written: a
     # "latest" feed. (Boxes under an explicit heading may be kept up to date: not them.)
