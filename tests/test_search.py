@@ -61,3 +61,52 @@ def test_reader_search_cli(cli, db_path) -> None:
     assert text.status == 0 and "Weather report  [News]" in text.out
     none = cli("search", "zebra")
     assert none.status == 1 and none.err.strip() == "nothing found"
+
+
+def _index_ok(reader: Reader) -> None:
+    """FTS5's own check, once nothing is pending: the index holds exactly what the tables
+    hold (rank 1 compares it with the tables' rows; a stale or missing row fails)."""
+    reader._storage.index_pending()
+    with reader._storage.write() as db:
+        db.execute("INSERT INTO entries_fts (entries_fts, rank) VALUES ('integrity-check', 1)")
+        db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_the_deferred_index_follows_inserts_updates_and_deletes(reader: Reader) -> None:
+    # rows wait in a pending table and go into the index by the thousand; a change or a
+    # removal must reach the index whether the row was indexed yet or not
+    store = reader._storage
+    _fill(reader)
+    assert store.pending_index_count() == 4
+    assert store.index_pending() == 4 and store.pending_index_count() == 0
+    feed = store.get_feed("https://news.example/feed")
+    assert feed is not None
+    # an indexed entry changes: the old words leave the index, the new ones come in
+    changed = EntryData("2", url="https://news.example/2", title="Harbour report", summary="calm")
+    store.store_entries(feed.id, [changed])
+    assert store.pending_index_count() == 1
+    assert reader.search("weather") == []
+    assert [hit.title for hit in reader.search("harb")] == ["Harbour report"]
+    # a pending entry changes, then goes; an indexed one goes
+    store.store_entries(feed.id, [EntryData("4", url="https://news.example/4", title="Ferry")])
+    store.store_entries(feed.id, [EntryData("4", url="https://news.example/4", title="Boat")])
+    with store.write() as db:
+        db.execute("DELETE FROM entries WHERE guid IN ('4', '3')")
+    assert reader.search("sports") == [] and reader.search("boat") == []
+    # the highest id reused after a removal is indexed all the same
+    store.store_entries(feed.id, [EntryData("5", url="https://news.example/5", title="Tram")])
+    assert [hit.title for hit in reader.search("tram")] == ["Tram"]
+    _index_ok(reader)
+
+
+def test_an_upgraded_database_indexes_its_old_rows_once(reader: Reader) -> None:
+    _fill(reader)
+    store = reader._storage
+    with store.write() as db:  # as migration 4 leaves a store: every row pending
+        db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('delete-all')")
+        db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+        db.execute("INSERT OR IGNORE INTO entries_fts_pending SELECT id FROM entries")
+        db.execute("INSERT OR IGNORE INTO articles_fts_pending SELECT id FROM articles")
+    assert store.index_pending(batch=2) == 4
+    assert len(reader.search("securite")) == 3
+    _index_ok(reader)
