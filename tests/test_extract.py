@@ -189,6 +189,26 @@ def test_ad_labels_and_share_lines_removed() -> None:
     assert FILLER.strip() in text
 
 
+def test_credits_promotion_and_furniture_lines_removed() -> None:
+    html = _article(
+        "<p>Foto: Anna Berg / picture-alliance</p><p>Photo by Sam Lee on Unsplash</p>"
+        "<p>Mit unserem Newsletter bleiben Sie informiert.</p>"
+        "<p>To view the full story, please subscribe to the Courier.</p>"
+        "<p>© 2024 The Courier. All rights reserved.</p><p>Zurück zur Startseite</p>"
+        "<p>Tags: roads, council</p><p>Das könnte Sie auch interessieren</p>"
+        "<p>Impressum · Datenschutz · Kontakt</p>"
+        "<figure><img src='/a.jpg'><figcaption>The bridge at dusk. Foto: Anna Berg</figcaption>"
+        "</figure>"
+    )
+    text = to_text(extract_article(html, URL))
+    for line in ("picture-alliance", "Unsplash", "Newsletter", "subscribe", "rights reserved",
+                 "Startseite", "Tags:", "interessieren", "Impressum"):  # fmt: skip
+        assert line not in text
+    # A caption's credit belongs to its figure, as Readability.js keeps it.
+    assert "The bridge at dusk. Foto: Anna Berg" in text
+    assert FILLER.strip() in text
+
+
 def test_read_more_teaser_removed_from_body() -> None:
     html = _article(
         '<p><strong>Read more:</strong> <a href="/2024/05/06/an-older-story-here/">'

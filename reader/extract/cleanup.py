@@ -122,6 +122,58 @@ _MORE_READING_RE = re.compile(
     re.I | re.X,
 )
 _MORE_READING_MAX_CHARS: Final = 80
+# Photo credits and captions that are one: a label ("Foto:", "Crédits photos :"), a
+# copyright sign, an agency or picture library after a slash.
+_CREDIT_LINE_RE = re.compile(
+    r"""^\W*(?:fotos?|photos?|bild(?:er)?|credits?|crédits?(?:\s+photos?)?
+              |titelbild|beitragsbild|aufmacherbild|image\s+illustrative|imágenes?|abbildung\s+\d+
+              |grafik|illustration)\s*[:：] | ^\W*vergrößern\s
+      | \b(?:foto|photo|bild|quelle)\s*:\s*\S
+      | \bphoto\s+by\s+.{1,40}\s+on\s+(?:unsplash|pexels|pixabay)\b
+      | /\s*(?:istock(?:photo)?|fotolia|shutterstock|getty\s+images|picture[- ]alliance|dpa|afp
+              |reuters|epa|wenn\.com|adobe\s*stock|unsplash|pixabay)\b
+      | \b(?:istock|fotolia\.com|wenn\.com|shutterstock\.com)\b | \bbild\s+via\b""",
+    re.I | re.X,
+)
+# Promotion of the site itself (subscriptions, newsletters, apps, social accounts,
+# donations) and legal notices, in the languages readers meet most.
+_PROMO_RE = re.compile(
+    r"""follow\s+(?:us|the\s+\S+)\s+on\s+(?:twitter|facebook|instagram|x\b) | s[ií]guenos\s+en
+      | subscribe\s+(?:now|today)\b | please\s+subscribe | already\s+a\s+subscriber
+      | subscribers?\s+also\s+receive
+      | to\s+(?:view|read|continue)\s+(?:reading\s+)?the\s+full\s+(?:story|article)
+      | (?:mit\s+unserem|zum|unseren?)\s+newsletter | newsletter\s+(?:abonnieren|bestellen|anmelden)
+      | jetzt\s+(?:registrieren|abonnieren|anmelden|mitglied) | nicht\s+eingeloggt
+      | wählen\s+sie\s+ihren\s+zugang | straight\s+to\s+your\s+(?:phone|inbox)
+      | download\s+(?:the|our)\s+.{1,30}?\s+apps? | if\s+you\s+enjoyed\s+reading
+      | consider\s+supporting\s+our | support\s+our\s+(?:work|journalism)
+      | unterstütze\s+\S+\s+(?:bereits|jetzt|mit)
+      | hazte\s+miembro | suscr[ií]bete | submit\s+your\s+letter
+      | all\s+rights\s+reserved | alle\s+rechte\s+vorbehalten | tous\s+droits\s+réservés
+      | todos\s+los\s+derechos\s+reservados | copyrighted\s+property | written\s+permission
+      | prawem\s+autorskim | wszelkie\s+prawa\s+zastrzeżone | unter\s+der\s+lizenz\s+cc
+      | not\s+responsible\s+for\s+the\s+(?:opinions|content) | affiliate[- ]links?""",
+    re.I | re.X,
+)
+_PROMO_MAX_CHARS: Final = 300
+# Navigation and page furniture alone on a line.
+_FURNITURE_LINE_RE = re.compile(
+    r"""^\W*(?:
+        zurück(?:\s+zu[rm]?\s+.{0,40})? | back\s+to\s+.{0,40} | retour | volver
+      | (?:tags?|schlagw[öo]rter|stichw[öo]rter|kategorien?|category|categories|themen|topics)
+        \s*[:：].{0,120}
+      | von\s*[:：] | über\s+den\s+autor | about\s+the\s+author | zum\s+autor
+      | (?:keine\s+)?kommentare?\b.{0,70} | no\s+comments\b.{0,40}
+      | \(?noch\s+keine\s+bewertungen\)?
+      | anzeige | (?:jump\s+to\s+recipe\s*)?print\s+recipe | jump\s+to\s+recipe | rezept\s+drucken
+      | (?:\S+\s+){0,3}als\s+pdf\s+herunterladen | pdf\s+herunterladen
+      | vorschau\s+auf\s+den\s+nächsten\s+artikel | (?:nächster|vorheriger)\s+artikel
+      | (?:next|previous)\s+(?:article|post|story)
+      | meist[- ]?(?:gelesen|diskutiert|kommentiert) | most\s+(?:read|popular|viewed|shared)
+      | teilnehmende\s+blogs
+    )\W*$""",
+    re.I | re.X,
+)
 # Site footer lines: parts between separators that are all legal or contact links.
 _FOOTER_PART_RE = re.compile(
     r"^(?:impressum|imprint|datenschutz(?:erklärung)?|privacy(?:\s+policy)?|terms(?:\s+(?:of\s+use|and\s+rules|of\s+service))?"
@@ -227,9 +279,11 @@ def _is_small_or_links(el: lxml.html.HtmlElement) -> bool:
     return link_chars > 0.5 * len(text)
 
 
-def _is_chrome_text(text: str) -> bool:
+def _is_chrome_text(text: str, kind: str = "paragraph") -> bool:
     stripped = text.strip()
     if not stripped:
+        return True
+    if len(stripped) <= _PROMO_MAX_CHARS and _PROMO_RE.search(stripped):
         return True
     if len(stripped) > _CHROME_MAX_CHARS:
         return False
@@ -237,7 +291,11 @@ def _is_chrome_text(text: str) -> bool:
         return True
     if len(stripped) <= _MORE_READING_MAX_CHARS and _MORE_READING_RE.match(stripped):
         return True
-    if _is_footer_line(stripped):
+    if _is_footer_line(stripped) or _FURNITURE_LINE_RE.match(stripped):
+        return True
+    if kind != "caption" and _CREDIT_LINE_RE.search(stripped):
+        # A caption's credit belongs to its figure (Readability.js keeps it); a credit
+        # standing as a paragraph is what a figure left behind.
         return True
     return bool(_CHROME_LINE_RE.match(stripped))
 
@@ -306,7 +364,7 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         for b in blocks
         if b.kind == "rule"
         or (b.kind == "code" and b.text.strip())
-        or (WORD_RE.search(b.text) and not _is_chrome_text(b.text) and not _is_teaser(b))
+        or (WORD_RE.search(b.text) and not _is_chrome_text(b.text, b.kind) and not _is_teaser(b))
     ]
     # The same caption under every photo is shown once; a photo credit repeated under
     # every photo is not shown at all.
