@@ -63,16 +63,16 @@ _TOPIC_PHRASES = r"""
   | further\s+reading | more\s+(?:on|about)\s+(?:this|the|that)\s+(?:story|topic|subject|issue|case)
   | more\s+on\s+this | more\s+stories\s+like\s+this | (?:previous|earlier|past)\s+coverage
   | on\s+the\s+same\s+(?:topic|subject) | in\s+(?:this|the\s+same)\s+series
-  | sur\s+le\s+même\s+(?:sujet|thème) | articles?\s+(?:liés|connexes|similaires)
+  | sur\s+le\s+même\s+(?:sujet|thème) | articles?\s+similaires
   | en\s+relation | pour\s+approfondir | pour\s+aller\s+plus\s+loin | dans\s+le\s+même\s+dossier
   | nos\s+articles\s+sur\s+le\s+sujet
   | (?:mehr\s+)?zum\s+thema | mehr\s+zu\s+diesem\s+thema | mehr\s+dazu
   | weitere\s+artikel\s+zum\s+thema
   | passend\s+zum\s+thema | (?:verwandte|ähnliche)\s+(?:artikel|beiträge|nachrichten)
-  | (?:notícias|matérias|reportagens)\s+relacionadas | conteúdos?\s+relacionados? | relacionad[ao]s
-  | (?:noticias|notas?|artículos)\s+relacionad[ao]s? | contenido\s+relacionado
+  | (?:[\w-]+\s+){0,2}relacionad[ao]s? | (?:[\w-]+\s+){0,2}relacionat(?:s|des)?
+  | (?:[\w-]+\s+){0,2}correlat[ie] | (?:[\w-]+\s+){0,2}(?:liés|connexes)
   | más\s+sobre\s+(?:este|el)\s+tema | veja\s+mais\s+sobre
-  | (?:articoli|notizie)\s+correlat[ie] | correlati | approfondimenti | approfondisci
+  | approfondimenti | approfondisci
   | gerelateerd(?:e\s+artikelen)? | meer\s+over\s+dit\s+onderwerp
   | powiązane(?:\s+(?:artykuły|tematy|treści))? | (?:więcej\s+)?na\s+ten\s+temat
   | читайте\s+по\s+теме | (?:ещё\s+|еще\s+)?по\s+теме | (?:материалы|новости|статьи)\s+по\s+теме
@@ -175,6 +175,8 @@ _NEGATIVE_PHRASES = r"""
   | другие\s+материалы | реклама | партн | видео | фото
   | luetuimmat | uusimmat | tuoreimmat | pääuutiset | suosituimmat | kaupallinen | kirjoittajan
   | mainos | meest\s+gelezen | populair | laatste\s+nieuws | meer\s+uit | gesponsord | advertentie
+  | mest\s+(?:läst|lästa|delade) | senaste | çok\s+okunan\w* | en\s+çok | son\s+dakika | reklam
+  | nejčtenější | nejnovější | nejoblíbenější | الأكثر | آخر\s+الأخبار | إعلان
   | ランキング | 人気 | 最新 | 新着 | 広告 | 많이\s*본 | 인기 | 최신 | 광고 | 热门 | 熱門 | 排行
   | 广告 | 廣告
 """
@@ -206,7 +208,8 @@ READ_MORE_PREFIX_RE = re.compile(
 
 
 def _clean_heading(text: str) -> str:
-    return _HEADING_TRIM_RE.sub("", _WS_RE.sub(" ", text).strip()).casefold()
+    # casefold() turns Turkish "İ" into "i" and a combining dot: the dot goes.
+    return _HEADING_TRIM_RE.sub("", _WS_RE.sub(" ", text).strip()).casefold().replace("\u0307", "")
 
 
 def _names_the_subject(heading: str) -> bool:
