@@ -687,3 +687,21 @@ def test_the_byline_line_is_not_repeated_in_the_body() -> None:
     assert not any(text.startswith("By Mara") for text in texts)
     assert all("/author/mara" not in link.url for link in article.links)
     assert any(text.startswith("Mara Lindqvist is our harbour reporter") for text in texts)
+
+
+def test_a_body_outside_the_titled_article_is_checked_against_a_second_opinion() -> None:
+    sidebar = "".join(
+        f"<p>Another story of the week number {n}, with enough words in it to weigh, about "
+        "the harbour, the ferries, the council and the roads of the town this winter.</p>"
+        for n in range(8)
+    )
+    html = (
+        "<html><head><title>Ferry adds a late sailing</title></head><body>"
+        "<main><article><h1>Ferry adds a late sailing</h1>"
+        "<p>The ferry will run an extra crossing at 23:40 on Fridays from next month.</p>"
+        "<p>Commuters had asked for a later boat since the timetable was cut.</p>"
+        "<p>The trial runs until October, when the council decides whether to keep it.</p>"
+        f"</article></main><div class='more'>{sidebar}</div></body></html>"
+    )
+    text = to_text(extract_article(html, URL))
+    assert "The ferry will run an extra crossing at 23:40 on Fridays" in text

@@ -36,6 +36,7 @@ from reader.extract.metadata import BYLINE_PREFIX_RE, normalize_date, read_metad
 from reader.extract.readability import (
     drop_elements,
     hidden_elements,
+    misses_the_titled_article,
     number_elements,
     protect_embeds,
     readability_root,
@@ -65,6 +66,7 @@ THIN_CJK_CHARS: Final = 200
 # taken when it is this many times longer (measured on ../shared/extract-dev: README).
 SECOND_OPINION_BELOW_WORDS: Final = 150
 SECOND_OPINION_LONGER_BY: Final = 1.3
+SECOND_OPINION_MISPLACED_SHARE: Final = 0.5
 TEASER_LIST_BYLINES: Final = 3
 BYLINE_MAX_WORDS: Final = 6
 
@@ -112,22 +114,26 @@ def is_too_thin(article: Article) -> bool:
 
 
 def _with_second_opinion(
-    blocks: list[Block], root: lxml.html.HtmlElement, base_url: str
+    blocks: list[Block], root: lxml.html.HtmlElement, base_url: str, misplaced: bool = False
 ) -> list[Block]:
     """Our body, or trafilatura's where ours is short and theirs clearly longer.
 
     A short body is where readability most often kept the wrong block (a consent wall,
     a teaser list, the one paragraph of a recipe or a forum thread); a long one is almost
-    always the article, and asking only then keeps the cost to a few pages in ten.
+    always the article, and asking only then keeps the cost to a few pages in ten. A body
+    ``misplaced`` outside the article that holds the page's title is checked whatever its
+    length, and theirs taken unless it is much shorter.
     """
     ours = _word_equivalents(blocks)
-    if ours >= SECOND_OPINION_BELOW_WORDS:
+    if ours >= SECOND_OPINION_BELOW_WORDS and not misplaced:
         return blocks
     # What the reader cannot see is not the article (readability drops it too); the tree
     # is not needed after this.
     drop_elements(hidden_elements(root))
     theirs = trafilatura_blocks(root, base_url)
-    longer = _word_equivalents(theirs) > SECOND_OPINION_LONGER_BY * ours
+    # Where ours lies outside the titled article, theirs need only be of some length.
+    needed = SECOND_OPINION_MISPLACED_SHARE if misplaced else SECOND_OPINION_LONGER_BY
+    longer = _word_equivalents(theirs) > needed * ours
     if longer and not _is_teaser_list(theirs):
         return theirs
     return blocks
@@ -210,14 +216,16 @@ def extract_article(html: str, url: str) -> Article:
         except Exception:  # readability raises bare Exceptions (Unparseable and others)
             summary_root = None
         base_url = base_url_of(root, url)
+        misplaced = False
         if summary_root is not None:
+            misplaced = misses_the_titled_article(elements, summary_root, metadata.title)
             recover_paragraphs(elements, summary_root)
             prune_junk(summary_root)
             drop_teaser_cards(summary_root)
             drop_page_chrome(summary_root)
             blocks = clean_blocks(html_to_blocks(summary_root, base_url))
         if not was_cut:  # a page that big is not worth a second, slower reading
-            blocks = _with_second_opinion(blocks, root, base_url)
+            blocks = _with_second_opinion(blocks, root, base_url, misplaced)
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
     blocks = drop_byline_line(drop_title_heading(blocks, metadata.title), metadata.byline)

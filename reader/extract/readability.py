@@ -425,6 +425,30 @@ def recover_paragraphs(
         summary_root.insert(position + sum(1 for r in found if r < rid), copy_)
 
 
+def misses_the_titled_article(
+    elements: list[lxml.html.HtmlElement], summary_root: lxml.html.HtmlElement, title: str
+) -> bool:
+    """readability kept a block outside the ``<article>``/``<main>`` that holds the page's
+    title heading: another article, a teaser list or a sidebar won over the article."""
+    wanted = " ".join(title.split()).casefold()
+    if not wanted:
+        return False
+    headings = []
+    for heading in elements[0].iter("h1"):
+        text = " ".join(heading.text_content().split()).casefold()
+        if text and (text in wanted or wanted in text):
+            headings.append(heading)
+    if len(headings) != 1:
+        return False
+    container = next((a for a in headings[0].iterancestors("article", "main")), None)
+    if container is None:
+        return False
+    first = _rid(container)
+    last = max((_rid(el) for el in container.iter() if isinstance(el.tag, str)), default=first)
+    kept = [rid for el in summary_root.iter() if isinstance(el.tag, str) and (rid := _rid(el)) >= 0]
+    return bool(kept) and not any(first <= rid <= last for rid in kept)
+
+
 _META_CLASS_RE = re.compile(
     r"byline|author|date|time|meta|signature|teaser|excerpt|summary|caption|credit|promo|"
     r"related|subscribe|newsletter",
