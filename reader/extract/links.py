@@ -1483,7 +1483,7 @@ _POSITION_POINTS = {
     "sidebar": (0.0, ""),  # rails hold the site's lists and related boxes alike
     "footer": (-1.0, "in the page footer"),
     "before": (-1.0, "above the article"),
-    "elsewhere": (-1.0, "away from the article"),
+    "elsewhere": (-0.5, "away from the article"),
     "unknown": (0.0, ""),
 }
 
