@@ -142,11 +142,10 @@ async def fetch_article(
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = 30.0,
     clock: Clock = SYSTEM_CLOCK,
+    user_agent: str | None = None,
 ) -> Article:
     """The article at ``url``: cached, else fetched and extracted (and cached), else, when
     the page can't be had and ``entry`` is given, the entry's own content with a note."""
-    from reader.extract import is_too_thin
-
     url = check_web_url(url)
     if use_cache:
         cached = storage.cached_article(url)
@@ -154,41 +153,62 @@ async def fetch_article(
             return cached
     try:
         result = await fetch(
-            client, url, accept=ACCEPT_HTML, max_bytes=max_bytes, total_timeout=timeout
-        )
+            client, url, accept=ACCEPT_HTML, max_bytes=max_bytes, total_timeout=timeout,
+            user_agent=user_agent,
+        )  # fmt: skip
     except FetchError as error:
         if entry is not None and (entry.content or entry.summary):
             return article_from_entry(entry, f"the page could not be fetched ({error})", clock())
         raise FetchError(f"could not fetch {url}: {error}") from None
     assert not isinstance(result, NotModified)  # no conditional headers were sent
-    is_html = result.content_type in HTML_TYPES or (
-        result.content_type in ("", "text/plain", "application/octet-stream")
-        and looks_like_html(result.content)
+    article = await asyncio.to_thread(
+        page_article, result.content, result.url, result.content_type, result.charset, entry,
+        clock(),
+    )  # fmt: skip
+    if article.source == "page":
+        try:
+            storage.cache_article(article, requested_url=url)
+        except StorageError:
+            pass  # a store locked by another program must not cost the reader the article
+    return article
+
+
+def page_article(
+    content: bytes,
+    url: str,
+    content_type: str,
+    charset: str | None,
+    entry: Entry | None,
+    now: float,
+) -> Article:
+    """What a fetched response at ``url`` (its final URL) gives: the page, extracted, else
+    (not a web page, nothing to extract, too thin) the entry's own content with a note
+    saying why; :class:`NotAnArticleError` when there is no entry content to fall back on.
+    Pure, and CPU work (extraction): call it off the event loop."""
+    from reader.extract import is_too_thin
+
+    has_content = entry is not None and bool(entry.content or entry.summary)
+    is_html = content_type in HTML_TYPES or (
+        content_type in ("", "text/plain", "application/octet-stream") and looks_like_html(content)
     )
     if not is_html:
-        kind = describe_content_type(result.content_type)
+        kind = describe_content_type(content_type)
         message = f"the link is {kind}, not a web page; open it in a browser instead"
-        if entry is not None and (entry.content or entry.summary):
-            return article_from_entry(entry, message, clock())
-        raise NotAnArticleError(message, result.content_type)
+        if entry is not None and has_content:
+            return article_from_entry(entry, message, now)
+        raise NotAnArticleError(message, content_type)
     try:
-        article = await asyncio.to_thread(
-            extract_page, result.content, result.url, result.charset, clock()
-        )
+        article = extract_page(content, url, charset, now)
     except NotAnArticleError as error:
-        if entry is not None and (entry.content or entry.summary):
-            return article_from_entry(entry, str(error), clock())
+        if entry is not None and has_content:
+            return article_from_entry(entry, str(error), now)
         raise
-    if is_too_thin(article) and entry is not None and (entry.content or entry.summary):
+    if entry is not None and has_content and is_too_thin(article):
         fallback = article_from_entry(
-            entry, "the page had too little text (a paywall, or built by JavaScript?)", clock()
+            entry, "the page had too little text (a paywall, or built by JavaScript?)", now
         )
         if len(_words(fallback)) > len(_words(article)):
             return replace(fallback, related=article.related or fallback.related)
-    try:
-        storage.cache_article(article, requested_url=url)
-    except StorageError:
-        pass  # a store locked by another program must not cost the reader the article
     return article
 
 

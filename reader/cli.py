@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from reader import __version__
 from reader.core import Reader, open_reader
-from reader.errors import ImportFileError, InvalidURLError, ReaderError
+from reader.errors import ImportFileError, InvalidSettingError, InvalidURLError, ReaderError
 from reader.models import Article
 from reader.sanitize import clean_line, clean_text
 
@@ -56,10 +56,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--local", action="store_true", help="keep it here: never sent to the sync server"
     )
 
-    edit = command("edit", "rename a feed, move it to a folder, or keep it local")
+    edit = command("edit", "a feed's settings: title, folder, full text, interval, user agent")
     edit.add_argument("url")
     edit.add_argument("--title", metavar="TEXT", help='new title ("" for the feed\'s own)')
     edit.add_argument("--folder", metavar="NAME", help='move to this folder ("" for none)')
+    edit.add_argument(
+        "--full-text", metavar="MODE", choices=("auto", "always", "never"),
+        help="fetch each entry's page (always), show the feed's content (never), or decide "
+        "from a few entries (auto, the default)",
+    )  # fmt: skip
+    edit.add_argument(
+        "--refresh-minutes", metavar="N", type=_whole_number,
+        help="minutes between this feed's refreshes (0: the config's refresh_minutes)",
+    )  # fmt: skip
+    edit.add_argument(
+        "--user-agent",
+        metavar="UA",
+        help='User-Agent for this feed and its pages ("" for reader\'s)',
+    )
     where = edit.add_mutually_exclusive_group()
     where.add_argument(
         "--local", dest="local", action="store_true", default=None,
@@ -183,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_app(db, demo=args.demo)
         handler = _HANDLERS[args.command]
         return handler(args, db)
-    except InvalidURLError as error:  # a URL argument that is not one: a usage mistake
+    except (InvalidURLError, InvalidSettingError) as error:  # a mistake in the command
         return _fail(str(error), 2)
     except ReaderError as error:
         return _fail(str(error))
@@ -253,17 +267,36 @@ def cmd_add(args: argparse.Namespace, db: str | None) -> int:
 
 def cmd_edit(args: argparse.Namespace, db: str | None) -> int:
     def work(reader: Reader) -> int:
-        if args.title is None and args.folder is None and args.local is None:
-            return _fail("nothing to change: give --title, --folder, --local or --synced", 2)
+        changes = (args.title, args.folder, args.local, args.full_text, args.refresh_minutes,
+                   args.user_agent)  # fmt: skip
+        if all(change is None for change in changes):
+            return _fail(
+                "nothing to change: give --title, --folder, --full-text, --refresh-minutes, "
+                "--user-agent, --local or --synced",
+                2,
+            )
         feed = reader.edit_feed(
-            args.url.strip(), title=args.title, folder=args.folder, local=args.local
-        )
+            args.url.strip(), title=args.title, folder=args.folder, local=args.local,
+            full_text=args.full_text, refresh_minutes=args.refresh_minutes,
+            user_agent=args.user_agent,
+        )  # fmt: skip
         where = "local only" if feed.local_only else "synced" if feed.synced else "local"
         folder = f" in [{clean_line(feed.folder)}]" if feed.folder else ""
         print(f"{clean_line(feed.display_title)}{folder} ({where})")
+        print(f"  full text: {_full_text_line(feed)}")
+        minutes = feed.refresh_minutes
+        print(f"  refresh: every {minutes} minutes" if minutes else "  refresh: as configured")
+        print(f"  user agent: {clean_line(feed.user_agent) if feed.user_agent else 'reader'}")
         return 0
 
     return _with_reader(db, work)
+
+
+def _full_text_line(feed: Feed) -> str:
+    if feed.full_text != "auto":
+        return feed.full_text
+    found = {"feed": "the feed carries whole articles", "page": "pages are fetched"}
+    return f"auto ({found.get(feed.full_text_found or '', 'not decided yet')})"
 
 
 def cmd_remove(args: argparse.Namespace, db: str | None) -> int:
@@ -399,6 +432,16 @@ def _related_markdown(article: Article) -> str:
 def _print_json(data: object) -> int:
     print(json.dumps(data, ensure_ascii=False, indent=2))
     return 0
+
+
+def _whole_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
 
 
 def _positive_int(text: str) -> int:

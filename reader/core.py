@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
-from reader.errors import FeedExistsError, FeedNotFoundError, ReaderError, SyncError
+from reader.errors import (
+    FeedExistsError,
+    FeedNotFoundError,
+    InvalidSettingError,
+    ReaderError,
+    SyncError,
+)
 from reader.fetch import HostLimiter, HttpSettings, make_client
 from reader.models import Article, Entry, EntryFilter, Feed, ImportReport, SavedArticle, SearchHit
 from reader.opml import export_opml, parse_subscriptions
@@ -150,15 +156,24 @@ class Reader:
         title: str | None = None,
         folder: str | None = None,
         local: bool | None = None,
+        full_text: str | None = None,
+        refresh_minutes: int | None = None,
+        user_agent: str | None = None,
     ) -> Feed:
         """Rename (``title``; "" for the feed's own), move (``folder``; "" for none), or
         keep local (``local``: True unsubscribes the server, False lets the next sync
-        send it). A synced feed's rename and move go to the server at the next sync."""
+        send it). A synced feed's rename and move go to the server at the next sync.
+        The settings of this reader alone: ``full_text`` ("auto", "always", "never"; a
+        new mode forgets what "auto" found), ``refresh_minutes`` (0 for the config's),
+        ``user_agent`` ("" for reader's own). :class:`InvalidSettingError` for a bad one."""
         feed = self.get_feed(url_or_id)
+        settings = feed_settings(full_text, refresh_minutes, user_agent)
         if title is not None or folder is not None:
             self._storage.edit_feed(feed.id, title=title, folder=folder)
         if local is not None and local != feed.local_only:
             self._storage.set_local_only(feed.id, local)
+        if settings:
+            self._storage.update_feed(feed.id, **settings)
         return self.get_feed(feed.id)
 
     def add_feeds(self, feeds: Iterable[tuple[str, str | None, str | None]]) -> tuple[int, int]:
@@ -167,8 +182,20 @@ class Reader:
         return self._storage.add_feeds(feeds)
 
     def import_feeds(self, data: bytes) -> ImportReport:
+        """Subscribe to the feeds of an OPML or newsboat urls file; the feeds it adds take
+        the settings its ``reader:`` attributes carry (an export of ours)."""
         parsed = parse_subscriptions(data)
+        known = {feed.url for feed in self._storage.feeds()}
         added, present = self.add_feeds((s.url, s.title, s.folder) for s in parsed.subscriptions)
+        for subscription in parsed.subscriptions:
+            if subscription.settings and subscription.url not in known:
+                feed = self._storage.get_feed(subscription.url, counts=False)
+                if feed is not None:
+                    columns = feed_settings(
+                        subscription.full_text, subscription.refresh_minutes,
+                        subscription.user_agent,
+                    )  # fmt: skip
+                    self._storage.update_feed(feed.id, **columns)
         return ImportReport(
             added=added, present=present + parsed.duplicates, invalid=parsed.invalid
         )
@@ -289,9 +316,19 @@ class Reader:
         self, url: str, entry: Entry | None = None, *, use_cache: bool = True
     ) -> Article:
         """The whole article at ``url``: cache, else fetch and extract (off the event
-        loop), else the entry's content with ``article.note`` saying why."""
-        from reader.article import fetch_article
+        loop), else the entry's content with ``article.note`` saying why. An entry's own
+        page goes with its feed's user agent; a feed whose content is the whole article
+        (``full_text`` "never", or "auto" found so) gives it without the network."""
+        from reader.article import article_from_entry, fetch_article
 
+        user_agent = None
+        if entry is not None and entry.url == url:
+            feed = self._storage.get_feed(entry.feed_id, counts=False)
+            if feed is not None:
+                user_agent = feed.user_agent
+                if not feed.wants_pages and (entry.content or entry.summary):
+                    cached = self._storage.cached_article(url) if use_cache else None
+                    return cached or article_from_entry(entry, now=self.clock())
         return await fetch_article(
             self.client(),
             self._storage,
@@ -300,6 +337,7 @@ class Reader:
             use_cache=use_cache,
             timeout=self.config.timeout,
             clock=self.clock,
+            user_agent=user_agent,
         )
 
     # --- reading list ------------------------------------------------------------------
@@ -498,6 +536,36 @@ class Reader:
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Entries and cached articles: every word as a prefix, accents folded."""
         return self._storage.search(query, limit)
+
+
+def feed_settings(
+    full_text: str | None = None,
+    refresh_minutes: int | None = None,
+    user_agent: str | None = None,
+) -> dict[str, object]:
+    """The feed columns for these settings (None: unchanged), checked:
+    :class:`InvalidSettingError` names a bad one."""
+    from reader.models import FULL_TEXT_MODES
+
+    columns: dict[str, object] = {}
+    if full_text is not None:
+        if full_text not in FULL_TEXT_MODES:
+            raise InvalidSettingError(
+                f"full text must be one of {', '.join(FULL_TEXT_MODES)}, not {full_text!r}"
+            )
+        columns.update(full_text=full_text, full_text_found=None, full_text_samples=0)
+    if refresh_minutes is not None:
+        if not 0 <= refresh_minutes <= 100_000:
+            raise InvalidSettingError(
+                f"refresh minutes must be 0 (the config's) to 100000, not {refresh_minutes}"
+            )
+        columns["refresh_minutes"] = refresh_minutes or None
+    if user_agent is not None:
+        agent = user_agent.strip()
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in agent) or len(agent) > 500:
+            raise InvalidSettingError("a user agent is one line of at most 500 characters")
+        columns["user_agent"] = agent or None
+    return columns
 
 
 def open_reader(

@@ -55,3 +55,7 @@ class ConfigError(ReaderError):
 
 class SyncError(ReaderError):
     """Syncing with the feed server failed; local data is untouched, changes stay queued."""
+
+
+class InvalidSettingError(ReaderError):
+    """A feed setting is out of range (a full-text mode, a refresh interval, a user agent)."""

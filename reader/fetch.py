@@ -126,12 +126,16 @@ async def fetch(
     accept: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+    user_agent: str | None = None,
 ) -> FetchResult | NotModified:
     """GET ``url``. Raises :class:`FetchError` (or :class:`HttpStatusError`) with a message
-    fit for the user; never returns a partial body."""
+    fit for the user; never returns a partial body. ``user_agent`` replaces reader's own
+    (a feed's setting: some sites block it)."""
     import httpx
 
     headers: dict[str, str] = {}
+    if user_agent:
+        headers["User-Agent"] = user_agent
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

@@ -10,6 +10,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+FullTextMode = Literal["auto", "always", "never"]
+FULL_TEXT_MODES: tuple[FullTextMode, ...] = ("auto", "always", "never")
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -31,6 +34,22 @@ class Feed:
     entry_count: int = 0
     remote_id: str | None = None  # the sync server's id: the server polls it
     local_only: bool = False  # never sent to the sync server
+    full_text: FullTextMode = "auto"
+    """Fetch each entry's page ("always"), show the feed's content ("never"), or decide
+    from a few entries ("auto")."""
+    full_text_found: Literal["page", "feed"] | None = None
+    """What "auto" found: the feed carries whole articles ("feed") or not ("page")."""
+    refresh_minutes: int | None = None
+    """Minutes between this feed's refreshes; None: the config's ``refresh_minutes``."""
+    user_agent: str | None = None
+    """The User-Agent sent for this feed and its pages; None: reader's own."""
+
+    @property
+    def wants_pages(self) -> bool:
+        """Are this feed's pages fetched (prefetch, opening), or is its content enough?"""
+        if self.full_text == "auto":
+            return self.full_text_found != "feed"
+        return self.full_text == "always"
 
     @property
     def synced(self) -> bool:
@@ -53,6 +72,10 @@ class Feed:
             "last_checked": self.last_checked,
             "synced": self.synced,
             "local_only": self.local_only,
+            "full_text": self.full_text,
+            "full_text_found": self.full_text_found,
+            "refresh_minutes": self.refresh_minutes,
+            "user_agent": self.user_agent,
         }
 
 
@@ -307,6 +330,10 @@ class FeedCheck:
     error_count: int = 0
     update_hint: float | None = None
     """The feed's own ttl or sy:updatePeriod (seconds), from its last parse."""
+    refresh_minutes: int | None = None
+    """The feed's own refresh interval; None: the caller's ``min_interval``."""
+    user_agent: str | None = None
+    """Sent instead of reader's User-Agent (some sites block it)."""
 
 
 @dataclass(frozen=True)

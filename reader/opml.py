@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 from xml.sax.saxutils import quoteattr
 
 from reader.errors import ImportFileError, InvalidURLError
@@ -17,11 +17,27 @@ _BINARY: Final = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")  # controls no text fi
 BINARY_FILE: Final = "the file is binary, not OPML or a newsboat urls file"
 
 
+READER_NS: Final = "urn:reader-tui:opml"
+"""The namespace of the ``reader:`` outline attributes (other readers ignore them)."""
+_SETTINGS: Final = (("full_text", "fullText"), ("refresh_minutes", "refreshMinutes"),
+                    ("user_agent", "userAgent"))  # fmt: skip
+"""Feed settings carried as ``reader:`` attributes: (field, attribute)."""
+
+
 @dataclass(frozen=True)
 class Subscription:
     url: str
     title: str | None = None
     folder: str | None = None
+    full_text: str | None = None
+    refresh_minutes: int | None = None
+    user_agent: str | None = None
+
+    @property
+    def settings(self) -> dict[str, str | int]:
+        """The ``reader:`` settings it carries (none for other readers' files)."""
+        found = {name: getattr(self, name) for name, _ in _SETTINGS}
+        return {name: value for name, value in found.items() if value is not None}
 
 
 @dataclass
@@ -93,12 +109,34 @@ def parse_opml(data: bytes) -> ParsedList:
                 continue
             seen.add(url)
             folder = "/".join(folders) or None
-            result.subscriptions.append(Subscription(url, text, folder))
+            settings = _read_settings(attrs, line, result.invalid)
+            result.subscriptions.append(Subscription(url, text, folder, **settings))
             if len(outline):  # some exporters nest feeds under a feed; keep them too
                 walk(outline, folders)
 
     walk(body, ())
     return result
+
+
+def _read_settings(attrs: dict[str, str], line: int | None, invalid: list[str]) -> dict[str, Any]:
+    """The ``reader:`` attributes of an outline; a bad one is reported and left out."""
+    settings: dict[str, Any] = {}
+    full_text = attrs.get(f"{{{READER_NS}}}fulltext")
+    if full_text is not None:
+        if full_text.strip() in ("auto", "always", "never"):
+            settings["full_text"] = full_text.strip()
+        else:
+            invalid.append(f"line {line}: reader:fullText must be auto, always or never")
+    minutes = attrs.get(f"{{{READER_NS}}}refreshminutes")
+    if minutes is not None:
+        if minutes.strip().isdigit() and int(minutes) <= 100_000:
+            settings["refresh_minutes"] = int(minutes)
+        else:
+            invalid.append(f"line {line}: reader:refreshMinutes must be a whole number")
+    agent = attrs.get(f"{{{READER_NS}}}useragent")
+    if agent is not None and agent.strip():
+        settings["user_agent"] = " ".join(agent.split())
+    return settings
 
 
 def parse_newsboat_urls(data: bytes | str) -> ParsedList:
@@ -164,7 +202,7 @@ def export_opml(feeds: list[Feed], title: str = "reader subscriptions") -> str:
     """OPML 2.0; folders ("a/b") become nested outlines, so an import gives them back."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
+        f'<opml version="2.0" xmlns:reader="{READER_NS}">',
         f"  <head><title>{_escape(title)}</title></head>",
         "  <body>",
     ]
@@ -192,6 +230,7 @@ def export_opml(feeds: list[Feed], title: str = "reader subscriptions") -> str:
                     attrs += f" xmlUrl={quoteattr(feed.url)}"
                     if feed.site_url:
                         attrs += f" htmlUrl={quoteattr(feed.site_url)}"
+                    attrs += _settings_attributes(feed)
                     lines.append(f"{pad}<outline {attrs}/>")
         for key, value in node.items():
             if key:
@@ -204,6 +243,18 @@ def export_opml(feeds: list[Feed], title: str = "reader subscriptions") -> str:
     emit(tree, 2)
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines)
+
+
+def _settings_attributes(feed: Feed) -> str:
+    """The feed's settings that are not the defaults, as ``reader:`` attributes."""
+    values = {
+        "fullText": feed.full_text if feed.full_text != "auto" else None,
+        "refreshMinutes": str(feed.refresh_minutes) if feed.refresh_minutes else None,
+        "userAgent": feed.user_agent,
+    }
+    return "".join(
+        f" reader:{name}={quoteattr(_clean(value))}" for name, value in values.items() if value
+    )
 
 
 def _clean(text: str) -> str:

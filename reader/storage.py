@@ -240,6 +240,15 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         INSERT OR IGNORE INTO articles_fts_pending (id) VALUES (new.id);
     END;
     """,
+    # 6: per-feed settings: full text (auto/always/never, and what auto found), refresh
+    # interval, user agent.
+    """
+    ALTER TABLE feeds ADD COLUMN full_text TEXT NOT NULL DEFAULT 'auto';
+    ALTER TABLE feeds ADD COLUMN full_text_found TEXT;  -- auto's finding: 'page' or 'feed'
+    ALTER TABLE feeds ADD COLUMN full_text_samples INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;  -- NULL: the config's
+    ALTER TABLE feeds ADD COLUMN user_agent TEXT;          -- NULL: reader's own
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -247,7 +256,8 @@ SCHEMA_VERSION: Final = len(_MIGRATIONS)
 _FEED_COLUMNS: Final = """
     f.id, f.url, coalesce(f.user_title, f.title), f.site_url, f.folder, f.etag,
     f.last_modified, f.last_checked, f.last_updated, f.last_error, f.last_error_at,
-    f.error_count, f.added_at, f.next_check, f.remote_id, f.local_only
+    f.error_count, f.added_at, f.next_check, f.remote_id, f.local_only, f.full_text,
+    f.full_text_found, f.refresh_minutes, f.user_agent
 """
 _ENTRY_COLUMNS: Final = """
     e.id, e.feed_id, e.guid, e.url, e.title, e.author, e.published, e.updated, e.summary,
@@ -260,14 +270,15 @@ _ENTRY_COLUMNS: Final = """
 _FEED_FIELDS: Final = (
     "id", "url", "title", "site_url", "folder", "etag", "last_modified", "last_checked",
     "last_updated", "last_error", "last_error_at", "error_count", "added_at", "next_check",
-    "remote_id", "local_only",
+    "remote_id", "local_only", "full_text", "full_text_found", "refresh_minutes", "user_agent",
 )  # fmt: skip
 
 
 _FEED_WRITABLE: Final = frozenset((
     "url", "title", "user_title", "site_url", "folder", "etag", "last_modified",
     "body_hash", "last_checked", "last_updated", "last_error", "last_error_at",
-    "error_count", "next_check", "update_hint", "remote_id", "local_only",
+    "error_count", "next_check", "update_hint", "remote_id", "local_only", "full_text",
+    "full_text_found", "full_text_samples", "refresh_minutes", "user_agent",
 ))  # fmt: skip
 
 
@@ -537,7 +548,8 @@ class Storage:
             db.execute("DELETE FROM feeds WHERE url = ?", (url,))
             return True
 
-    def get_feed(self, url_or_id: str | int) -> Feed | None:
+    def get_feed(self, url_or_id: str | int, counts: bool = True) -> Feed | None:
+        """The feed by URL or id; ``counts=False`` skips counting its entries."""
         column = "id" if isinstance(url_or_id, int) else "url"
         rows = self._query(
             f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE f.{column} = ?", (url_or_id,)
@@ -545,11 +557,13 @@ class Storage:
         if not rows:
             return None
         feed = _feed_from_row(rows[0])
-        counts = self._query(
+        if not counts:
+            return feed
+        total, unread = self._query(
             "SELECT count(*), coalesce(sum(read = 0), 0) FROM entries WHERE feed_id = ?",
             (feed.id,),
         )[0]
-        return _feed_from_row(rows[0], unread=counts[1], total=counts[0])
+        return _feed_from_row(rows[0], unread=unread, total=total)
 
     def feeds(self) -> list[Feed]:
         """Every feed with its unread and entry counts, by folder then title."""
@@ -593,7 +607,7 @@ class Storage:
         """Every feed (or the feeds with these URLs) as a refresh sees it, by id."""
         columns = (
             "id, url, etag, last_modified, body_hash, last_checked, next_check, error_count, "
-            "update_hint"
+            "update_hint, refresh_minutes, user_agent"
         )
         # a synced feed is polled by the sync server: its entries come from there
         rows = self._query(f"SELECT {columns} FROM feeds WHERE remote_id IS NULL ORDER BY id")

@@ -109,14 +109,23 @@ ProgressCallback = Callable[[RefreshProgress], None]
 # --- the decider: pure -------------------------------------------------------------------
 
 
+INTERVAL_SLACK: Final = 60.0
+"""Seconds a feed's own refresh interval is shortened by, so a timer or a cron job at that
+interval finds it due (its last check ended a little after the timer fired)."""
+
+
 def is_due(check: FeedCheck, now: float, force: bool = False, min_interval: float = 0.0) -> bool:
     """Should the feed be fetched now? Not before its ``next_check`` (backoff, Retry-After,
     ttl), nor within ``min_interval`` seconds of its last check (the app's refresh
-    interval: a restart or a second instance must not poll every feed again)."""
+    interval: a restart or a second instance must not poll every feed again). A feed's
+    own ``refresh_minutes`` replaces ``min_interval`` (less ``INTERVAL_SLACK``), in the
+    app and on the command line."""
     if force:
         return True
     if check.next_check is not None and check.next_check > now:
         return False
+    if check.refresh_minutes:
+        min_interval = max(0.0, check.refresh_minutes * 60.0 - INTERVAL_SLACK)
     return check.last_checked is None or check.last_checked + min_interval <= now
 
 
@@ -462,6 +471,7 @@ class Refresher:
                     last_modified=check.last_modified,
                     max_bytes=self.settings.max_bytes,
                     total_timeout=self.settings.total_timeout,
+                    user_agent=check.user_agent,
                 )
             if isinstance(result, NotModified):
                 answer = ServerAnswer(result.etag, result.last_modified)

@@ -56,27 +56,36 @@ XML = "application/rss+xml; charset=utf-8"
 
 
 @pytest.mark.parametrize(
-    ("next_check", "last_checked", "force", "min_interval", "due"),
+    ("next_check", "last_checked", "force", "min_interval", "due", "refresh_minutes"),
     [
-        (None, None, False, 0, True),  # never checked, or nothing asked us to wait
-        (NOW - 1, NOW - 60, False, 0, True),
-        (NOW, NOW - 60, False, 0, True),
-        (NOW + 1, NOW - 60, False, 0, False),  # backing off / Retry-After / ttl
-        (NOW + 1, NOW - 60, True, 0, True),  # --force
-        (NOW + DAY, None, True, 0, True),
+        (None, None, False, 0, True, None),  # never checked, or nothing asked us to wait
+        (NOW - 1, NOW - 60, False, 0, True, None),
+        (NOW, NOW - 60, False, 0, True, None),
+        (NOW + 1, NOW - 60, False, 0, False, None),  # backing off / Retry-After / ttl
+        (NOW + 1, NOW - 60, True, 0, True, None),  # --force
+        (NOW + DAY, None, True, 0, True, None),
         # the app's interval: a feed checked 10 minutes ago waits out a 30-minute interval
-        (None, NOW - 600, False, 1800, False),
-        (None, NOW - 1800, False, 1800, True),
-        (None, None, False, 1800, True),  # never checked
-        (None, NOW - 600, True, 1800, True),  # R forces
-        (NOW + 1, NOW - DAY, False, 1800, False),  # the backoff still holds
+        (None, NOW - 600, False, 1800, False, None),
+        (None, NOW - 1800, False, 1800, True, None),
+        (None, None, False, 1800, True, None),  # never checked
+        (None, NOW - 600, True, 1800, True, None),  # R forces
+        (NOW + 1, NOW - DAY, False, 1800, False, None),  # the backoff still holds
+        # the feed's own interval replaces the app's (less a minute: a timer at that
+        # interval finds it due), on the command line too
+        (None, NOW - 1800, False, 1800, False, 60),
+        (None, NOW - 3540, False, 1800, True, 60),
+        (None, NOW - 3540, False, 0, True, 60),
+        (None, NOW - 600, False, 0, False, 60),
+        (None, NOW - 600, True, 0, True, 60),  # --force
+        (None, NOW - 600, False, 1800, True, 5),  # shorter than the app's
     ],
 )
 def test_is_due(
     next_check: float | None, last_checked: float | None, force: bool, min_interval: float,
-    due: bool,
+    due: bool, refresh_minutes: int | None,
 ) -> None:  # fmt: skip
-    check = FeedCheck(1, "http://a/feed", last_checked=last_checked, next_check=next_check)
+    check = FeedCheck(1, "http://a/feed", last_checked=last_checked, next_check=next_check,
+                      refresh_minutes=refresh_minutes)  # fmt: skip
     assert is_due(check, NOW, force, min_interval) is due
 
 
