@@ -37,7 +37,7 @@ def test_edit_sets_shows_and_resets_each_setting(cli, site: SiteServer) -> None:
     ("args", "message"),
     [
         (("--full-text", "sometimes"), "invalid choice"),
-        (("--refresh-minutes", "-3"), "must be 0 or more"),
+        (("--refresh-minutes", "-3"), "must be at least 0"),
         (("--refresh-minutes", "999999"), "refresh minutes must be 0"),
         (("--user-agent", "two\nlines"), "one line"),
         ((), "nothing to change"),
