@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from reader.sanitize import clean_line
 __all__ = [
     "ArticleHeader",
     "article_header",
+    "cell_width",
     "escape_markdown",
     "format_date",
     "header_markdown",
@@ -30,6 +32,7 @@ __all__ = [
     "local_datetime",
     "to_markdown",
     "to_text",
+    "wrap_cjk",
 ]
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -124,16 +127,68 @@ def _wrap(text: str, width: int | None, first: str, rest: str) -> list[str]:
         if width is None or len(lead) + len(line) <= width:
             lines.append(lead + line)
             continue
+        if _CJK_RE.search(line):
+            lines.extend(wrap_cjk(line, max(width, len(lead) + 10), lead, rest))
+            continue
         wrapped = textwrap.wrap(
             line,
             width=max(width, len(lead) + 10),
             initial_indent=lead,
             subsequent_indent=rest,
             break_on_hyphens=False,
-            # Only CJK text, without spaces, may be cut inside a run of characters.
-            break_long_words=bool(_CJK_RE.search(line)),
+            break_long_words=False,
         )
         lines.extend(wrapped or [lead])
+    return lines
+
+
+# A run that is never cut: digits and Latin letters with the marks inside numbers, names
+# and URLs ("1,234.5", "78人" keeps "78" whole, "COVID-19", "example.com/a"); closing
+# punctuation stays with what it closes, opening punctuation with what it opens.
+_UNIT_RE = re.compile(
+    r"""\s+
+      | [(\[「『（【〈《"“‘]*
+        (?:[0-9A-Za-z\u00c0-\u024f]+(?:[.,:/%'’\-+_@#&=?][0-9A-Za-z\u00c0-\u024f]+)*%?|.)
+        [)\]」』）】〉》、。，．・：；！？!?,.:;%"”’ー～]*""",
+    re.X,
+)
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: two for wide (CJK) characters, none for combining."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def wrap_cjk(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """Lines of at most ``width`` terminal cells, for text with CJK characters in it.
+
+    CJK text has no spaces, so a line may break between any two of its characters, but
+    never inside a run of digits or Latin letters (a number, a name, a URL), never before
+    closing punctuation (、。」) and never after opening punctuation (「（). Spaces are
+    break points too, and are dropped at a break. The app's own wrap can call this.
+    """
+    lines: list[str] = []
+    line, used = first, cell_width(first)
+    pending_space = ""
+    for unit in _UNIT_RE.findall(text):
+        if unit.isspace():
+            pending_space = " " if used > cell_width(first if not lines else rest) else ""
+            continue
+        unit_width = cell_width(unit)
+        if used + cell_width(pending_space) + unit_width > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = rest, cell_width(rest)
+            pending_space = ""
+        line += pending_space + unit
+        used += cell_width(pending_space) + unit_width
+        pending_space = ""
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
     return lines
 
 

@@ -6,11 +6,13 @@ from reader.models import Article, Block, Span
 from reader.render import (
     ArticleHeader,
     article_header,
+    cell_width,
     escape_markdown,
     header_markdown,
     header_text,
     to_markdown,
     to_text,
+    wrap_cjk,
 )
 
 
@@ -141,3 +143,22 @@ def test_empty_article() -> None:
     article = Article(url="u")
     assert to_text(article) == ""
     assert to_markdown(article) == ""
+
+
+def test_cjk_wraps_between_characters_but_never_inside_numbers_or_latin_words() -> None:
+    text = "市は28日、現在の178人の運転手ではCOVID-19以降のダイヤを維持できないと発表した。"
+    for width in range(8, 40):
+        lines = wrap_cjk(text, width)
+        assert "".join(lines) == text
+        assert all(cell_width(line) <= width for line in lines)
+        joined = "\n".join(lines)
+        for run in ("28", "178", "COVID-19"):
+            assert run in joined  # never "1\n78"
+        assert not any(line.startswith(("、", "。")) for line in lines)
+
+
+def test_reader_read_wraps_cjk_by_terminal_cells() -> None:
+    paragraph = Block(kind="paragraph", spans=(Span("現在の178人" * 8),))
+    lines = to_text(Article(url="u", blocks=(paragraph,)), width=30).splitlines()
+    assert all(cell_width(line) <= 30 for line in lines)
+    assert all("178" in line or "1" not in line for line in lines)
