@@ -32,5 +32,7 @@ def test_page(page: Path) -> None:
 
 def test_there_is_a_page_for_each_kind() -> None:
     kinds = {"xhtml-declaration", "utf8-bad-byte", "consent-wall", "teaser-list", "recipe",
-             "forum-thread"}  # fmt: skip
+             "forum-thread", "top-residue-de", "top-residue-fr", "top-residue-ja",
+             "top-residue-updated", "gallery-captions", "trending-headlines",
+             "figure-citation", "share-labels"}  # fmt: skip
     assert kinds <= {p.name for p in PAGE_DIRS}

@@ -24,10 +24,9 @@ from reader.errors import NotAnArticleError
 from reader.extract.blocks import WORD_RE, WS_RE, html_to_blocks
 from reader.extract.cleanup import (
     clean_blocks,
-    drop_byline_line,
+    drop_header_residue,
     drop_page_chrome,
     drop_teaser_cards,
-    drop_title_heading,
     prune_junk,
 )
 from reader.extract.decode import decode_html
@@ -228,7 +227,7 @@ def extract_article(html: str, url: str) -> Article:
             blocks = _with_second_opinion(blocks, root, base_url, misplaced)
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
-    blocks = drop_byline_line(drop_title_heading(blocks, metadata.title), metadata.byline)
+    blocks = drop_header_residue(blocks, metadata.title, metadata.byline)
     return Article(
         url=url,
         title=metadata.title,

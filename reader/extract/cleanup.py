@@ -13,6 +13,7 @@ import lxml.html
 
 from reader.extract.blocks import WORD_RE, WS_RE
 from reader.extract.links import READ_MORE_PREFIX_RE, RELATED_HEADING_RE
+from reader.extract.metadata import MONTHS
 from reader.models import Block
 
 # Elements whose class/id say they are chrome that readability left inside the article.
@@ -356,29 +357,115 @@ def _drop_teaser_runs(blocks: list[Block]) -> list[Block]:
     return result
 
 
+_CAPTION_TOGGLE_RE = re.compile(
+    r"\s*(?:…|\.\.\.)?\s*(?:less|more|show\s+(?:less|more)|read\s+more|mehr|weniger|plus|moins"
+    r"|más|menos|meno|più)\s*$",
+    re.I,
+)
+_FIGURE_NOTICE_RE = re.compile(r"^\W*(?:citation\s*:|©|copyright\b|\(c\)\s*\d{4})", re.I)
+# A citation line, or a copyright line about a licence or rights, is boilerplate wherever it
+# stands (science news puts them under figures and at the end).
+_NOTICE_RE = re.compile(
+    r"^\W*citation\s*:|^\W*(?:©|copyright\b).{0,200}(?:licen[cs]e|creative\s+commons|rights)",
+    re.I,
+)
+_FIGURE_NOTICE_MAX_CHARS: Final = 500
+_CAPTION_PREFIX_MIN_CHARS: Final = 20
+# Network names and share actions; the first set is one alone, the second only together
+# with others ("Email" or "X" alone may be a heading of the article).
+_SHARE_LABELS: Final = frozenset(
+    """facebook twitter pinterest pin whatsapp linkedin reddit download share tweet telegram
+    flipboard messenger xing bluesky mastodon teilen partager compartir""".split()
+)
+_SHARE_WORDS: Final = _SHARE_LABELS | frozenset(
+    "x email e-mail mail print threads drucken imprimer".split()
+)
+_HEADLINE_RUN_MIN: Final = 3
+_HEADLINE_MAX_CHARS: Final = 140
+
+
+def _caption_key(text: str) -> str:
+    """A caption as compared with the others: spaces collapsed, toggles and "…" cut off."""
+    key = _CAPTION_TOGGLE_RE.sub("", WS_RE.sub(" ", text).strip())
+    return key.rstrip(" .…").casefold()
+
+
+def _is_figure_notice(text: str) -> bool:
+    stripped = text.strip()
+    return len(stripped) <= _FIGURE_NOTICE_MAX_CHARS and bool(_FIGURE_NOTICE_RE.match(stripped))
+
+
+def _is_share_labels(text: str) -> bool:
+    """Only the names of networks and share actions ("Facebook Twitter Pin Download")."""
+    words = re.findall(r"[\w-]+", text.casefold())
+    if not words or len(words) > 10 or not all(word in _SHARE_WORDS for word in words):
+        return False
+    return len(words) >= 2 or words[0] in _SHARE_LABELS
+
+
+def _is_shouted_headline(block: Block) -> bool:
+    text = block.text.strip()
+    letters = [char for char in text if char.isalpha()]
+    return (
+        block.kind in ("paragraph", "list_item", "heading")
+        and 0 < len(text) <= _HEADLINE_MAX_CHARS
+        and _is_link_only(block)
+        and sum(1 for char in letters if char.isupper()) >= 0.8 * len(letters)
+    )
+
+
+def _drop_headline_runs(blocks: list[Block]) -> list[Block]:
+    """Three or more linked headlines in capitals in a row are a "trending" block of other
+    stories, wherever they stand in the body."""
+    result: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        end = index
+        while end < len(blocks) and _is_shouted_headline(blocks[end]):
+            end += 1
+        if end - index >= _HEADLINE_RUN_MIN:
+            index = end
+            continue
+        result.append(blocks[index])
+        index += 1
+    return result
+
+
 def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Remove ad labels, share lines, teasers, gallery counters and repeated credits."""
-    blocks = _drop_teaser_runs(blocks)
+    blocks = _drop_headline_runs(_drop_teaser_runs(blocks))
     kept = [
         b
         for b in blocks
         if b.kind == "rule"
         or (b.kind == "code" and b.text.strip())
-        or (WORD_RE.search(b.text) and not _is_chrome_text(b.text, b.kind) and not _is_teaser(b))
+        or (
+            WORD_RE.search(b.text)
+            and not _is_chrome_text(b.text, b.kind)
+            and not _is_teaser(b)
+            and not _is_share_labels(b.text)
+            and not (len(b.text) <= _FIGURE_NOTICE_MAX_CHARS and _NOTICE_RE.match(b.text.strip()))
+        )
     ]
-    # The same caption under every photo is shown once; a photo credit repeated under
-    # every photo is not shown at all.
-    counts = Counter(WS_RE.sub(" ", b.text).strip().casefold() for b in kept if b.kind == "caption")
-    seen: set[str] = set()
+    # The same caption under every photo is shown once (a gallery repeats it, cut short
+    # with "... more" and whole with "less"); a photo credit repeated under every photo is
+    # not shown at all, nor a figure's "Citation:" and copyright lines.
+    keys = [_caption_key(b.text) if b.kind == "caption" else "" for b in kept]
+    counts = Counter(key for key in keys if key)
+    seen: list[str] = []
     result: list[Block] = []
-    for block in kept:
+    for block, key in zip(kept, keys, strict=True):
         if block.kind == "caption":
-            key = WS_RE.sub(" ", block.text).strip().casefold()
             if key in seen:
                 continue
-            seen.add(key)
+            long_enough = len(key) >= _CAPTION_PREFIX_MIN_CHARS
+            if long_enough and any(o.startswith(key) and o != key for o in counts):
+                continue  # the cut-short copy of a caption shown whole elsewhere
+            seen.append(key)
             if counts[key] >= 2 and len(key) <= 80 and _CREDIT_RE.search(key):
                 continue
+        elif result and result[-1].kind == "caption" and _is_figure_notice(block.text):
+            continue
         result.append(block)
     # No rule at the ends or twice in a row.
     final: list[Block] = []
@@ -416,3 +503,58 @@ def drop_byline_line(blocks: list[Block], byline: str | None) -> list[Block]:
         if block.kind == "paragraph" and name in text and len(text) <= len(name) + 40:
             return blocks[:index] + blocks[index + 1 :]
     return blocks
+
+
+# --- the top of the article: what the header already shows ------------------------------
+
+_HEADER_SCAN_BLOCKS: Final = 6
+_HEADER_LINE_MAX_CHARS: Final = 160
+_KICKER_MAX_WORDS: Final = 4
+# What a dateline or byline line is made of besides the name: dates and times in the usual
+# notations, zone and clock words, labels, reading time.
+_DATELINE_PARTS_RE = re.compile(
+    rf"""\d{{1,4}}(?:\s?[./\-:年月日時分秒]\s?\d{{0,4}})*[年月日時分秒]?
+      | \b(?:{MONTHS})(?=\W|$)
+      | \b(?:uhr|gmt|utc|cet|cest|mez|mesz|bst
+          |est|edt|cst|cdt|mst|mdt|pst|pdt|et|pt|jst|kst|aest|am|pm|a\.m\.|p\.m\.)(?=\W|$)
+      | \b(?:publié|publiée|publié\s+le|mis\s+à\s+jour|le|à|published|updated|posted|on|at
+          |last|modified|aktualisiert|veröffentlicht|am|um|stand|actualizado|publicado|el|a\s+las
+          |by|von|par|por|di|door|und|and|et|y
+          |min|mins|minutes?|minuten|lesezeit|read|reading|time|de|lecture|lectura|leitura)(?=\W|$)
+      | 最終更新|更新|公開|記者|文|読了|分で読めます""",
+    re.I | re.X,
+)
+
+
+def drop_header_residue(blocks: list[Block], title: str, byline: str | None) -> list[Block]:
+    """The header already shows the title, byline and date: at the top of the body, a
+    repeated title (and the kicker above it), a byline line ("Von Ann Lee 18.02.2025, 16:05
+    Uhr 4 Min. Lesezeit", "記者：佐藤美咲") and a dateline ("Publié le 01/11/2024 - 9:12
+    GMT+1", "Updated 3:45 PM") go."""
+    blocks = drop_byline_line(drop_title_heading(blocks, title), byline)
+    wanted_title = " ".join(title.split()).casefold()
+    name = " ".join((byline or "").split()).casefold()
+    result: list[Block] = []
+    for index, block in enumerate(blocks):
+        text = " ".join(block.text.split())
+        top = index < _HEADER_SCAN_BLOCKS and len(text) <= _HEADER_LINE_MAX_CHARS
+        if not top or block.kind not in ("paragraph", "heading"):
+            result.extend(blocks[index:])
+            break
+        if wanted_title and text.casefold() == wanted_title:
+            # The title again: what came before it is a kicker ("Wärmewende in Oldenstedt").
+            result = [b for b in result if len(b.text.split()) > _KICKER_MAX_WORDS]
+            continue
+        if _is_dateline(text, name):
+            continue
+        result.append(block)
+    return result
+
+
+def _is_dateline(text: str, name: str) -> bool:
+    rest = text.casefold()
+    if name:
+        rest = rest.replace(name, " ")
+    rest = _DATELINE_PARTS_RE.sub(" ", rest)
+    had_date = rest != text.casefold() and bool(re.search(r"\d", text))
+    return (had_date or bool(name and name in text.casefold())) and not re.search(r"\w", rest)

@@ -25,14 +25,14 @@ _ARTICLE_TYPES_RE = re.compile(
     r"SatiricalArticle|ScholarlyArticle|MedicalScholarlyArticle|SocialMediaPosting|"
     r"TechArticle|WebPage|Recipe|VideoObject)$"
 )
-_MONTHS: Final = (
+MONTHS: Final = (
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
     r"|(?:janv|févr|mars|avr|mai|juin|juil|août|sept|oct|nov|déc)[a-zé]*\.?"
 )
 # A date after the name: "May 20, 2019", "20 May 2019", "2019-05-20", "20.05.2019".
 _TRAILING_DATE_RE = re.compile(
-    rf"\s(?:(?:updated|published|posted|on|le)\s+)?(?:(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|\d{{1,2}}\.?\s+(?:{_MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"\s(?:(?:updated|published|posted|on|le)\s+)?(?:(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+(?:{MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b.*$",
     re.I,
 )
