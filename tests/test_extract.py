@@ -197,12 +197,15 @@ def test_credits_promotion_and_furniture_lines_removed() -> None:
         "<p>© 2024 The Courier. All rights reserved.</p><p>Zurück zur Startseite</p>"
         "<p>Tags: roads, council</p><p>Das könnte Sie auch interessieren</p>"
         "<p>Impressum · Datenschutz · Kontakt</p>"
+        "<p>Lesen Sie auch: Neue Buslinie fährt ab Montag durch die Altstadt</p>"
+        "<p>Klicken Sie auf den Button, um den Inhalt von www.maps.example zu laden.</p>"
         "<figure><img src='/a.jpg'><figcaption>The bridge at dusk. Foto: Anna Berg</figcaption>"
         "</figure>"
     )
     text = to_text(extract_article(html, URL))
     for line in ("picture-alliance", "Unsplash", "Newsletter", "subscribe", "rights reserved",
-                 "Startseite", "Tags:", "interessieren", "Impressum"):  # fmt: skip
+                 "Startseite", "Tags:", "interessieren", "Impressum", "Buslinie",
+                 "maps.example"):  # fmt: skip
         assert line not in text
     # A caption's credit belongs to its figure, as Readability.js keeps it.
     assert "The bridge at dusk. Foto: Anna Berg" in text

@@ -123,6 +123,13 @@ _MORE_READING_RE = re.compile(
     re.I | re.X,
 )
 _MORE_READING_MAX_CHARS: Final = 80
+# "Read also: <another story's headline>" in a line of its own.
+_READ_ALSO_LINE_RE = re.compile(
+    r"^\W*(?:auch\s+lesen|lesen\s+sie\s+(?:auch|hier|mehr)|mehr\s+zum\s+thema|siehe\s+auch"
+    r"|(?:le|te)\s+puede\s+interesar|lee\s+también|(?:à\s+)?lire\s+aussi|leggi\s+anche"
+    r"|czytaj\s+(?:też|także|również)|see\s+also|also\s+read|read\s+also)\s*[:：]\s*\S.{0,150}$",
+    re.I,
+)
 # Photo credits and captions that are one: a label ("Foto:", "Crédits photos :"), a
 # copyright sign, an agency or picture library after a slash.
 _CREDIT_LINE_RE = re.compile(
@@ -153,7 +160,10 @@ _PROMO_RE = re.compile(
       | all\s+rights\s+reserved | alle\s+rechte\s+vorbehalten | tous\s+droits\s+réservés
       | todos\s+los\s+derechos\s+reservados | copyrighted\s+property | written\s+permission
       | prawem\s+autorskim | wszelkie\s+prawa\s+zastrzeżone | unter\s+der\s+lizenz\s+cc
-      | not\s+responsible\s+for\s+the\s+(?:opinions|content) | affiliate[- ]links?""",
+      | not\s+responsible\s+for\s+the\s+(?:opinions|content) | affiliate[- ]links?
+      | um\s+den\s+inhalt\s+von\s+.{1,60}?\s+zu\s+laden
+      | click\s+.{1,40}?\s+to\s+load\s+(?:the\s+)?content
+      | pour\s+afficher\s+(?:ce|le)\s+contenu | mit\s+diesem\s+button\s+kannst""",
     re.I | re.X,
 )
 _PROMO_MAX_CHARS: Final = 300
@@ -291,6 +301,8 @@ def _is_chrome_text(text: str, kind: str = "paragraph") -> bool:
     if stripped.casefold() in _AD_LABELS:
         return True
     if len(stripped) <= _MORE_READING_MAX_CHARS and _MORE_READING_RE.match(stripped):
+        return True
+    if _READ_ALSO_LINE_RE.match(stripped):
         return True
     if _is_footer_line(stripped) or _FURNITURE_LINE_RE.match(stripped):
         return True
