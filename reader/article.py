@@ -139,35 +139,47 @@ async def fetch_article(
     entry: Entry | None = None,
     *,
     use_cache: bool = True,
+    revalidate: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float = 30.0,
     clock: Clock = SYSTEM_CLOCK,
     user_agent: str | None = None,
 ) -> Article:
     """The article at ``url``: cached, else fetched and extracted (and cached), else, when
-    the page can't be had and ``entry`` is given, the entry's own content with a note."""
+    the page can't be had and ``entry`` is given, the entry's own content with a note.
+
+    ``use_cache`` False fetches past the cache (the new copy replaces the old).
+    ``revalidate`` checks the cached copy with a conditional GET when the server gave
+    validators (it is kept, marked as checked, when the page has not changed), else
+    fetches the page again; a failure then raises (the caller still has its copy)."""
     url = check_web_url(url)
-    if use_cache:
-        cached = storage.cached_article(url)
-        if cached is not None:
-            return cached
+    cached = storage.cached_article(url) if use_cache or revalidate else None
+    if cached is not None and not revalidate:
+        return cached
+    etag, last_modified = storage.article_validators(cached.url) if cached else (None, None)
     try:
         result = await fetch(
-            client, url, accept=ACCEPT_HTML, max_bytes=max_bytes, total_timeout=timeout,
-            user_agent=user_agent,
+            client, url, etag=etag, last_modified=last_modified, accept=ACCEPT_HTML,
+            max_bytes=max_bytes, total_timeout=timeout, user_agent=user_agent,
         )  # fmt: skip
     except FetchError as error:
-        if entry is not None and (entry.content or entry.summary):
+        if cached is None and entry is not None and (entry.content or entry.summary):
             return article_from_entry(entry, f"the page could not be fetched ({error})", clock())
         raise FetchError(f"could not fetch {url}: {error}") from None
-    assert not isinstance(result, NotModified)  # no conditional headers were sent
+    if isinstance(result, NotModified):
+        assert cached is not None  # validators are sent only for a cached copy
+        try:
+            storage.touch_article(cached.url, clock())
+        except StorageError:
+            pass
+        return replace(cached, fetched_at=clock())
     article = await asyncio.to_thread(
         page_article, result.content, result.url, result.content_type, result.charset, entry,
         clock(),
     )  # fmt: skip
     if article.source == "page":
         try:
-            storage.cache_article(article, requested_url=url)
+            storage.cache_article(article, url, result.etag, result.last_modified)
         except StorageError:
             pass  # a store locked by another program must not cost the reader the article
     return article

@@ -313,12 +313,19 @@ class Reader:
         return article_from_saved(saved)
 
     async def get_article(
-        self, url: str, entry: Entry | None = None, *, use_cache: bool = True
+        self,
+        url: str,
+        entry: Entry | None = None,
+        *,
+        use_cache: bool = True,
+        revalidate: bool = False,
     ) -> Article:
         """The whole article at ``url``: cache, else fetch and extract (off the event
         loop), else the entry's content with ``article.note`` saying why. An entry's own
         page goes with its feed's user agent; a feed whose content is the whole article
-        (``full_text`` "never", or "auto" found so) gives it without the network."""
+        (``full_text`` "never", or "auto" found so) gives it without the network.
+        ``use_cache`` False fetches it again (replacing the cached copy); ``revalidate``
+        checks the cached copy with a conditional GET."""
         from reader.article import article_from_entry, fetch_article
 
         user_agent = None
@@ -335,6 +342,7 @@ class Reader:
             url,
             entry,
             use_cache=use_cache,
+            revalidate=revalidate,
             timeout=self.config.timeout,
             clock=self.clock,
             user_agent=user_agent,

@@ -33,6 +33,7 @@ STALE_AFTER: Final = 86400.0
 """A cached page older than this (seconds) is checked again when it is opened."""
 
 Severity = Literal["information", "warning", "error"]
+CacheUse = Literal["use", "skip", "revalidate"]
 
 
 class Library(Protocol):
@@ -77,8 +78,9 @@ class Load:
     """For an arrival through the history: the visit gone back (or forward) to."""
     scroll: float | None = 0.0
     """Where the reader goes when the page comes; None: where the user is."""
-    refetch: bool = False
-    """Past the cache: fetched again (``F``), or a stale copy checked again."""
+    cache: CacheUse = "use"
+    """"use" the cached copy if there is one; "skip" it (fetched again: ``F``); or
+    "revalidate" it (a stale copy checked with a conditional GET)."""
     quiet: bool = False
     """A failure is not reported (checking a cached copy again, offline)."""
 
@@ -195,7 +197,7 @@ class Navigator:
             return Step(message="No page to fetch again", severity="warning")
         fallback = page.entry or self.library.entry_by_url(page.url)
         self.load = Load(next(self._tokens), page.url, fallback=fallback, scroll=None,
-                         refetch=True)  # fmt: skip
+                         cache="skip")  # fmt: skip
         return Step(start=self.load)
 
     # --- the history -------------------------------------------------------------------
@@ -324,7 +326,7 @@ class Navigator:
         server gave validators); None when the copy is fresh or saved for good."""
         if cached.source != "page" or self.library.clock() - cached.fetched_at < STALE_AFTER:
             return None
-        return Load(next(self._tokens), url, fallback=entry, scroll=None, refetch=True,
+        return Load(next(self._tokens), url, fallback=entry, scroll=None, cache="revalidate",
                     quiet=True)  # fmt: skip
 
 

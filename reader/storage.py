@@ -239,6 +239,11 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE id = old.id);
         INSERT OR IGNORE INTO articles_fts_pending (id) VALUES (new.id);
     END;
+    # 6: the article cache keeps the server's validators, so a stale copy is checked with a
+    # conditional GET instead of fetched again.
+    """
+    ALTER TABLE articles ADD COLUMN etag TEXT;
+    ALTER TABLE articles ADD COLUMN last_modified TEXT;
     """,
     # 6: per-feed settings: full text (auto/always/never, and what auto found), refresh
     # interval, user agent.
@@ -810,23 +815,51 @@ class Storage:
 
     # --- article cache -----------------------------------------------------------------
 
-    def cache_article(self, article: Article, requested_url: str | None = None) -> None:
+    def cache_article(
+        self,
+        article: Article,
+        requested_url: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Keep ``article`` (replacing an older copy), with the server's validators."""
         from reader.render import to_text  # the plain text is what search indexes
 
         with self.write() as db:
             db.execute(
-                "INSERT INTO articles (url, article, title, text, fetched_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+                "INSERT INTO articles (url, article, title, text, fetched_at, etag, "
+                "last_modified) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
                 "article = excluded.article, title = excluded.title, text = excluded.text, "
-                "fetched_at = excluded.fetched_at",
+                "fetched_at = excluded.fetched_at, etag = excluded.etag, "
+                "last_modified = excluded.last_modified",
                 (article.url, article.to_json(), article.title, to_text(article),
-                 article.fetched_at or self.clock()),
+                 article.fetched_at or self.clock(), etag, last_modified),
             )  # fmt: skip
             if requested_url and requested_url != article.url:
                 db.execute(
                     "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",
                     (requested_url, article.url),
                 )
+
+    def article_validators(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified the server sent with the cached copy of ``url``."""
+        rows = self._query("SELECT etag, last_modified FROM articles WHERE url = ?", (url,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def touch_article(self, url: str, fetched_at: float) -> None:
+        """The cached copy of ``url`` was checked at ``fetched_at`` and is still current."""
+        import json
+
+        with self.write() as db:
+            row = db.execute("SELECT article FROM articles WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                return
+            data = json.loads(row[0])
+            data["fetched_at"] = fetched_at
+            db.execute(
+                "UPDATE articles SET article = ?, fetched_at = ? WHERE url = ?",
+                (json.dumps(data, ensure_ascii=False, separators=(",", ":")), fetched_at, url),
+            )
 
     def cached_article(self, url: str) -> Article | None:
         rows = self._query(

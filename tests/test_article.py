@@ -13,6 +13,7 @@ from reader.errors import FetchError, NotAnArticleError
 from reader.extract import decode_html
 from reader.models import Entry
 from reader.site_server import Request, Response, SiteServer
+from tests.conftest import FrozenClock
 
 SAMPLES = {
     "fr": "Les élèves ont déjà répondu à l'enquête ; où est passé l'été ?",
@@ -334,3 +335,34 @@ def test_reader_read_as_text_numbers_the_links_as_the_app_does(cli, site: SiteSe
     # the JSON text stays plain: the links are listed beside it
     data = cli("read", site.url(ARTICLE), "--format", "json").json()
     assert "timetable[1]" not in data["text"] and data["links"][0]["url"] == ferry
+
+
+async def test_a_stale_copy_is_checked_with_a_conditional_get(
+    reader: Reader, site: SiteServer, clock: FrozenClock
+) -> None:
+    url = site.url("/articles/harbour-bridge-reopens.html")
+    first = await reader.get_article(url)
+    assert first.fetched_at == clock.now
+    clock.advance(2 * 86400)
+    checked = await reader.get_article(url, revalidate=True)
+    # the server's ETag went back with the request; it answered 304: the copy is kept
+    assert site.hits("/articles/harbour-bridge-reopens.html")[-1].headers["if-none-match"]
+    assert checked.blocks == first.blocks and checked.fetched_at == clock.now
+    assert reader.cached_article(url).fetched_at == clock.now  # type: ignore[union-attr]
+
+    # the page changed: the check brings the new text and replaces the copy
+    site.routes["/articles/harbour-bridge-reopens.html"] = lambda request: Response(
+        200, b"<html><body><h1>Bridge</h1><p>" + b"Rewritten text of the story. " * 40
+        + b"</p></body></html>", {"Content-Type": "text/html", "ETag": '"v2"'},
+    )  # fmt: skip
+    clock.advance(2 * 86400)
+    changed = await reader.get_article(url, revalidate=True)
+    assert "Rewritten text" in changed.blocks[0].text or any(
+        "Rewritten text" in b.text for b in changed.blocks
+    )
+    again = await reader.get_article(url, use_cache=False)  # F: past the cache
+    assert (
+        site.hits("/articles/harbour-bridge-reopens.html")[-1].headers.get("if-none-match") is None
+    )
+    assert again.fetched_at == clock.now
+    await reader.aclose()

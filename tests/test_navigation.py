@@ -75,7 +75,7 @@ def test_a_cached_entry_opens_at_once_and_a_stale_copy_is_checked_quietly() -> N
     assert fresh.show and fresh.start is None and nav.page is not None
     assert nav.page.article.source == "page"
     stale = nav.open_entry(library.entries[2], scroll_now=0)
-    assert stale.start is not None and stale.start.refetch and stale.start.quiet
+    assert stale.start is not None and stale.start.cache == "revalidate" and stale.start.quiet
     assert not nav.loading  # the copy is shown as it is meanwhile
     assert nav.failed(stale.start.token, "offline").message is None  # offline: say nothing
 
@@ -178,7 +178,7 @@ def test_fetch_again_replaces_the_page_in_place() -> None:
     nav = Navigator(library)
     nav.open_entry(library.entries[1], scroll_now=None)
     step = nav.refetch()
-    assert step.start is not None and step.start.refetch and not step.start.quiet
+    assert step.start is not None and step.start.cache == "skip" and not step.start.quiet
     assert nav.loading
     newer = nav.arrived(step.start.token, page("storm", fetched_at=FROZEN_NOW + 5), scroll_now=3)
     assert newer.show and newer.scroll is None
