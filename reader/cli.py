@@ -17,8 +17,7 @@ from reader.models import Article
 from reader.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from reader.models import Feed
-    from reader.update import RefreshProgress, RefreshReport
+    from reader.models import Feed, RefreshProgress, RefreshReport
 
 T = TypeVar("T")
 
@@ -664,7 +663,7 @@ def _sync_setup(reader: Reader, args: argparse.Namespace) -> int:
 
 
 def _sync_now(reader: Reader, args: argparse.Namespace) -> int:
-    from reader.sync.engine import SyncProgress
+    from reader.models import SyncProgress
 
     def progress(update: SyncProgress) -> None:
         if sys.stderr.isatty():

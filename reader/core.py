@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     import httpx
 
     from reader.history import History
+    from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
     from reader.sync.account import Account
-    from reader.sync.engine import SyncProgress, SyncReport, SyncStatus
+    from reader.sync.engine import SyncStatus
     from reader.sync.greader import GReader
-    from reader.update import RefreshProgress, RefreshReport
     from reader.workers import WorkerPool
 
 
@@ -87,6 +87,15 @@ class Reader:
         if self._client is not None and not self._client.is_closed:
             await self._client.aclose()
         self._client = None
+
+    def warm_up(self) -> None:
+        """Import what opening an article needs (lxml, readability, httpx: ~0.1 s), so the
+        app's first Enter does not wait for it (the app calls this from a thread)."""
+        import httpx  # noqa: F401
+
+        import reader.article
+        import reader.extract
+        import reader.render  # noqa: F401
 
     def worker_pool(self) -> WorkerPool:
         """The worker processes for CPU-heavy work, started on first need."""
@@ -397,6 +406,14 @@ class Reader:
         """The reading list, newest first."""
         return self._storage.saved_articles()
 
+    def open_in_browser(self, url: str) -> str | None:
+        """Open ``url`` in the web browser (the config's ``browser``, else the system's);
+        None when it opened, else why not. Waits a moment to catch a failing command: call
+        it off the event loop."""
+        from reader.browser import open_in_browser
+
+        return open_in_browser(url, self.config.browser)
+
     # --- the app's own state: history, where the user left off ------------------------
 
     def history(self) -> History:
@@ -574,6 +591,21 @@ def feed_settings(
             raise InvalidSettingError("a user agent is one line of at most 500 characters")
         columns["user_agent"] = agent or None
     return columns
+
+
+DEMO_FEEDS: Final = (("/feed.xml", None), ("/atom.xml", "Port Alder"))
+"""The bundled news site's feeds (``reader --demo``), with their folders."""
+
+
+def open_demo_reader(directory: Path) -> tuple[Reader, Callable[[], None]]:
+    """A reader on a new store in ``directory`` that follows the bundled news site, served
+    on 127.0.0.1; and the function that stops the site."""
+    from reader.site_server import SiteServer
+
+    site = SiteServer().start()
+    reader = open_reader(directory / "demo.sqlite")
+    reader.add_feeds((site.url(path), None, folder) for path, folder in DEMO_FEEDS)
+    return reader, site.stop
 
 
 def open_reader(

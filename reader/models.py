@@ -374,3 +374,101 @@ class FeedUpdate:
     """Set when the server answered; its validators replace the stored ones."""
     metadata: FeedMetadata | None = None
     """Set when a body was parsed."""
+
+
+# --- what a refresh and a sync report ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefreshProgress:
+    """Sent after each feed: ``done`` of ``total`` feeds, and the running counts."""
+
+    done: int
+    total: int
+    new_entries: int = 0
+    not_modified: int = 0
+    errors: int = 0
+    url: str = ""
+    """The feed just finished."""
+    error: str | None = None
+    """Its error, when it failed."""
+
+
+@dataclass(frozen=True)
+class FeedFailure:
+    url: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What a refresh did. ``total`` counts the feeds it tried (the due ones)."""
+
+    total: int = 0
+    refreshed: int = 0
+    """Feeds that answered: with a body, or 304, or the same bytes as last time."""
+    new_entries: int = 0
+    updated_entries: int = 0
+    not_modified: int = 0
+    errors: int = 0
+    skipped: int = 0
+    """Feeds not due yet (backing off, Retry-After, ttl, max-age); ``force`` ignores these."""
+    elapsed: float = 0.0
+    failures: tuple[FeedFailure, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True unless every feed tried failed."""
+        return self.refreshed > 0 or self.total == 0
+
+
+SyncPhase = Literal["login", "feeds", "state", "sending", "entries", "done"]
+"""Where a sync is."""
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where a sync is, for a status line: ``message`` is "sync: ..."."""
+
+    phase: SyncPhase
+    done: int = 0
+    total: int = 0
+
+    @property
+    def message(self) -> str:
+        if self.phase == "entries" and self.total:
+            return f"sync: {self.done}/{self.total} new entries"
+        if self.phase == "sending":
+            return f"sync: sending {self.total} change{'' if self.total == 1 else 's'}"
+        return {
+            "login": "sync: logging in",
+            "feeds": "sync: feeds and folders",
+            "state": "sync: read and starred",
+            "entries": "sync: new entries",
+            "done": "sync: done",
+        }.get(self.phase, "sync")
+
+
+@dataclass
+class SyncReport:
+    """What moved in one sync."""
+
+    server: str = ""
+    feeds_added: int = 0  # from the server
+    feeds_removed: int = 0  # unsubscribed on the server
+    feeds_updated: int = 0  # renamed or moved on the server
+    feeds_sent: int = 0  # subscriptions, unsubscriptions and edits sent
+    feeds_refused: list[str] = field(default_factory=list)  # URLs the server would not take
+    new_entries: int = 0
+    read_sent: int = 0  # read and unread changes sent
+    starred_sent: int = 0  # star and unstar changes sent
+    read_received: int = 0  # entries the server's state made read or unread here
+    starred_received: int = 0  # saved or unsaved here because of the server
+    conflicts: int = 0  # changes of both sides where the server's was newer
+    queued: int = 0  # changes still waiting (none after a sync that went through)
+    elapsed: float = 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        from dataclasses import asdict
+
+        return asdict(self)

@@ -39,7 +39,8 @@ CacheUse = Literal["use", "skip", "revalidate"]
 class Library(Protocol):
     """What navigation reads from the store (``core.Reader`` is one)."""
 
-    clock: Clock
+    @property
+    def clock(self) -> Clock: ...
 
     def cached_article(self, url: str) -> Article | None: ...
     def saved_article(self, url: str) -> SavedArticle | None: ...

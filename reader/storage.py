@@ -578,15 +578,12 @@ class Storage:
                 "SELECT feed_id, count(*), coalesce(sum(read = 0), 0) FROM entries GROUP BY feed_id"
             )
         }
-        rows = self._query(
-            f"SELECT {_FEED_COLUMNS} FROM feeds f "
-            "ORDER BY coalesce(f.folder, '') COLLATE NOCASE, "
-            "coalesce(f.user_title, f.title, f.url) COLLATE NOCASE"
-        )
+        rows = self._query(f"SELECT {_FEED_COLUMNS} FROM feeds f")
         feeds = []
         for row in rows:
             total, unread = counts.get(row[0], (0, 0))
             feeds.append(_feed_from_row(row, unread=unread, total=total))
+        feeds.sort(key=lambda f: (natural_key(f.folder or ""), natural_key(f.display_title)))
         return feeds
 
     def unread_counts(self) -> dict[int, int]:
@@ -1457,6 +1454,21 @@ def _is_saved(db: sqlite3.Connection, url: str) -> bool:
             "(SELECT final_url FROM article_aliases WHERE url = ?)",
             (url, url),
         ).fetchone()
+    )
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sorts as people do: case and accents aside, numbers by value ("Feed 8" before
+    "Feed 79"), whatever the language."""
+    import re
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part)
+        for part in re.split(r"(\d+)", folded)
+        if part
     )
 
 

@@ -36,7 +36,16 @@ from urllib.parse import urlsplit
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAFeedError, ReaderError, StorageError
 from reader.fetch import HttpSettings, NotModified, fetch
-from reader.models import EntryData, FeedCheck, FeedMetadata, FeedUpdate, ServerAnswer
+from reader.models import (
+    EntryData,
+    FeedCheck,
+    FeedFailure,
+    FeedMetadata,
+    FeedUpdate,
+    RefreshProgress,
+    RefreshReport,
+    ServerAnswer,
+)
 from reader.parse import parse_feed
 
 if TYPE_CHECKING:
@@ -55,52 +64,6 @@ BATCH_SIZE: Final = 200
 """Bookkeeping rows (304s, errors) written per transaction."""
 
 ParseMode = Literal["auto", "process", "thread"]
-
-
-# --- results -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RefreshProgress:
-    """Sent after each feed: ``done`` of ``total`` feeds, and the running counts."""
-
-    done: int
-    total: int
-    new_entries: int = 0
-    not_modified: int = 0
-    errors: int = 0
-    url: str = ""
-    """The feed just finished."""
-    error: str | None = None
-    """Its error, when it failed."""
-
-
-@dataclass(frozen=True)
-class FeedFailure:
-    url: str
-    message: str
-
-
-@dataclass(frozen=True)
-class RefreshReport:
-    """What a refresh did. ``total`` counts the feeds it tried (the due ones)."""
-
-    total: int = 0
-    refreshed: int = 0
-    """Feeds that answered: with a body, or 304, or the same bytes as last time."""
-    new_entries: int = 0
-    updated_entries: int = 0
-    not_modified: int = 0
-    errors: int = 0
-    skipped: int = 0
-    """Feeds not due yet (backing off, Retry-After, ttl, max-age); ``force`` ignores these."""
-    elapsed: float = 0.0
-    failures: tuple[FeedFailure, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """True unless every feed tried failed."""
-        return self.refreshed > 0 or self.total == 0
 
 
 ProgressCallback = Callable[[RefreshProgress], None]

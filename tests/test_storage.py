@@ -235,3 +235,15 @@ def test_saved_count_and_one_saved_article(db_path: Path) -> None:
     assert store.saved_count() == 2
     found = store.saved_article("https://e.example/b")
     assert found is not None and (found.title, found.text) == ("B", "text b")
+
+
+def test_feeds_sort_naturally_and_without_case(tmp_path: Path) -> None:
+    store = Storage(tmp_path / "s.sqlite")
+    titles = ["Feed 79", "feed 8", "Feed 10", "Élan", "eagle", "Zeta", "alpha"]
+    store.add_feeds((f"https://x.example/{i}", title, None) for i, title in enumerate(titles))
+    store.add_feeds([("https://x.example/n", "News 2", "Folder 10"),
+                     ("https://x.example/m", "News 1", "folder 9")])  # fmt: skip
+    assert [f.display_title for f in store.feeds()] == [
+        "alpha", "eagle", "Élan", "feed 8", "Feed 10", "Feed 79", "Zeta", "News 1", "News 2",
+    ]  # fmt: skip
+    store.close()

@@ -29,7 +29,7 @@ async def test_the_app_syncs_at_start_and_the_server_feeds_appear(
         assert main.status.sync is not None and main.status.sync.startswith("synced")
         # read here, sent on R
         await pilot.press("tab", "enter")
-        await wait_for(pilot, lambda: not main.article_view.loading)
+        await wait_for(pilot, lambda: not main.article_view.fetching)
         await pilot.press("R")
         await wait_for(pilot, lambda: not main.syncing and not main.refreshing)
         assert sum(entry.read for entry in miniflux.entries.values()) == 1

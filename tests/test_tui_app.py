@@ -15,6 +15,7 @@ from reader.site_server import SiteServer
 from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.main import PANES
 from reader.tui.widgets.entry_list import EntrySource, SavedSource
 from tests.conftest import FROZEN_NOW, FrozenClock
 
@@ -57,10 +58,10 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
         assert app.focused is main.entry_list
         await pilot.press("j", "enter")
         row = main.entry_list.current_row
-        assert row is not None and main.open is not None
+        assert row is not None and main.page is not None
         # the feed's content at once, then the page when the worker is done
-        await wait_for(pilot, lambda: not main.article_view.loading)
-        assert main.open.article.source == "page"
+        await wait_for(pilot, lambda: not main.article_view.fetching)
+        assert main.page.article.source == "page"
         assert main.article_view.text_lines[0].strip() == row.title
         entry = reader._storage.get_entry(row.key)
         assert entry is not None and entry.read
@@ -73,10 +74,12 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
 
         await pilot.press("space")  # pages the article
         await pilot.press("n")  # the next unread after the open one
-        assert main.open.entry is not None and main.open.entry.id != row.key
-        assert reader._storage.get_entry(main.open.entry.id).read  # type: ignore[union-attr]
+        assert main.page.entry is not None and main.page.entry.id != row.key
+        assert reader._storage.get_entry(main.page.entry.id).read  # type: ignore[union-attr]
 
-        await pilot.press("A")  # the whole selection (All) read
+        await pilot.press("A")  # the whole selection (All) read: two feeds, so it asks first
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
         assert reader._storage.count_entries(EntryFilter(unread_only=True)) == 0
 
 
@@ -91,11 +94,11 @@ async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -
         main.feed_list.select_key(key)
         await pilot.pause()
         await pilot.press("n")
-        assert main.open is not None and main.open.entry is not None
-        assert main.open.entry.feed_id != first_feed.id
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.feed_id != first_feed.id
         assert main.feed_list.current is not None
         assert main.feed_list.current.feed is not None
-        assert main.feed_list.current.feed.id == main.open.entry.feed_id
+        assert main.feed_list.current.feed.id == main.page.entry.feed_id
 
 
 async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
@@ -105,11 +108,11 @@ async def test_save_then_read_the_reading_list_offline(db_path: Path, site: Site
     async with app.run_test(size=(130, 40)) as pilot:
         main = app.main
         await pilot.press("tab", "enter")
-        await wait_for(pilot, lambda: not main.article_view.loading)
-        assert main.open is not None
-        title = main.open.article.title
+        await wait_for(pilot, lambda: not main.article_view.fetching)
+        assert main.page is not None
+        title = main.page.article.title
         await pilot.press("s")
-        assert reader.is_saved(main.open.article.url)
+        assert reader.is_saved(main.page.article.url)
         row = main.entry_list.current_row
         assert row is not None and row.saved
         assert main.feed_list.rows[2].unread == 1  # the reading list's count
@@ -124,7 +127,7 @@ async def test_save_then_read_the_reading_list_offline(db_path: Path, site: Site
         await pilot.pause()
         assert isinstance(main.entry_list.source, SavedSource)
         await pilot.press("tab", "enter")
-        assert main.open is not None and main.open.article.title == title
+        assert main.page is not None and main.page.article.title == title
         assert any("\u00a0" not in line and line.strip() for line in main.article_view.text_lines)
         assert len(main.article_view.text_lines) > 10  # the whole text, not just a title
         await pilot.press("s")  # off the list again
@@ -160,7 +163,7 @@ async def test_add_a_feed_from_a_page_address(reader: Reader, site: SiteServer) 
         assert main.query_one("#welcome").display  # no feeds yet: the welcome
         await pilot.press("a")
         await pilot.press(*site.url("/index.html"))
-        await pilot.press("enter")  # to the folder
+        await pilot.press("tab")  # to the folder
         await pilot.press(*"Local", "enter")
         await wait_for(pilot, lambda: bool(reader.feeds()) and not main.refreshing)
         assert [(f.url, f.folder) for f in reader.feeds()] == [(site.url("/feed.xml"), "Local")]
@@ -178,7 +181,7 @@ async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> N
         main.feed_list.select_key(key)
         await pilot.pause()
         await pilot.press("tab", "j", "j", "enter")
-        await wait_for(pilot, lambda: not main.article_view.loading)
+        await wait_for(pilot, lambda: not main.article_view.fetching)
         await pilot.press("space")
         opened = main.entry_list.current_row
         await pilot.pause()
@@ -190,12 +193,12 @@ async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> N
     app = make_app(reader)
     async with app.run_test(size=(130, 16)) as pilot:
         main = app.main
-        await wait_for(pilot, lambda: not main.article_view.loading)
+        await wait_for(pilot, lambda: not main.article_view.fetching)
         await pilot.pause()
         assert main.feed_list.current_key == key
         assert opened is not None and main.entry_list.current_row is not None
         assert main.entry_list.current_row.key == opened.key
-        assert main.open is not None
+        assert main.page is not None
         assert round(main.article_view.scroll_y) == scroll
     reader.close()
 
@@ -206,10 +209,9 @@ async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteSe
     async with app.run_test(size=(80, 24)) as pilot:
         main = app.main
         await pilot.pause()
-        panes = (main.feed_list, main.entry_list, main.article_view)
 
-        def shown() -> list[str | None]:
-            return [pane.id for pane in panes if pane.display]
+        def shown() -> list[str]:
+            return [pane for pane in PANES if main.pane_box(pane).display]
 
         assert shown() == ["feeds"]
         await pilot.press("enter")
@@ -291,9 +293,9 @@ async def test_a_page_that_fails_keeps_the_feed_content(reader: Reader, site: Si
         assert index is not None
         main.entry_list.set_cursor(index)
         await pilot.press("tab", "enter")
-        await wait_for(pilot, lambda: not main.article_view.loading)
-        assert main.open is not None
-        assert main.open.article.title == entry.title
+        await wait_for(pilot, lambda: not main.article_view.fetching)
+        assert main.page is not None
+        assert main.page.article.title == entry.title
 
 
 @pytest.mark.parametrize("quiet", [True])
@@ -322,15 +324,15 @@ async def test_moving_on_cancels_the_unwanted_fetch(
     async with app.run_test(size=(130, 40)) as pilot:
         main = app.main
         await pilot.press("tab", "enter")
-        first = main.open
+        first = main.page
         await pilot.press("j", "enter")
-        second = main.open
+        second = main.page
         assert first is not None and second is not None and first is not second
         release.set()
-        await wait_for(pilot, lambda: not main.article_view.loading)
+        await wait_for(pilot, lambda: not main.article_view.fetching)
         await pilot.pause(0.2)
         # only the entry still wanted is shown
-        assert main.open is second
+        assert main.page is not None and main.page.entry == second.entry
         assert second.entry is not None
         assert main.article_view.text_lines[0].strip() == second.entry.title
 

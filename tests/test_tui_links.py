@@ -44,7 +44,7 @@ async def open_entry_titled(pilot: Pilot[None], main: MainScreen, title: str) ->
     main.entry_list.set_cursor(index)
     main.show_pane("entries")
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not main.article_view.loading)
+    await wait_for(pilot, lambda: not main.article_view.fetching)
     main.show_pane("article")
     await pilot.pause()
 
@@ -52,7 +52,7 @@ async def open_entry_titled(pilot: Pilot[None], main: MainScreen, title: str) ->
 async def follow(pilot: Pilot[None], main: MainScreen, title: str) -> None:
     """Type the link's number, Enter, and wait for the page."""
     await pilot.press(*str(number_of(main, title)), "enter")
-    await wait_for(pilot, lambda: main.link_request is None and shown_title(main) == title)
+    await wait_for(pilot, lambda: main.navigator.pending_url is None and shown_title(main) == title)
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ async def test_history_survives_a_restart(db_path: Path, site: SiteServer) -> No
         await wait_for(pilot, lambda: shown_title(main) == STORM)
         await pilot.press("H", "down", "down", "enter")  # the oldest: the entry
         await wait_for(pilot, lambda: shown_title(main) == HARBOUR)
-        assert main.open is not None and main.open.entry is not None
+        assert main.page is not None and main.page.entry is not None
         assert main.history.index == 0 and len(main.history.visits) == 3
     reader.close()
 
@@ -241,7 +241,7 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
         async with app.run_test(size=(130, 40), notifications=True) as pilot:
             main = app.main
             await open_entry_titled(pilot, main, HARBOUR)
-            before = main.open
+            before = main.page
             visits = list(main.history.visits)
 
             def notes() -> list[str]:
@@ -250,16 +250,16 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
             # a PDF
             main.follow_link(site.url("/paper.pdf"))
             await wait_for(pilot, lambda: any("PDF" in n for n in notes()))
-            assert main.open is before and main.history.visits == visits
-            assert main.link_request is None and main.article_view.border_subtitle != "⟳"
+            assert main.page is before and main.history.visits == visits
+            assert main.navigator.pending_url is None and main.article_view.border_subtitle != "⟳"
 
             # a page that times out
             tag = next(n for n, link in enumerate(main.article_view.links, 1)
                        if link.url.endswith("/tag/harbour"))  # fmt: skip
             await pilot.press(*str(tag), "enter")
             assert main.article_view.pending is not None  # the loading state
-            await wait_for(pilot, lambda: main.link_request is None)
-            assert main.open is before and main.history.visits == visits
+            await wait_for(pilot, lambda: main.navigator.pending_url is None)
+            assert main.page is before and main.history.visits == visits
             assert any("tag/harbour" in n for n in notes())
 
             # mailto: and other schemes are refused, never fetched
@@ -269,7 +269,7 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
             await pilot.pause()
             assert any("mailto" in n and "only http and https" in n for n in notes())
             assert len(site.requests) == requests
-            assert main.open is before and main.history.visits == visits
+            assert main.page is before and main.history.visits == visits
             assert shown_title(main) == HARBOUR
     finally:
         release.set()
@@ -285,7 +285,7 @@ async def test_a_followed_link_that_is_a_feed_entry_falls_back_on_its_content(
         main = app.main
         await open_entry_titled(pilot, main, HARBOUR)
         await pilot.press(*str(number_of(main, FERRY)), "enter")
-        await wait_for(pilot, lambda: main.link_request is None)
+        await wait_for(pilot, lambda: main.navigator.pending_url is None)
         article = main.article_view.article
         assert article is not None and article.source == "feed"
         assert article.note and "503" in article.note

@@ -47,8 +47,8 @@ async def test_search_from_the_app_with_and_without_accents(
         assert [hit.title for hit in search.values] == ["Sécurité du port renforcée"]
         await pilot.press("enter")  # a cached article: through the link pipeline
         assert isinstance(app.screen, MainScreen)
-        await wait_for(pilot, lambda: main.open is not None and main.open.url is not None
-                       and main.open.url.endswith("port-safety.html"))  # fmt: skip
+        await wait_for(pilot, lambda: main.page is not None and main.page.url is not None
+                       and main.page.url.endswith("port-safety.html"))  # fmt: skip
         assert main.history.current is not None
         assert main.history.current.url.endswith("port-safety.html")
 
@@ -58,10 +58,10 @@ async def test_search_from_the_app_with_and_without_accents(
         assert search.values and search.values[0].url == market
         # the text matched in the cached article; a feed has it: opened as from its list
         await pilot.press("enter")
-        await wait_for(pilot, lambda: main.open is not None and main.open.entry is not None)
-        assert main.open is not None and main.open.entry is not None
-        assert main.open.entry.url == market
-        entry = reader._storage.get_entry(main.open.entry.id)
+        await wait_for(pilot, lambda: main.page is not None and main.page.entry is not None)
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.url == market
+        entry = reader._storage.get_entry(main.page.entry.id)
         assert entry is not None and entry.read
         assert main.pane == "article"
 

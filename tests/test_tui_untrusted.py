@@ -9,6 +9,7 @@ from textual.widget import Widget
 
 from reader.core import Reader
 from reader.models import Article, Block, EntryData, Link, Span
+from reader.navigation import Step
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.entry_list import EntrySource
 from tests.conftest import FROZEN_NOW as NOW
@@ -87,7 +88,7 @@ async def test_untrusted_text_shows_literally(
         assert isinstance(main.entry_list.source, EntrySource)
         await pilot.press("tab", "enter")  # open the hostile entry (newest first)
         await pilot.pause()
-        assert main.open is not None and main.open.article.title == text  # from the cache
+        assert main.page is not None and main.page.article.title == text  # from the cache
 
         drawn = {
             "feeds": screen_lines(main.feed_list),
@@ -109,7 +110,7 @@ async def test_untrusted_text_shows_literally(
         assert app.is_running and app.return_code is None
 
         # the same text as an error: status line and notification
-        main.post_message(main.ArticleFailed(main._token, text))
+        main.carry_out(Step(message=text, severity="warning"))
         await pilot.pause()
         assert main.status.last_error is not None and not UNSAFE.search(main.status.last_error)
         status = screen_lines(main.status)[0]

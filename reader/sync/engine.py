@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Final, Literal, TypeVar
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import ReaderError, SyncError
+from reader.models import SyncPhase as Phase
+from reader.models import SyncProgress, SyncReport
 from reader.sync.greader import (
     ITEMS_PER_REQUEST,
     READ,
@@ -43,61 +45,12 @@ if TYPE_CHECKING:
     from reader.sync.account import Account
 
 T = TypeVar("T")
-Phase = Literal["login", "feeds", "state", "sending", "entries", "done"]
 
 # The first sync also takes this many of the newest items, read or not: some history.
 FIRST_SYNC_RECENT: Final = 100
 # Later syncs ask for the items the server got since the newest one seen, less this much
 # (a feed fetched slowly on the server stores items a little out of order).
 RECENT_OVERLAP: Final = 3600.0
-
-
-@dataclass(frozen=True)
-class SyncProgress:
-    """Where a sync is, for a status line: ``message`` is "sync: ..."."""
-
-    phase: Phase
-    done: int = 0
-    total: int = 0
-
-    @property
-    def message(self) -> str:
-        if self.phase == "entries" and self.total:
-            return f"sync: {self.done}/{self.total} new entries"
-        if self.phase == "sending":
-            return f"sync: sending {self.total} change{'' if self.total == 1 else 's'}"
-        return {
-            "login": "sync: logging in",
-            "feeds": "sync: feeds and folders",
-            "state": "sync: read and starred",
-            "entries": "sync: new entries",
-            "done": "sync: done",
-        }.get(self.phase, "sync")
-
-
-@dataclass
-class SyncReport:
-    """What moved in one sync."""
-
-    server: str = ""
-    feeds_added: int = 0  # from the server
-    feeds_removed: int = 0  # unsubscribed on the server
-    feeds_updated: int = 0  # renamed or moved on the server
-    feeds_sent: int = 0  # subscriptions, unsubscriptions and edits sent
-    feeds_refused: list[str] = field(default_factory=list)  # URLs the server would not take
-    new_entries: int = 0
-    read_sent: int = 0  # read and unread changes sent
-    starred_sent: int = 0  # star and unstar changes sent
-    read_received: int = 0  # entries the server's state made read or unread here
-    starred_received: int = 0  # saved or unsaved here because of the server
-    conflicts: int = 0  # changes of both sides where the server's was newer
-    queued: int = 0  # changes still waiting (none after a sync that went through)
-    elapsed: float = 0.0
-
-    def as_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
-        return asdict(self)
 
 
 @dataclass(frozen=True)

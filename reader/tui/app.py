@@ -8,30 +8,32 @@ from __future__ import annotations
 
 import gc
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
-from reader.core import Reader, open_reader
+from reader.core import Reader, open_demo_reader, open_reader
 from reader.errors import ReaderError
 from reader.sanitize import clean_line
+from reader.tui import notices
+from reader.tui.actions import ACTIONS, EXTRA_HELP, SCOPE_TITLES, Action, actions_of, bindings
 from reader.tui.keys import KeyBinding, bindings_of, check_keymap
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.help import HelpScreen, Section
+from reader.tui.screens.help import HelpScreen, Section, key_label
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.picker import PickerScreen
 from reader.tui.theme import BUILT_IN_THEMES
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.entry_list import EntryList
 from reader.tui.widgets.feed_list import FeedList
-from reader.tui.widgets.line_list import LineList
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -39,21 +41,9 @@ if TYPE_CHECKING:
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
 
-    from reader.site_server import SiteServer
-
 STATE_THEME = "tui.theme"
 """The theme last picked in the app (the palette); it wins over the config's ``theme``."""
 DEFAULT_THEME = "reader-dark"
-ARTICLE_KEYS = (
-    ("0-9 Enter", "Follow the link of that number"),
-    ("click", "Follow the link clicked"),
-    ("escape", "Drop the typed number or the highlight; then back a pane"),
-)
-
-DEMO_FEEDS = (
-    ("/feed.xml", None),
-    ("/atom.xml", "Port Alder"),
-)
 
 
 class ReaderApp(App[None]):
@@ -63,10 +53,7 @@ class ReaderApp(App[None]):
     CSS_PATH = str(Path(__file__).with_name("reader.tcss"))  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Keys", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("app")]
 
     def __init__(
         self,
@@ -117,10 +104,11 @@ class ReaderApp(App[None]):
             keymap, key_problems = check_keymap(config.keys, self.binding_chains())
             if keymap:
                 self.set_keymap(keymap)
-        for message in self.theme_problems:
-            self.notify(clean_line(message), severity="warning", markup=False)
-        for problem in [*map(str, self.reader.config_problems), *key_problems]:
-            self.notify(clean_line(problem), severity="warning", markup=False, timeout=8)
+        problems = [*self.theme_problems, *map(str, self.reader.config_problems), *key_problems]
+        notice = notices.start_problems(problems)
+        if notice is not None:  # one notice for all, not a stack of them over the panes
+            self.notify(notice.text, title=notice.title, severity="warning", markup=False,
+                        timeout=10)  # fmt: skip
 
     def on_ready(self) -> None:
         # Everything alive once the first frame is drawn (Textual, Rich, the widgets) lives
@@ -133,11 +121,7 @@ class ReaderApp(App[None]):
     def _warm_up(self) -> None:
         """Import what opening an article needs (lxml, readability, httpx: ~0.1 s) while
         the user looks at the lists, so the first Enter does not pay for it."""
-        import httpx  # noqa: F401
-
-        import reader.article
-        import reader.extract
-        import reader.render  # noqa: F401
+        self.reader.warm_up()
 
     async def run_action(
         self,
@@ -184,93 +168,51 @@ class ReaderApp(App[None]):
 
     def help_sections(self) -> list[Section]:
         """Every key, grouped by where it works (the ``?`` screen shows these)."""
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for scope in ("screen", "app", "lists", "feeds", "article"):
+            rows = sections.setdefault(SCOPE_TITLES[scope], [])
+            rows.extend((self._keys_for(a), a.help) for a in actions_of(scope))
+            rows.extend(EXTRA_HELP.get(scope, ()))
+        return list(sections.items())
 
-        def rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
-            found: list[tuple[str, str]] = []
-            for binding in bindings:
-                if isinstance(binding, Binding):
-                    keys = self._keys_for(binding)
-                    found.append((keys, binding.tooltip or binding.description))
-            return found
-
-        return [
-            (
-                "Everywhere",
-                [*rows(MainScreen.BINDINGS), *rows(self.BINDINGS), ("ctrl+p", "Command palette")],
-            ),
-            ("Feeds and entries lists", rows(LineList.BINDINGS)),
-            ("Feeds pane", [*rows(FeedList.BINDINGS), ("click ▸", "Open or close a folder")]),
-            ("Article", [*rows(ArticleView.BINDINGS), *ARTICLE_KEYS]),
-        ]
-
-    def _keys_for(self, binding: Binding) -> str:
-        if binding.id and binding.id in self._keymap:
-            return self._keymap[binding.id]
-        return binding.key
+    def _keys_for(self, action: Action) -> str:
+        """The keys of ``action`` as the user has them (remapped in the config, or not)."""
+        return self._keymap.get(action.id, action.keys)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        main = self.main
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Refresh all feeds", "Fetch every feed now (R)", main.action_refresh_all),
-            ("Refresh this feed", "Fetch the highlighted feed or folder (r)",
-             main.action_refresh_feed),
-            ("Add a feed", "Subscribe to a feed or a site (a)", main.action_add_feed),
-            ("Remove the feed", "Unsubscribe from the highlighted feed (d)",
-             main.action_remove_feed),
-            ("Mark the feed read", "Every entry of the highlighted feed (A)",
-             main.action_mark_feed_read),
-            ("Toggle read", "Mark the highlighted entry read or unread (m)",
-             main.action_toggle_read),
-            ("Save or unsave", "Add to or remove from the reading list (s)",
-             main.action_toggle_saved),
-            ("Next unread", "Open the next unread entry, across feeds (n)",
-             main.action_next_unread),
-            ("Previous unread", "Open the previous unread entry (p)",
-             main.action_previous_unread),
-            ("Open in browser", "Open the page in the web browser (o)",
-             main.action_open_browser),
-            ("Copy URL", "Copy the page's address (y)", main.action_copy_url),
-            ("Back", "The previous article, as a browser (h, Backspace, Alt+Left)",
-             main.action_history_back),
-            ("Forward", "Forward again (l, Alt+Right)", main.action_history_forward),
-            ("History", "Every article visited; jump to any (H)", main.action_history_list),
-            ("Follow a link", "Pick a link of the article by typing part of it (L)",
-             main.action_link_picker),
-            ("Open the link in the browser", "The highlighted link (O)",
-             main.action_open_link_browser),
-            ("Search", "Every entry and cached article (/)", main.action_search),
-            ("Show keys", "Every key (?)", self.action_help),
-        ]  # fmt: skip
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        # Textual's own "Keys" opens a panel that Escape does not close: ours is the ? screen
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
+        for action in ACTIONS:
+            if action.palette is None:
+                continue
+            keys = key_label(self._keys_for(action))
+            target: DOMNode = self if action.scope == "app" else self.main
+            yield SystemCommand(
+                action.palette, f"{action.help} ({keys})", partial(self._run, target, action)
+            )
 
-
-def _demo_reader(directory: Path) -> tuple[Reader, SiteServer]:
-    from reader.site_server import SiteServer
-
-    site = SiteServer().start()
-    reader = open_reader(directory / "demo.sqlite")
-    reader.add_feeds((site.url(path), None, folder) for path, folder in DEMO_FEEDS)
-    return reader, site
+    def _run(self, target: DOMNode, action: Action) -> None:
+        """Run a palette command as its key would."""
+        self.call_later(self.run_action, action.action, target)
 
 
 def run_app(db: str | None = None, demo: bool = False) -> int:
     """Run the app until the user quits; 0 on a normal exit."""
     with tempfile.TemporaryDirectory(prefix="reader-demo-") as scratch:
-        site: SiteServer | None = None
         if demo:
-            reader, site = _demo_reader(Path(scratch))
+            reader, stop_site = open_demo_reader(Path(scratch))
         else:
-            reader = open_reader(db)
+            reader, stop_site = open_reader(db), None
         try:
             ReaderApp(reader).run()
         finally:
             reader.close()
-            if site is not None:
-                site.stop()
+            if stop_site is not None:
+                stop_site()
     return 0

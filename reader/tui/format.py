@@ -39,10 +39,6 @@ def clock_time(timestamp: float) -> str:
     return time.strftime("%H:%M", time.localtime(timestamp))
 
 
-def local_datetime(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
-
-
 def safe(text: str | None, style: Style | str = "") -> Text:
     """Untrusted text as one line of literal text: no markup, no control characters."""
     return Text(clean_line(text), style=style, no_wrap=True, overflow="ellipsis", end="")

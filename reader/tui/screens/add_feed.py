@@ -39,11 +39,9 @@ class AddFeedScreen(ModalScreen[NewFeed | None]):
         self.query_one("#url", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter adds, from either field: the folder is optional."""
         event.stop()
-        if event.input.id == "url" and event.value.strip():
-            self.query_one("#folder", Input).focus()
-        else:
-            self._submit()
+        self._submit()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -44,19 +46,22 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="dialog"):
             yield Static(self._text(), id="keys")
 
-    def _text(self) -> Text:
-        text = Text()
-        text.append("reader: keys\n", style="bold")
+    def _text(self) -> Group:
+        """A title, then each section as a table of two columns: the keys, and what they do
+        (a long line wraps within its column, under its own start)."""
         width = max(
             (len(key_label(keys)) for _, rows in self.sections for keys, _ in rows), default=8
         )
+        parts: list[RenderableType] = [Text("reader: keys", style="bold")]
         for title, rows in self.sections:
-            text.append(f"\n{title}\n", style="bold underline")
+            table = Table(box=None, show_header=False, padding=(0, 1), expand=False)
+            table.add_column(min_width=width, no_wrap=True, style="bold")
+            table.add_column(ratio=1)
             for keys, description in rows:
-                text.append(f"  {key_label(keys):<{width}}  ", style="bold")
-                text.append(f"{description}\n")
-        text.append("\nCtrl+P opens the command palette: every action by name.\n")
-        return text
+                table.add_row(Text(key_label(keys)), Text(description))
+            parts.extend([Text(""), Text(title, style="bold underline"), table])
+        parts.extend([Text(""), Text("Ctrl+P opens the command palette: every action by name.")])
+        return Group(*parts)
 
     def action_close(self) -> None:
         self.dismiss(None)

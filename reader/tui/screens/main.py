@@ -1,6 +1,9 @@
 """The main screen: feeds, entries and the reader side by side (one at a time when narrow).
 
-Workers call the core and post messages; only the handlers here change widgets.
+The screen routes and lays out; it holds little state of its own. Keys and widget messages
+become calls on the core (``Reader``) and on the reading state machine
+(``reader.navigation.Navigator``), whose ``Step`` it carries out; workers call the core and
+post messages; only the handlers here change widgets.
 """
 
 from __future__ import annotations
@@ -13,21 +16,24 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from reader.errors import InvalidURLError, NotAnArticleError, ReaderError
-from reader.history import History, Visit
+from reader.errors import ReaderError
 from reader.models import Article, Entry, EntryFilter, SearchHit
+from reader.navigation import Load, Navigator, Page, Step, load_failure_text
 from reader.sanitize import clean_line
+from reader.tui import notices
+from reader.tui.actions import bindings
 from reader.tui.format import clock_time
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
@@ -44,17 +50,24 @@ from reader.tui.widgets.entry_list import (
 )
 from reader.tui.widgets.feed_list import FeedList, FeedRow
 from reader.tui.widgets.status_bar import Progress, StatusBar
-from reader.urls import check_web_url
 
 if TYPE_CHECKING:
     from reader.core import Reader
-    from reader.sync.engine import SyncProgress, SyncReport
-    from reader.update import RefreshProgress, RefreshReport
+    from reader.history import History
+    from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
 
 Pane = Literal["feeds", "entries", "article"]
 PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
 NARROW_BELOW = 100
 """Below this many columns, one pane at a time."""
+FEEDS_SHARE, FEEDS_MIN, FEEDS_MAX = 0.2, 20, 30
+"""The feeds pane's width: a fifth of the screen, 20 to 30 columns."""
+ENTRIES_MIN = 40
+"""The entries pane never gets narrower than this beside an article."""
+ARTICLE_MAX = 104
+"""The reader pane's widest: 100 columns of text, its border and margins."""
+ARTICLE_BESIDE_FEEDS = 74
+"""Below this width for the reader, the feeds pane makes way while an entry is read."""
 IDS_DELAY = 0.4
 """Seconds on a long list before its full id list is loaded in the background."""
 COUNTS_DELAY = 0.3
@@ -76,306 +89,132 @@ You have no feeds yet. To add one:
 Then  R  refreshes, Enter opens, and  ?  lists every key.
 Try  reader --demo  for a small news site that needs no network.
 """
+NOTHING_OPEN = "Choose an entry to read it here."
 
 
-@dataclass
-class OpenArticle:
-    """What the reader pane shows, and where it came from."""
-
-    url: str | None
-    article: Article
-    entry: Entry | None = None
-    saved_id: int | None = None
-    reached_from: str | None = None  # the article whose link led here
-
-
-@dataclass(frozen=True)
-class LinkRequest:
-    """A page to open through the link pipeline: a followed link or a history jump."""
-
-    token: int
-    url: str
-    reached_from: str | None
-    history_index: int | None  # None: a new visit; else the visit being gone back to
-    scroll: float = 0.0
+def pane_widths(width: int, pane: Pane) -> tuple[int | None, int]:
+    """The feeds pane's width (None: hidden) and the reader's, side by side at ``width``
+    columns; the entries take the rest. While the feeds are browsed all three share the
+    screen; while entries are read the reader gets room for 70 to 100 columns of text,
+    and the feeds pane makes way when both would not fit."""
+    feeds = max(FEEDS_MIN, min(FEEDS_MAX, round(width * FEEDS_SHARE)))
+    if pane == "feeds":
+        return feeds, min(ARTICLE_MAX - 10, (width - feeds) // 2)
+    beside_feeds = width - feeds - ENTRIES_MIN
+    if beside_feeds >= ARTICLE_BESIDE_FEEDS:
+        return feeds, min(ARTICLE_MAX, beside_feeds)
+    return None, min(ARTICLE_MAX, width - ENTRIES_MIN)
 
 
 class MainScreen(Screen[None]):
     """Three panes, a status line and the footer."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "tab",
-            "next_pane",
-            "Next pane",
-            id="next-pane",
-            tooltip="Move to the next pane",
-            show=False,
-        ),
-        Binding(
-            "shift+tab",
-            "previous_pane",
-            "Previous pane",
-            id="previous-pane",
-            tooltip="Move to the previous pane",
-            show=False,
-        ),
-        Binding("escape", "back", "Back", id="back", tooltip="Go back a pane", show=False),
-        Binding(
-            "space",
-            "page_article(1)",
-            "Page",
-            id="page-article",
-            tooltip="Page down through the article",
-            show=False,
-        ),
-        Binding(
-            "shift+space",
-            "page_article(-1)",
-            "Page up",
-            id="page-article-up",
-            tooltip="Page up through the article",
-            show=False,
-        ),
-        Binding(
-            "n",
-            "next_unread",
-            "Next unread",
-            id="next-unread",
-            tooltip="Open the next unread entry, across feeds",
-        ),
-        Binding(
-            "p",
-            "previous_unread",
-            "Prev unread",
-            id="previous-unread",
-            tooltip="Open the previous unread entry, across feeds",
-            show=False,
-        ),
-        Binding(
-            "m", "toggle_read", "Read", id="toggle-read", tooltip="Mark the entry read or unread"
-        ),
-        Binding(
-            "A",
-            "mark_feed_read",
-            "Feed read",
-            id="mark-feed-read",
-            tooltip="Mark the feed (folder, or all) read",
-            show=False,
-        ),
-        Binding(
-            "s",
-            "toggle_saved",
-            "Save",
-            id="toggle-saved",
-            tooltip="Save to or remove from the reading list",
-        ),
-        Binding(
-            "o",
-            "open_browser",
-            "Browser",
-            id="open-browser",
-            tooltip="Open the page in the web browser",
-            show=False,
-        ),
-        Binding(
-            "y",
-            "copy_url",
-            "Copy URL",
-            id="copy-url",
-            tooltip="Copy the page's address",
-            show=False,
-        ),
-        Binding(
-            "r",
-            "refresh_feed",
-            "Refresh",
-            id="refresh-feed",
-            tooltip="Refresh the highlighted feed or folder",
-            show=False,
-        ),
-        Binding("R", "refresh_all", "Refresh all", id="refresh-all", tooltip="Refresh every feed"),
-        Binding(
-            "h,backspace,alt+left",
-            "history_back",
-            "Back",
-            id="history-back",
-            tooltip="Back to the previous article, as a browser",
-            show=False,
-        ),
-        Binding(
-            "l,alt+right",
-            "history_forward",
-            "Forward",
-            id="history-forward",
-            tooltip="Forward again, as a browser",
-            show=False,
-        ),
-        Binding(
-            "H",
-            "history_list",
-            "History",
-            id="history-list",
-            tooltip="Every article visited: jump to any",
-            show=False,
-        ),
-        Binding(
-            "L",
-            "link_picker",
-            "Links",
-            id="link-picker",
-            tooltip="Pick a link of the article by typing part of it",
-        ),
-        Binding(
-            "O",
-            "open_link_browser",
-            "Link in browser",
-            id="open-link-browser",
-            tooltip="Open the highlighted link in the web browser",
-            show=False,
-        ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="search",
-            tooltip="Search every entry and cached article",
-        ),
-        Binding(
-            "a",
-            "add_feed",
-            "Add feed",
-            id="add-feed",
-            tooltip="Add a feed from its address or a page's",
-        ),
-        Binding(
-            "d",
-            "remove_feed",
-            "Remove feed",
-            id="remove-feed",
-            tooltip="Remove the highlighted feed (asks first)",
-            show=False,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("screen")]
+
+    pane: reactive[Pane] = reactive("feeds", init=False)
+    """The pane that has the keys (the only one shown when narrow)."""
+    narrow: reactive[bool] = reactive(False, init=False)
+    """One pane at a time (below NARROW_BELOW columns)."""
+    reading_view: reactive[bool] = reactive(False, init=False)
+    """The reader alone, full width (``z``)."""
 
     # --- messages from workers ---------------------------------------------------------
 
-    class ArticleLoaded(Message):
-        def __init__(self, token: int, article: Article) -> None:
-            super().__init__()
-            self.token = token
-            self.article = article
+    @dataclass
+    class PageLoaded(Message):
+        token: int
+        article: Article
 
-    class ArticleFailed(Message):
-        def __init__(self, token: int, error: str) -> None:
-            super().__init__()
-            self.token = token
-            self.error = error
+    @dataclass
+    class PageFailed(Message):
+        token: int
+        message: str
 
-    class LinkLoaded(Message):
-        def __init__(self, request: LinkRequest, article: Article) -> None:
-            super().__init__()
-            self.request = request
-            self.article = article
-
-    class LinkFailed(Message):
-        def __init__(self, request: LinkRequest, error: str) -> None:
-            super().__init__()
-            self.request = request
-            self.error = error
-
+    @dataclass
     class RefreshProgressed(Message):
-        def __init__(self, progress: Progress, error: str | None) -> None:
-            super().__init__()
-            self.progress = progress
-            self.error = error
+        progress: Progress
+        error: str | None
 
+    @dataclass
     class RefreshFinished(Message):
-        def __init__(self, report: RefreshReport | None, error: str | None) -> None:
-            super().__init__()
-            self.report = report
-            self.error = error
+        report: RefreshReport | None
+        error: str | None
 
+    @dataclass
     class SyncProgressed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
+        text: str
 
+    @dataclass
     class SyncFinished(Message):
-        def __init__(self, report: SyncReport | None, error: str | None) -> None:
-            super().__init__()
-            self.report = report
-            self.error = error
+        report: SyncReport | None
+        error: str | None
 
+    @dataclass
     class IdsLoaded(Message):
-        def __init__(self, source: EntrySource, ids: list[int]) -> None:
-            super().__init__()
-            self.source = source
-            self.ids = ids
+        source: EntrySource
+        ids: list[int]
 
+    @dataclass
     class FeedAdded(Message):
-        def __init__(self, feed_id: int | None, title: str, error: str | None) -> None:
-            super().__init__()
-            self.feed_id = feed_id
-            self.title = title
-            self.error = error
+        feed_id: int | None
+        title: str
+        error: str | None
+
+    @dataclass
+    class BrowserFailed(Message):
+        message: str
 
     # --- building ----------------------------------------------------------------------
 
-    def __init__(
-        self,
-        reader: Reader,
-        *,
-        background_refresh: bool = True,
-    ) -> None:
+    def __init__(self, reader: Reader, *, background_refresh: bool = True) -> None:
+        """``background_refresh`` False: no refresh at start nor on a timer (tests)."""
         super().__init__()
         self.reader = reader
         self.background_refresh = background_refresh
         self.clock = reader.clock
-        self.pane: Pane = "feeds"
-        self.narrow = False
-        self.open: OpenArticle | None = None
-        self.history = History()
-        self.link_request: LinkRequest | None = None
-        """The page being opened through the link pipeline, if any."""
+        self.navigator = Navigator(reader)
+        """The history, the page shown and the load in flight."""
         self.refreshing = False
         self.syncing = False
-        self._token = 0
-        self._pending_scroll: float | None = None
         self._counts_due = False
         self._saved_count = 0
         self._selection_key: str | None = None
         self._ids_timer: Timer | None = None
+        self._notice_text: str | None = None
+        self._opening_shown = False
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
+        self.feed_notice = Static("", id="feed-notice", markup=False)
         self.article_view = ArticleView(id="article")
         self.status = StatusBar(id="status")
+
+    @property
+    def page(self) -> Page | None:
+        """What the reader pane shows."""
+        return self.navigator.page
+
+    @property
+    def history(self) -> History:
+        return self.navigator.history
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="welcome"):
             yield Static(Text(WELCOME), id="welcome-text")
         with Horizontal(id="panes"):
             yield self.feed_list
-            yield self.entry_list
+            with Vertical(id="entries-pane"):
+                yield self.feed_notice
+                yield self.entry_list
             yield self.article_view
         yield self.status
         yield Footer()
-
-    def on_unmount(self) -> None:
-        try:
-            if self.open is not None:
-                self.history.remember_scroll(round(self.article_view.scroll_y))
-            self.reader.save_history(self.history)
-            self.save_state()
-        except ReaderError:  # the store may be gone; leaving must still work
-            pass
 
     def on_mount(self) -> None:
         self.feed_list.border_title = "Feeds"
         self.entry_list.border_title = "Entries"
         self.article_view.border_title = "Article"
-        self.narrow = self.app.size.width < NARROW_BELOW
-        self.history = self.reader.history()
+        self.set_reactive(MainScreen.narrow, self.app.size.width < NARROW_BELOW)
+        self.navigator.history = self.reader.history()
         self.reload_feeds()
         self._restore()
         self._apply_layout()
@@ -385,49 +224,83 @@ class MainScreen(Screen[None]):
             if minutes > 0:
                 self.set_interval(minutes * 60, self._timed_refresh)
 
-    def _timed_refresh(self) -> None:
-        """The refresh at start and every ``refresh_minutes``: only the feeds due (a restart,
-        or a second instance, polls none of those checked within the interval)."""
-        interval = self.background_interval()
-        self.start_sync(background=True)
-        if not self.refreshing and self.reader.due_feed_count(interval):
-            self.start_refresh(None, force=False, quiet=True, min_interval=interval)
+    def on_unmount(self) -> None:
+        try:
+            if self.page is not None:
+                self.history.remember_scroll(self.article_view.position)
+            self.reader.save_history(self.history)
+            self.save_state()
+        except ReaderError:  # the store may be gone; leaving must still work
+            pass
 
     def on_resize(self, event: Resize) -> None:
         narrow = event.size.width < NARROW_BELOW
         if narrow != self.narrow:
             self.narrow = narrow
+        else:
             self._apply_layout()
 
     # --- layout and panes --------------------------------------------------------------
+
+    def watch_pane(self) -> None:
+        self._apply_layout()
+
+    def watch_narrow(self) -> None:
+        self._apply_layout()
+        self.refresh_bindings()
+
+    def watch_reading_view(self) -> None:
+        self._apply_layout()
+        self.refresh_bindings()
 
     def _widget_of(self, pane: Pane) -> Widget:
         return {"feeds": self.feed_list, "entries": self.entry_list,
                 "article": self.article_view}[pane]  # fmt: skip
 
+    def pane_box(self, pane: Pane) -> Widget:
+        """The widget that takes the pane's place in the row (the entries come with the
+        failing feed's notice above them)."""
+        return self.query_one("#entries-pane") if pane == "entries" else self._widget_of(pane)
+
     def _apply_layout(self) -> None:
+        """Show the panes the state asks for, at their widths, and focus the current one."""
+        if not self.is_mounted:
+            return
         empty = not self.feed_list.feeds and self._saved_count == 0
         self.query_one("#welcome").display = empty
         self.query_one("#panes").display = not empty
         self.set_class(self.narrow, "-narrow")
-        for pane in PANES:
-            self._widget_of(pane).display = not self.narrow or pane == self.pane
+        reading_alone = self.reading_view and self.pane == "article"
+        self.set_class(reading_alone, "-reading")
+        widths: dict[Pane, int | str | None]
+        if self.narrow or reading_alone:
+            widths = {pane: "1fr" if pane == self.pane else None for pane in PANES}
+        else:
+            feeds, article = pane_widths(self.size.width or self.app.size.width, self.pane)
+            widths = {"feeds": feeds, "entries": "1fr", "article": article}
+        for pane, width in widths.items():
+            if width is not None:
+                box = self.pane_box(pane)
+                box.styles.width = width
+                box.display = True
         if not empty:
             widget = self._widget_of(self.pane)
             if self.focused is not widget:
                 self.set_focus(widget)  # now: keys already queued must reach it
+        # hidden last: hiding the focused pane first would leave no focus at all (the
+        # keys of the reader then went nowhere after opening an entry at 80 columns)
+        for pane, width in widths.items():
+            if width is None:
+                self.pane_box(pane).display = False
 
     def show_pane(self, pane: Pane) -> None:
+        """Give ``pane`` the keys (and the screen, when narrow)."""
         self.pane = pane
-        self._apply_layout()
 
     def on_descendant_focus(self, event: object) -> None:
         for pane in PANES:
             if self.focused is self._widget_of(pane):
-                if self.pane != pane:
-                    self.pane = pane
-                    if self.narrow:
-                        self._apply_layout()
+                self.pane = pane
                 break
 
     def action_next_pane(self) -> None:
@@ -438,9 +311,20 @@ class MainScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.pane == "article":
+            self.reading_view = False
             self.show_pane("entries")
         elif self.pane == "entries":
             self.show_pane("feeds")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``z`` is for side-by-side panes: narrow, the reader is full width already."""
+        return not (action == "toggle_reading_view" and self.narrow)
+
+    def action_toggle_reading_view(self) -> None:
+        """The reader alone across the screen, or the panes again."""
+        self.reading_view = not self.reading_view
+        if self.reading_view:
+            self.show_pane("article")
 
     def action_page_article(self, direction: int) -> None:
         view = self.article_view
@@ -456,6 +340,7 @@ class MainScreen(Screen[None]):
         self._saved_count = self.reader.saved_count()
         self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
         self._show_unread()
+        self._show_feed_notice()
 
     def reload_counts(self) -> None:
         self._counts_due = False
@@ -465,6 +350,17 @@ class MainScreen(Screen[None]):
     def _show_unread(self) -> None:
         unread = sum(f.unread_count for f in self.feed_list.feeds)
         self.status.set_info(f"{unread} unread" if self.feed_list.feeds else "")
+
+    def _show_feed_notice(self) -> None:
+        """A failing feed's own error (what and when) above its entries."""
+        row = self.feed_list.current
+        feed = row.feed if row is not None and row.kind == "feed" else None
+        text = notices.feed_error(feed, self.clock()) if feed is not None else None
+        if text == self._notice_text:
+            return  # nothing to draw: a feed switch stays one frame, without a layout
+        self._notice_text = text
+        self.feed_notice.update(Text(text or ""))
+        self.feed_notice.display = text is not None
 
     def _counts_soon(self) -> None:
         if not self._counts_due:
@@ -507,6 +403,7 @@ class MainScreen(Screen[None]):
         source = self._source_for(row)
         self.entry_list.set_source(source, cursor=cursor, show_feed=row.kind != "feed")
         self.entry_list.border_title = Content(f"{row.label} ({len(source)})")
+        self._show_feed_notice()
         if self._ids_timer is not None:
             self._ids_timer.stop()
             self._ids_timer = None
@@ -546,73 +443,104 @@ class MainScreen(Screen[None]):
         self.entry_list.set_source(source, cursor=cursor, show_feed=row.kind != "feed")
         self.entry_list.scroll_to(y=scroll, animate=False, immediate=True)
         self.entry_list.border_title = Content(f"{row.label} ({len(source)})")
+        self._show_feed_notice()
 
-    # --- opening -----------------------------------------------------------------------
+    # --- reading: every way of opening goes through the navigator ------------------------
 
     @on(EntryList.Selected, "#entries")
     def _entry_selected(self, event: EntryList.Selected) -> None:
         self.open_entry(event.index)
-        if self.narrow:
+        if self.narrow or self.reading_view:
             self.show_pane("article")
 
-    def open_entry(self, index: int, *, scroll: float | None = None) -> None:
-        """Show the entry at ``index``: cached article at once, else the feed's content
-        while the page is fetched in a worker (which replaces any earlier fetch)."""
+    def open_entry(self, index: int, *, scroll: float = 0.0) -> None:
+        """Open the row at ``index`` of the entries list (an entry or a saved article)."""
         source = self.entry_list.source
+        position = self._position()
         if isinstance(source, SavedSource):
             item = source.saved(index)
-            if item is None:
-                return
-            self._moving_on()
-            self._pending_scroll = scroll
-            article = self.reader.article_from_saved(item)
-            self.open = OpenArticle(item.url, article, saved_id=item.id,
-                                    reached_from=item.reached_from)  # fmt: skip
-            self.article_view.show(article, scroll=scroll or 0)
-            self._visited(Visit(item.url, clean_line(item.title), reached_from=item.reached_from))
-            self._remember(item.id)
+            if item is not None:
+                self.carry_out(self.navigator.open_saved(item, scroll_now=position,
+                                                         scroll=scroll))  # fmt: skip
+                self._remember(item.id)
             return
-        if not isinstance(source, EntrySource):
-            return
-        entry = source.entry(index)
-        if entry is None or not entry.guid:
-            return
-        self.show_entry(entry, scroll=scroll)
+        if isinstance(source, EntrySource):
+            entry = source.entry(index)
+            if entry is not None and entry.guid:
+                self.show_entry(entry, scroll=scroll)
 
-    def show_entry(self, entry: Entry, *, scroll: float | None = None, visit: bool = True) -> None:
-        """Open ``entry`` in the reader (marking it read); ``visit`` adds it to the history."""
-        self._moving_on()
-        self._pending_scroll = scroll
-        if not entry.read:
-            self._set_read(entry, True)
-        cached = self.reader.cached_article(entry.url) if entry.url else None
-        if cached is not None:
-            self.open = OpenArticle(entry.url, cached, entry=entry)
-            self.article_view.show(cached, scroll=scroll or 0)
-        else:
-            article = self.reader.article_from_entry(entry)
-            self.open = OpenArticle(entry.url, article, entry=entry)
-            self.article_view.show(article, loading=bool(entry.url), scroll=scroll or 0)
-            if entry.url:
-                self._fetch_article(self._token, entry.url, entry)
-        if visit:
-            self._visited(Visit(entry.url or f"entry:{entry.id}", clean_line(entry.title or ""),
-                                entry_id=entry.id))  # fmt: skip
+    def show_entry(self, entry: Entry, *, scroll: float = 0.0) -> None:
+        """Open ``entry`` in the reader (opening is reading: it is marked read)."""
+        self.carry_out(self.navigator.open_entry(entry, scroll_now=self._position(),
+                                                 scroll=scroll))  # fmt: skip
         self._remember(entry.id)
 
-    def _moving_on(self) -> None:
-        """Before the reader shows another page: keep this one's place, stop other fetches."""
-        if self.open is not None:
-            self.history.remember_scroll(round(self.article_view.scroll_y))
-        self._token += 1
-        self.workers.cancel_group(self, "article")
-        if self.link_request is not None:
-            self.link_request = None
-            self.article_view.set_pending(None)
+    def follow_link(self, url: str) -> None:
+        """Open ``url`` in the reader through the same pipeline, as a new visit."""
+        self.carry_out(self.navigator.open_url(url, scroll_now=self._position()))
 
-    def _visited(self, visit: Visit) -> None:
-        self.history.visit(visit)
-        self._save_history()
+    def _position(self) -> float | None:
+        """Where the reader is in the page shown (None when nothing is shown)."""
+        return self.article_view.position if self.page is not None else None
+
+    def carry_out(self, step: Step) -> None:
+        """Do what a navigation step asks: draw, load, mark read, tell."""
+        page = self.navigator.page
+        if step.start is not None:
+            self._load(step.start)
+        elif step.stop:
+            self.workers.cancel_group(self, "article")
+        if step.show:
+            if page is None:
+                self.article_view.show_message(NOTHING_OPEN)
+            else:
+                self.article_view.show(page.article, scroll=step.scroll)
+        self.article_view.set_fetching(self.navigator.loading)
+        self.article_view.set_pending(self.navigator.pending_url)
+        pending = self.navigator.pending_url
+        if pending is not None:
+            self.status.set_info(f"opening {clean_line(pending)[:120]}…")
+            self._opening_shown = True
+        elif self._opening_shown:
+            self._opening_shown = False
+            self._show_unread()
+        for entry in step.read:
+            self._set_read(entry, True)
+        if step.reveal is not None:
+            self._select_entry_row(step.reveal.id)
+        if step.to_article and self.pane != "article":
+            self.show_pane("article")
+        if step.history_changed:
+            self._save_history()
+        if step.message:
+            if step.severity != "information":
+                self.status.set_error(step.message)
+            self.notify(clean_line(step.message), severity=step.severity, markup=False,
+                        timeout=6 if step.severity != "information" else 2)  # fmt: skip
+
+    @work(group="article", exclusive=True, exit_on_error=False)
+    async def _load(self, load: Load) -> None:
+        """Fetch one page (a newer load cancels this one); post what came of it."""
+        try:
+            article = await self.reader.get_article(
+                load.url,
+                load.fallback,
+                use_cache=load.cache == "use",
+                revalidate=load.cache == "revalidate",
+            )
+        except Exception as error:  # a bad page must never take the app down
+            self.post_message(self.PageFailed(load.token, load_failure_text(load.url, error)))
+        else:
+            self.post_message(self.PageLoaded(load.token, article))
+
+    @on(PageLoaded)
+    def _page_loaded(self, event: PageLoaded) -> None:
+        self.carry_out(self.navigator.arrived(event.token, event.article,
+                                              scroll_now=self._position()))  # fmt: skip
+
+    @on(PageFailed)
+    def _page_failed(self, event: PageFailed) -> None:
+        self.carry_out(self.navigator.failed(event.token, event.message))
 
     def _save_history(self) -> None:
         """Keep the history for next time; it is saved again on exit, so a locked store
@@ -622,7 +550,7 @@ class MainScreen(Screen[None]):
         except ReaderError:
             pass
 
-    # --- following links, back and forward ------------------------------------------------
+    # --- links, back and forward ---------------------------------------------------------
 
     @on(ArticleView.PaneWanted)
     def _pane_wanted(self, event: ArticleView.PaneWanted) -> None:
@@ -635,128 +563,18 @@ class MainScreen(Screen[None]):
     def _link_chosen(self, event: ArticleView.LinkChosen) -> None:
         self.follow_link(event.link.url)
 
-    def follow_link(self, url: str) -> None:
-        """Open ``url`` in the reader through the article pipeline, as a new visit."""
-        try:
-            url = check_web_url(url)
-        except InvalidURLError:
-            scheme = url.split(":", 1)[0] if ":" in url else ""
-            kind = f"a {scheme}: link" if scheme and len(scheme) < 20 else "not a web link"
-            self.notify(f"Not followed: {clean_line(url)[:200]} is {clean_line(kind)}; "
-                        "reader opens only http and https links (O: the browser)",
-                        severity="warning", markup=False, timeout=5)  # fmt: skip
-            return
-        reached_from = self.open.article.url or self.open.url if self.open else None
-        self.open_page(url, reached_from=reached_from)
-
-    def open_page(
-        self,
-        url: str,
-        *,
-        reached_from: str | None = None,
-        history_index: int | None = None,
-        scroll: float = 0.0,
-    ) -> None:
-        """Show the page at ``url``: at once when cached or saved, else fetched in a worker
-        while the current article stays on screen (a failure leaves the user there)."""
-        self._token += 1
-        request = LinkRequest(self._token, url, reached_from, history_index, scroll)
-        self.workers.cancel_group(self, "article")
-        article = self.reader.cached_article(url)
-        if article is None:
-            saved = self.reader.saved_article(url)
-            if saved is not None:
-                article = self.reader.article_from_saved(saved)
-        if article is not None:
-            self._arrive(request, article)
-            return
-        self.link_request = request
-        self.article_view.set_pending(url)
-        self.status.set_info(f"opening {clean_line(url)[:120]}…")
-        self._fetch_link(request)
-
-    @work(group="article", exclusive=True, exit_on_error=False)
-    async def _fetch_link(self, request: LinkRequest) -> None:
-        from reader.article import describe_content_type
-
-        try:
-            # a link to an entry of a feed can fall back on that entry's own content
-            fallback = self.reader.entry_by_url(request.url)
-            article = await self.reader.get_article(request.url, fallback)
-        except NotAnArticleError as error:
-            kind = describe_content_type(error.content_type)
-            message = (f"Not opened: {request.url} is {kind}, not a web page "
-                       "(O opens the highlighted link in the browser)")  # fmt: skip
-            self.post_message(self.LinkFailed(request, message))
-        except ReaderError as error:
-            self.post_message(self.LinkFailed(request, str(error)))
-        except Exception as error:  # a bad page must never take the app down
-            self.post_message(self.LinkFailed(request, f"could not open {request.url}: {error}"))
-        else:
-            self.post_message(self.LinkLoaded(request, article))
-
-    @on(LinkLoaded)
-    def _link_loaded(self, event: LinkLoaded) -> None:
-        if event.request is self.link_request:
-            self._arrive(event.request, event.article)
-
-    @on(LinkFailed)
-    def _link_failed(self, event: LinkFailed) -> None:
-        if event.request is not self.link_request:
-            return  # the user has moved on
-        self.link_request = None
-        self.article_view.set_pending(None)
-        self.status.set_info("")
-        self.status.set_error(clean_line(event.error))
-        self.notify(clean_line(event.error), severity="warning", markup=False, timeout=6)
-
-    def _arrive(self, request: LinkRequest, article: Article) -> None:
-        """Show a page the link pipeline got: a new visit, or a move through the history."""
-        if self.open is not None:
-            self.history.remember_scroll(round(self.article_view.scroll_y))
-        self.link_request = None
-        self.article_view.set_pending(None)
-        self.status.set_info("")
-        if request.history_index is None:
-            self.history.visit(Visit(request.url, clean_line(article.title),
-                                     reached_from=request.reached_from))  # fmt: skip
-        else:
-            self.history.go_to(request.history_index)
-        self._save_history()
-        self.open = OpenArticle(request.url, article, reached_from=request.reached_from)
-        self._pending_scroll = None
-        self.article_view.show(article, scroll=request.scroll)
-        if self.pane != "article":
-            self.show_pane("article")
-
     def action_history_back(self) -> None:
-        if not self.history.can_go_back:
-            self.notify("No earlier article", timeout=2)
-            return
-        self.go_to_visit(self.history.index - 1)
+        self.carry_out(self.navigator.back(scroll_now=self._position()))
 
     def action_history_forward(self) -> None:
-        if not self.history.can_go_forward:
-            self.notify("No later article", timeout=2)
-            return
-        self.go_to_visit(self.history.index + 1)
+        self.carry_out(self.navigator.forward(scroll_now=self._position()))
 
     def go_to_visit(self, index: int) -> None:
         """Show visit ``index`` of the history where the user left it."""
-        if not 0 <= index < len(self.history.visits):
-            return
-        if self.open is not None:
-            self.history.remember_scroll(round(self.article_view.scroll_y))
-        visit = self.history.visits[index]
-        entry = self.reader.entry(visit.entry_id) if visit.entry_id else None
-        if entry is not None:
-            self.history.go_to(index)
-            self._save_history()
-            self._select_entry_row(entry.id)
-            self.show_entry(entry, scroll=visit.scroll, visit=False)
-            return
-        self.open_page(visit.url, reached_from=visit.reached_from, history_index=index,
-                       scroll=visit.scroll)  # fmt: skip
+        self.carry_out(self.navigator.go_to(index, scroll_now=self._position()))
+
+    def action_fetch_again(self) -> None:
+        self.carry_out(self.navigator.refetch())
 
     def _select_entry_row(self, entry_id: int) -> None:
         """Put the entry list's cursor on ``entry_id`` when the list shows it."""
@@ -787,7 +605,7 @@ class MainScreen(Screen[None]):
 
         def chosen(number: int | None) -> None:
             if number is not None:
-                view.highlight(number)
+                view.highlight(number, reveal=False)
                 view.follow(number)
 
         self.app.push_screen(LinkPickerScreen(links, body_count, view.highlighted), chosen)
@@ -799,7 +617,6 @@ class MainScreen(Screen[None]):
             self.notify("Highlight a link first (Tab, or a number)", timeout=2)
             return
         self._open_in_browser(link.url)
-        self.notify(f"Opening {clean_line(link.url)}", timeout=2, markup=False)
 
     def action_search(self) -> None:
         def chosen(hit: SearchHit | None) -> None:
@@ -810,7 +627,7 @@ class MainScreen(Screen[None]):
 
     def open_hit(self, hit: SearchHit) -> None:
         """An entry opens as from its list (so does an article a feed links to); any other
-        cached article through the link pipeline."""
+        cached article as a followed link."""
         if hit.entry_id is not None:
             entry = self.reader.entry(hit.entry_id)
         else:
@@ -820,35 +637,9 @@ class MainScreen(Screen[None]):
             self.show_entry(entry)
             self.show_pane("article")
         elif hit.url:
-            self.open_page(hit.url)
+            self.follow_link(hit.url)
 
-    @work(group="article", exclusive=True, exit_on_error=False)
-    async def _fetch_article(self, token: int, url: str, entry: Entry) -> None:
-        try:
-            article = await self.reader.get_article(url, entry)
-        except ReaderError as error:
-            self.post_message(self.ArticleFailed(token, str(error)))
-        except Exception as error:  # a bad page must never take the app down
-            self.post_message(self.ArticleFailed(token, f"could not load {url}: {error}"))
-        else:
-            self.post_message(self.ArticleLoaded(token, article))
-
-    @on(ArticleLoaded)
-    def _article_loaded(self, event: ArticleLoaded) -> None:
-        if event.token != self._token or self.open is None:
-            return  # the user has moved on
-        self.open.article = event.article
-        self.article_view.show(event.article, scroll=self._pending_scroll)
-        self._pending_scroll = None
-
-    @on(ArticleFailed)
-    def _article_failed(self, event: ArticleFailed) -> None:
-        if event.token != self._token:
-            return
-        self.article_view.set_loading(False)
-        self._pending_scroll = None
-        self.status.set_error(event.error)
-        self.notify(clean_line(event.error), severity="warning", markup=False)
+    # --- where the user left off ---------------------------------------------------------
 
     def _remember(self, key: int) -> None:
         try:
@@ -863,13 +654,13 @@ class MainScreen(Screen[None]):
         if self._selection_key:
             self.reader.set_state(STATE_SELECTION, self._selection_key)
         row = self.entry_list.current_row
-        if self.open is not None and row is not None:
+        if self.page is not None and row is not None:
             self.reader.set_state(STATE_ENTRY, str(row.key))
-            self.reader.set_state(STATE_SCROLL, str(round(self.article_view.scroll_y)))
+            self.reader.set_state(STATE_SCROLL, str(round(self.article_view.position)))
 
     def _restore(self) -> None:
-        state = self.reader
-        key = state.get_state(STATE_SELECTION) or "all"
+        """Back to the selection, the entry and the page of last time."""
+        key = self.reader.get_state(STATE_SELECTION) or "all"
         if self.feed_list.index_of(key) is None:
             key = "all"
         self.feed_list.select_key(key, announce=False)
@@ -877,22 +668,26 @@ class MainScreen(Screen[None]):
         if row is None:
             return
         self.show_selection(row)
-        entry_key = state.get_state(STATE_ENTRY)
-        index = None
-        if entry_key and entry_key.isdigit():
-            index = self.entry_list.source.index_of(int(entry_key))
-            if index is not None:
-                self.entry_list.set_cursor(index, announce=False)
-        visit = self.history.current
-        if visit is not None and not (visit.entry_id and str(visit.entry_id) == entry_key):
-            # the last page was reached by a link (or by the history): reopen that one
-            self.go_to_visit(self.history.index)
-            self.pane = "entries"
-        elif index is not None:
-            scroll_text = state.get_state(STATE_SCROLL) or "0"
-            scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
-            self.open_entry(index, scroll=scroll)
-            self.pane = "entries"
+        entry_key = self.reader.get_state(STATE_ENTRY)
+        source = self.entry_list.source
+        entry: Entry | None = None
+        scroll_text = self.reader.get_state(STATE_SCROLL) or "0"
+        scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
+        index = source.index_of(int(entry_key)) if entry_key and entry_key.isdigit() else None
+        if index is not None:
+            self.entry_list.set_cursor(index, announce=False)
+            if isinstance(source, SavedSource):
+                item = source.saved(index)
+                if item is not None and self.history.current is None:
+                    self.carry_out(self.navigator.open_saved(item, scroll_now=None, scroll=scroll))
+                    self.set_reactive(MainScreen.pane, "entries")
+                    return
+            elif isinstance(source, EntrySource):
+                entry = source.entry(index)
+        step = self.navigator.restore(entry, scroll)
+        self.carry_out(step)
+        if step.show:
+            self.set_reactive(MainScreen.pane, "entries")
 
     # --- moving through unread ---------------------------------------------------------
 
@@ -908,8 +703,8 @@ class MainScreen(Screen[None]):
         if isinstance(source, EntrySource):
             start = entries.cursor
             row = entries.current_row
-            opened = self.open is not None and self.open.entry is not None and row is not None \
-                and self.open.entry.id == row.key  # fmt: skip
+            shown = self.page.entry if self.page is not None else None
+            opened = shown is not None and row is not None and shown.id == row.key
             if row is not None and row.unread and not opened:
                 start -= step  # the highlighted entry is unread and not open yet: it is next
             found = source.next_unread(start, step)
@@ -970,34 +765,47 @@ class MainScreen(Screen[None]):
             self._show_unread()
 
     def action_mark_feed_read(self) -> None:
+        """Mark the selection read: asks first when it holds more than one feed's unread."""
         row = self.feed_list.current
         if row is None or row.kind == "saved":
             return
         if row.kind == "feed" and row.feed is not None:
-            changed = self.reader.mark_feed_read(row.feed.id)
-        elif row.kind == "folder":
-            changed = sum(
-                self.reader.mark_feed_read(f.id)
-                for f in self.feed_list.feeds
-                if f.folder == row.folder
-            )
-        else:
-            changed = self.reader.mark_feed_read(None)
+            self._mark_read([row.feed.id])
+            return
+        feeds = [
+            f for f in self.feed_list.feeds
+            if f.unread_count and (row.kind != "folder" or f.folder == row.folder)
+        ]  # fmt: skip
+        if len(feeds) <= 1:
+            self._mark_read([f.id for f in feeds])
+            return
+        unread = sum(f.unread_count for f in feeds)
+        question = notices.mark_read_question(unread, len(feeds), clean_line(row.label))
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_read([f.id for f in feeds])
+
+        self.app.push_screen(ConfirmScreen(question, "This can't be undone."), answered)
+
+    def _mark_read(self, feed_ids: Sequence[int]) -> None:
+        changed = sum(self.reader.mark_feed_read(feed_id) for feed_id in feed_ids)
         self.entry_list.source.forget()
         self.entry_list.redraw()
         self.reload_counts()
         self.notify(f"Marked {changed} entries read", timeout=2)
 
     def _target(self) -> tuple[str | None, Article | None]:
-        """The URL and article the keys act on: the open article, else the highlighted row."""
+        """The URL and article the keys act on: the page shown, else the highlighted row."""
         row = self.entry_list.current_row
-        if self.open is not None and (
+        page = self.page
+        if page is not None and (
             self.pane == "article"
             or row is None
-            or (self.open.entry is not None and self.open.entry.id == row.key)
-            or (self.open.saved_id is not None and self.open.saved_id == row.key)
+            or (page.entry is not None and page.entry.id == row.key)
+            or (page.saved_id is not None and page.saved_id == row.key)
         ):
-            return self.open.url, self.open.article
+            return page.url, page.article
         entry = self._current_entry()
         if entry is not None and entry.url:
             article = self.reader.cached_article(entry.url) or self.reader.article_from_entry(entry)
@@ -1019,9 +827,10 @@ class MainScreen(Screen[None]):
             saved = False
             self.notify("Removed from the reading list", timeout=2)
         else:
-            reached_from = None
-            if self.open is not None and article is self.open.article:
-                reached_from = self.open.reached_from
+            page = self.page
+            reached_from = (
+                page.reached_from if page is not None and article is page.article else None
+            )
             self.reader.save(article, reached_from=reached_from)
             saved = True
             self.notify("Saved to the reading list", timeout=2)
@@ -1031,8 +840,8 @@ class MainScreen(Screen[None]):
             self._reload_entries()
         else:
             entry = self._current_entry()
-            if self.open is not None and self.open.entry is not None:
-                source.update(self.open.entry.id, saved=saved)
+            if self.page is not None and self.page.entry is not None:
+                source.update(self.page.entry.id, saved=saved)
             if entry is not None:
                 source.update(entry.id, saved=saved if entry.url == url else entry.saved)
             self.entry_list.redraw()
@@ -1042,28 +851,21 @@ class MainScreen(Screen[None]):
         url, _ = self._target()
         if url:
             self._open_in_browser(url)
-            self.notify(f"Opening {clean_line(url)}", timeout=2, markup=False)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
-        import shlex
-        import subprocess
-        import webbrowser
-
-        command = self.reader.config.browser
-        if command:
-            args = [part.replace("{url}", url) for part in shlex.split(command)]
-            if "{url}" not in command:
-                args.append(url)
-            subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        """Start the browser (watched for a moment: a command that fails says so)."""
+        problem = self.reader.open_in_browser(url)
+        if problem is not None:
+            self.post_message(self.BrowserFailed(problem))
         else:
-            webbrowser.open(url)
+            self.app.call_from_thread(
+                self.notify, f"Opened {clean_line(url)} in the browser", timeout=2, markup=False
+            )
+
+    @on(BrowserFailed)
+    def _browser_failed(self, event: BrowserFailed) -> None:
+        self.notify(clean_line(event.message), severity="error", markup=False, timeout=8)
 
     def action_copy_url(self) -> None:
         url, _ = self._target()
@@ -1077,6 +879,14 @@ class MainScreen(Screen[None]):
         """Seconds a feed is left alone by the background refresh after it was checked: the
         refresh interval, less a minute so the timed refresh finds its own feeds due."""
         return max(0.0, self.reader.config.refresh_minutes * 60 - 60)
+
+    def _timed_refresh(self) -> None:
+        """The refresh at start and every ``refresh_minutes``: only the feeds due (a restart,
+        or a second instance, polls none of those checked within the interval)."""
+        interval = self.background_interval()
+        self.start_sync(background=True)
+        if not self.refreshing and self.reader.due_feed_count(interval):
+            self.start_refresh(None, force=False, quiet=True, min_interval=interval)
 
     def action_refresh_feed(self) -> None:
         row = self.feed_list.current
@@ -1099,6 +909,7 @@ class MainScreen(Screen[None]):
         quiet: bool = False,
         min_interval: float = 0.0,
     ) -> None:
+        """Refresh in the background (``urls``: only those feeds)."""
         if self.refreshing:
             if not quiet:
                 self.notify("A refresh is already running", timeout=2)
@@ -1154,26 +965,18 @@ class MainScreen(Screen[None]):
         report = event.report
         if report is None:
             return
+        # the status line shows an error only while a feed still has it
+        failing = {f.url for f in self.feed_list.feeds if f.last_error}
         if report.failures:
             titles = {f.url: f.display_title for f in self.feed_list.feeds}
-            lines = [
-                f"{clean_line(titles.get(f.url, f.url))}: {clean_line(f.message)}"
-                for f in report.failures[:3]
-            ]
-            more = len(report.failures) - len(lines)
-            if more > 0:
-                lines.append(f"and {more} more (see `reader feeds`)")
-            count = len(report.failures)
-            self.notify(
-                "\n".join(lines),
-                title=f"{count} feed{'s' if count != 1 else ''} failed",
-                severity="error",
-                markup=False,
-                timeout=8,
-            )
-            self.status.set_error(lines[0])
+            notice = notices.refresh_failures(report.failures, titles)
+            self.notify(notice.text, title=notice.title, severity="error", markup=False,
+                        timeout=8)  # fmt: skip
+            self.status.set_error(notice.text.split("\n", 1)[0])
+        elif not failing:
+            self.status.set_error(None)
         unread = sum(f.unread_count for f in self.feed_list.feeds)
-        self.status.set_info(f"{report.new_entries} new · {unread} unread")
+        self.status.set_info(notices.refresh_summary(report, unread))
 
     # --- sync with the feed server (reader sync setup) --------------------------------
 
@@ -1288,11 +1091,13 @@ class MainScreen(Screen[None]):
                 self.notify(clean_line(str(error)), severity="error", markup=False)
                 return
             self.notify(f"Removed {clean_line(target.display_title)}", markup=False, timeout=3)
-            if self.open is not None and self.open.entry is not None \
-                    and self.open.entry.feed_id == target.id:  # fmt: skip
-                self.open = None
-                self.article_view.show_message("Choose an entry to read it here.")
+            page = self.page
+            if page is not None and page.entry is not None and page.entry.feed_id == target.id:
+                self.navigator.page = None
+                self.article_view.show_message(NOTHING_OPEN)
             self.reload_feeds()
+            if not any(f.last_error for f in self.feed_list.feeds):
+                self.status.set_error(None)  # the error was the removed feed's
             if self.feed_list.current is not None:
                 self.show_selection(self.feed_list.current)
             self._apply_layout()

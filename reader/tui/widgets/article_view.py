@@ -9,13 +9,15 @@ never fetches anything itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
@@ -25,11 +27,30 @@ from textual.strip import Strip
 from reader.models import Article, Block, Link
 from reader.render import article_header
 from reader.sanitize import clean_line, clean_text
+from reader.tui.actions import bindings
 
-MAX_TEXT_WIDTH = 88
+MAX_TEXT_WIDTH = 100
+"""The widest measure of text: past it, the column is centred in the pane."""
+TABLE_GAP = "  "
+"""Between the columns of a table."""
 
 
 MAX_TYPED_DIGITS = 4
+
+
+TABLE_CELL = " | "
+"""How the extractor separates the cells of a table row (``reader.extract.blocks``)."""
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, its middle cut out: a URL keeps its host and
+    the end of its path."""
+    if cell_len(text) <= width:
+        return text
+    keep = max(1, width - 1)
+    head = keep - keep // 2
+    tail = keep - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")
 
 
 @dataclass(frozen=True)
@@ -44,38 +65,7 @@ class LinkSpot:
 class ArticleView(ScrollView, can_focus=True):
     """Title, byline, site, date, reading time, the article, and its links at the end."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", id="down", show=False),
-        Binding("k,up", "scroll_up", "Up", id="up", show=False),
-        Binding("g,home", "scroll_home", "Top", id="top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", id="bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
-        Binding("pageup", "page_up", "Page up", id="page-up", show=False),
-        Binding(
-            "tab",
-            "next_link",
-            "Next link",
-            id="next-link",
-            tooltip="Highlight the next link (changes pane when there are none)",
-            show=False,
-        ),
-        Binding(
-            "shift+tab",
-            "previous_link",
-            "Previous link",
-            id="previous-link",
-            tooltip="Highlight the previous link (changes pane when there are none)",
-            show=False,
-        ),
-        Binding(
-            "enter",
-            "follow",
-            "Follow",
-            id="follow-link",
-            tooltip="Follow the typed link number, else the highlighted link",
-            show=False,
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("article")]
 
     class LinkChosen(Message):
         """The user chose link ``number`` (1-based) to follow."""
@@ -117,7 +107,9 @@ class ArticleView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.article: Article | None = None
-        self.loading = False
+        self.fetching = False
+        """The page stands in (the feed's content) while its own is fetched. Not Textual's
+        ``loading``: that one makes the widget unfocusable (its keys then went nowhere)."""
         self.message = "Choose an entry to read it here."
         self.link_urls: list[str] = []
         """The href of every linked span, in reading order (a URL may repeat)."""
@@ -137,13 +129,13 @@ class ArticleView(ScrollView, can_focus=True):
 
     # --- what is shown -----------------------------------------------------------------
 
-    def show(self, article: Article, *, loading: bool = False, scroll: float | None = 0) -> None:
-        """Show ``article``; ``loading`` adds a mark; ``scroll`` None keeps the position."""
+    def show(self, article: Article, *, fetching: bool = False, scroll: float | None = 0) -> None:
+        """Show ``article``; ``fetching`` adds a mark; ``scroll`` None keeps the position."""
         if article is not self.article:
             self.highlighted = None
             self._set_typed("")
         self.article = article
-        self.loading = loading
+        self.fetching = fetching
         self._invalidate()
         if scroll is not None:
             if self._built_width > 0:
@@ -151,18 +143,24 @@ class ArticleView(ScrollView, can_focus=True):
             else:  # not laid out yet: scroll once the lines exist
                 self._scroll_wanted = scroll
 
+    @property
+    def position(self) -> float:
+        """Where the reader is: the scroll offset, or the one asked for and not yet reached
+        (a page shown before its lines were laid out)."""
+        return float(self._scroll_wanted if self._scroll_wanted is not None else self.scroll_y)
+
     def show_message(self, message: str) -> None:
         self.highlighted = None
         self._set_typed("")
         self.article = None
-        self.loading = False
+        self.fetching = False
         self.message = message
         self._invalidate()
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def set_loading(self, loading: bool) -> None:
-        if loading != self.loading:
-            self.loading = loading
+    def set_fetching(self, fetching: bool) -> None:
+        if fetching != self.fetching:
+            self.fetching = fetching
             self._invalidate()
 
     # --- links -----------------------------------------------------------------------
@@ -183,8 +181,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.pending = url
         self._show_subtitle()
 
-    def highlight(self, number: int | None) -> None:
-        """Highlight link ``number`` and scroll it into view (None: no highlight)."""
+    def highlight(self, number: int | None, *, reveal: bool = True) -> None:
+        """Highlight link ``number`` and (``reveal``) scroll it into view; None: no
+        highlight."""
         if number is not None and self.link(number) is None:
             number = None
         if number == self.highlighted:
@@ -192,7 +191,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.highlighted = number
         self._invalidate()
         self._show_subtitle()
-        spot = self._spot(number) if number is not None else None
+        self.refresh_bindings()
+        spot = self._spot(number) if number is not None and reveal else None
         if spot is not None:
             height = self.scrollable_content_region.height or self.size.height
             top = round(self.scroll_y)
@@ -207,6 +207,14 @@ class ArticleView(ScrollView, can_focus=True):
     def _set_typed(self, typed: str) -> None:
         self.typed = typed
         self._show_subtitle()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter follows (and the footer says so) only when a link is highlighted or a
+        number typed."""
+        if action == "follow":
+            return bool(self.typed) or self.highlighted is not None
+        return True
 
     def _show_subtitle(self) -> None:
         if self.pending is not None:
@@ -255,7 +263,8 @@ class ArticleView(ScrollView, can_focus=True):
             if self.link(number) is None:
                 self.notify(f"There is no link {number}", severity="warning", timeout=2)
                 return
-            self.highlight(number)
+            # not scrolled to: the page is left where the user had it (back returns there)
+            self.highlight(number, reveal=False)
             self.follow(number)
         elif self.highlighted is not None:
             self.follow(self.highlighted)
@@ -285,7 +294,8 @@ class ArticleView(ScrollView, can_focus=True):
         number = event.style.meta.get("link") if event.style else None
         if isinstance(number, int):
             event.stop()
-            self.highlight(number)
+            # not scrolled to: the page is left where the user had it (back returns there)
+            self.highlight(number, reveal=False)
             self.follow(number)
 
     def _invalidate(self) -> None:
@@ -340,6 +350,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _build(self, width: int) -> list[Text]:
         pad = 1 if width > 20 else 0
         text_width = max(10, min(MAX_TEXT_WIDTH, width - 2 * pad))
+        pad = max(pad, (width - text_width) // 2)  # a wide pane: the column in its middle
         out: list[Text] = []
         self.link_urls = []
         self.link_spots = []
@@ -357,7 +368,7 @@ class ArticleView(ScrollView, can_focus=True):
         if article.note:
             out.extend(self._wrap(Text(clean_line(article.note), style=self._style("note")),
                                   text_width, pad))  # fmt: skip
-        if self.loading:
+        if self.fetching:
             out.extend(self._wrap(Text("⟳ loading the full article…", style=self._style("loading")),
                                   text_width, pad))  # fmt: skip
         out.append(Text(""))
@@ -367,9 +378,20 @@ class ArticleView(ScrollView, can_focus=True):
             self._numbers.setdefault(link.url, number)
         placed: set[int] = set()
         previous: Block | None = None
-        for block in article.blocks:
+        blocks = article.blocks
+        index = 0
+        while index < len(blocks):
+            block = blocks[index]
             self._spot_numbers = []
-            lines = self._block(block, previous, text_width, pad)
+            if block.kind == "table_row":
+                end = index
+                while end < len(blocks) and blocks[end].kind == "table_row":
+                    end += 1
+                lines = self._table(blocks[index:end], previous, text_width, pad)
+                block, index = blocks[end - 1], end
+            else:
+                lines = self._block(block, previous, text_width, pad)
+                index += 1
             self._place_spots(lines, len(out), placed)
             out.extend(lines)
             previous = block
@@ -384,17 +406,24 @@ class ArticleView(ScrollView, can_focus=True):
                 out.extend(self._wrap(Text(title, style=self._style("section")), text_width, pad))
                 for link in links:
                     number += 1
-                    label = clean_line(link.text) or clean_line(link.url)
                     click = Style.from_meta({"link": number})
-                    line = Text.assemble(
-                        (f"[{number}] ", self._style("meta") + click),
-                        (label, self._link_style(number)),
-                        ("  " + clean_line(link.url), self._style("meta") + click),
-                    )
+                    marker = Text(f"[{number}] ", style=self._style("meta") + click)
+                    indent = Text(" " * marker.cell_len)
+                    label = clean_line(link.text)
                     if number not in placed:
                         placed.add(number)
                         self.link_spots.append(LinkSpot(number, link.url, len(out)))
-                    out.extend(self._wrap(line, text_width, pad))
+                    if label:
+                        out.extend(self._wrap(Text(label, style=self._link_style(number)),
+                                              text_width, pad, marker, indent))  # fmt: skip
+                    # the address on one line of its own, shortened in the middle
+                    room = max(8, text_width - indent.cell_len)
+                    address = Text(middle_ellipsis(clean_line(link.url), room),
+                                   style=self._style("meta") + click)  # fmt: skip
+                    if not label:
+                        address.stylize(self._link_style(number))
+                    out.extend(self._wrap(address, text_width, pad, indent if label else marker,
+                                          indent))  # fmt: skip
                 out.append(Text(""))
         return out
 
@@ -453,6 +482,35 @@ class ArticleView(ScrollView, can_focus=True):
         out.extend(self._wrap(text, width, pad, first, after))
         if block.kind != "list_item":
             out.append(Text(""))
+        return out
+
+    def _table(
+        self, rows: Sequence[Block], previous: Block | None, width: int, pad: int
+    ) -> list[Text]:
+        """A table's rows as aligned columns; one row a line when the table is too wide."""
+        out: list[Text] = []
+        if previous is not None and previous.kind == "list_item":
+            out.append(Text(""))
+        cells = [self._spans(row).split(TABLE_CELL, allow_blank=True) for row in rows]
+        columns = max(len(row) for row in cells)
+        widths = [
+            max((row[c].cell_len for row in cells if c < len(row)), default=0)
+            for c in range(columns)
+        ]
+        fits = sum(widths) + len(TABLE_GAP) * (columns - 1) <= width
+        margin = Text(" " * pad)
+        for row in cells:
+            if fits:
+                line = Text(TABLE_GAP).join(
+                    cell + Text(" " * (widths[c] - cell.cell_len)) for c, cell in enumerate(row)
+                )
+                line.rstrip()
+                built = margin + line
+                built.end, built.no_wrap = "", True
+                out.append(built)
+            else:
+                out.extend(self._wrap(Text(" · ").join(row), width, pad))
+        out.append(Text(""))
         return out
 
     def _spans(self, block: Block) -> Text:

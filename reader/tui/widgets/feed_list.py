@@ -8,10 +8,11 @@ from typing import ClassVar, Literal
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from reader.models import Feed
 from reader.sanitize import clean_line, clean_text
+from reader.tui.actions import bindings
 from reader.tui.format import fit
 from reader.tui.widgets.line_list import LineList
 
@@ -39,10 +40,7 @@ class FeedRow:
 class FeedList(LineList):
     """Feeds by folder, with unread counts and error marks (hover for the message)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "unfold", "Open folder", id="unfold", show=False),
-        Binding("left", "fold", "Close folder", id="fold", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("feeds")]
 
     COMPONENT_CLASSES = {
         "line-list--cursor",

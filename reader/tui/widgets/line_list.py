@@ -13,7 +13,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.dom import NoScreen
 from textual.geometry import Size
@@ -23,19 +23,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from reader.tui.actions import bindings
+
 
 class LineList(ScrollView, can_focus=True):
     """A focusable list of one-line rows with a cursor."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", id="down", show=False),
-        Binding("k,up", "cursor_up", "Up", id="up", show=False),
-        Binding("g,home", "first", "Top", id="top", show=False),
-        Binding("G,end", "last", "Bottom", id="bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", id="page-down", show=False),
-        Binding("pageup", "page_up", "Page up", id="page-up", show=False),
-        Binding("enter", "select", "Open", id="open"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings("lists")]
 
     COMPONENT_CLASSES = {"line-list--cursor"}
 

@@ -1,0 +1,382 @@
+"""Reading in the app: the room the article gets, scrolling, tables, the help at 80x24, and
+the rough edges a new user hit (each test would have caught its bug)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.browser import open_in_browser
+from reader.config import Config
+from reader.core import Reader, open_reader
+from reader.models import Article, Block, Link, Span
+from reader.site_server import Response, SiteServer
+from reader.tui.screens.add_feed import AddFeedScreen
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.main import (
+    ARTICLE_MAX,
+    ENTRIES_MIN,
+    MainScreen,
+    pane_widths,
+)
+from reader.tui.widgets.article_view import MAX_TEXT_WIDTH, middle_ellipsis
+from tests.conftest import FrozenClock
+from tests.test_tui_app import make_app, subscribed, wait_for
+from tests.test_tui_links import FERRY, HARBOUR, follow, open_entry_titled, shown_title
+
+ARTICLE_PAGE = "/articles/harbour-bridge-reopens.html"
+
+
+async def fetched_open(pilot: Pilot[None], main: MainScreen) -> None:
+    """Open the first entry of the list and wait for its page."""
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: main.page is not None and not main.article_view.fetching)
+    await pilot.pause()
+
+
+# --- the room the article gets ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("width", "pane", "feeds", "article"),
+    [
+        (120, "feeds", 24, 48),  # browsing feeds: three panes share the screen
+        (120, "entries", None, 80),  # reading: the feeds make way, 76 columns of text
+        (130, "article", None, 90),
+        (160, "entries", 30, 90),  # room for all three
+        (200, "entries", 30, ARTICLE_MAX),  # 100 columns of text at most
+        (100, "entries", None, 60),
+    ],
+)
+def test_pane_widths(width: int, pane: str, feeds: int | None, article: int) -> None:
+    got_feeds, got_article = pane_widths(width, pane)  # type: ignore[arg-type]
+    assert (got_feeds, got_article) == (feeds, article)
+    assert width - (got_feeds or 0) - got_article >= ENTRIES_MIN
+
+
+async def test_the_article_gets_the_room_and_z_gives_it_all(
+    reader: Reader, site: SiteServer
+) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.main
+        await pilot.press("tab")
+        await fetched_open(pilot, main)
+        assert main.article_view.size.width >= 74  # was 46 at 120 columns
+        assert not main.pane_box("feeds").display
+        lines = main.article_view.text_lines
+        assert max(len(line.rstrip()) for line in lines) <= main.article_view.size.width
+        await pilot.press("z")  # the reader alone, across the screen
+        await pilot.pause()
+        assert main.pane == "article" and main.reading_view
+        assert [p for p in ("feeds", "entries") if main.pane_box(p).display] == []
+        assert main.article_view.outer_size.width == 120
+        # the text keeps a readable measure, in the middle of the screen
+        text = [line for line in main.article_view.text_lines if line.strip()]
+        assert max(len(line.strip()) for line in text) <= MAX_TEXT_WIDTH
+        room = main.article_view.scrollable_content_region.width
+        assert min(len(line) - len(line.lstrip()) for line in text) >= (room - MAX_TEXT_WIDTH) // 2
+        await pilot.press("z")
+        await pilot.pause()
+        assert main.pane_box("entries").display and not main.reading_view
+
+
+def test_a_long_url_is_cut_in_the_middle() -> None:
+    url = "https://news.example/" + "section/" * 20 + "the-story.html"
+    short = middle_ellipsis(url, 40)
+    assert (
+        len(short) == 40
+        and short.startswith("https://news.exam")
+        and short.endswith("the-story.html")
+    )
+    assert middle_ellipsis("https://a.example/", 40) == "https://a.example/"
+
+
+async def test_link_addresses_stay_on_one_line(reader: Reader) -> None:
+    long_url = "https://news.example/" + "very-long-section/" * 12 + "story.html"
+    article = Article(
+        url="https://news.example/a", title="A story", fetched_at=reader.clock(),
+        blocks=(Block("paragraph", (Span("Read "), Span("this", href=long_url))),),
+        links=(Link("this", long_url),), related=(Link("Another story", long_url + "?2"),),
+    )  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])  # the panes, not the welcome
+    app = make_app(reader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.main.article_view
+        view.show(article)
+        await pilot.pause()
+        lines = view.text_lines
+        addresses = [line for line in lines if "https://" in line]
+        assert len(addresses) == 2  # one line each, under its title
+        assert all(
+            "…" in line and line.rstrip().endswith(("story.html", "?2")) for line in addresses
+        )
+
+
+async def test_a_table_reads_as_aligned_columns(reader: Reader) -> None:
+    rows = [("Runner", "Time", "Place"), ("Ada Lindqvist", "2:31:04", "1"), ("Bo", "2:40:17", "12")]
+    article = Article(
+        url="https://news.example/t", title="Results", fetched_at=reader.clock(),
+        blocks=tuple(Block("table_row", (Span(" | ".join(row)),)) for row in rows),
+    )  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])  # the panes, not the welcome
+    app = make_app(reader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.main.article_view
+        view.show(article)
+        await pilot.pause()
+        drawn = [line for line in view.text_lines if "Runner" in line or ":" in line]
+        assert len(drawn) == 3 and "|" not in "".join(drawn)  # columns, not "a | b | c"
+        column = {
+            line.index(time) for line, time in zip(drawn, ("Time", "2:31", "2:40"), strict=True)
+        }
+        assert len(column) == 1  # the second column starts at the same place on every row
+        first, second = (view.text_lines.index(line) for line in drawn[:2])
+        assert second == first + 1  # one row a line, not double-spaced
+
+
+async def test_the_help_fits_80x24_and_scrolls(reader: Reader) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        dialog = app.screen.query_one("#dialog")
+        assert dialog.region.width <= 80 and dialog.region.height <= 24
+        assert dialog.region.x >= 0 and dialog.region.right <= 80
+        assert dialog.max_scroll_y > 0  # long: it scrolls
+        await pilot.press("j")
+        await pilot.pause()
+        assert dialog.scroll_y > 0
+
+
+# --- bugs a new user hit ----------------------------------------------------------------
+
+
+async def test_a_fetched_article_scrolls_at_80x24(reader: Reader, site: SiteServer) -> None:
+    # narrow, the reader got the keys only for cached articles: the view's own "loading"
+    # flag was Textual's, which makes a widget unfocusable, so j/k/G/End went nowhere
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        await pilot.press("enter")  # All
+        await fetched_open(pilot, main)
+        view = main.article_view
+        assert app.focused is view and view.max_scroll_y > 2
+        await pilot.press("j", "j")
+        assert view.scroll_y == 2
+        await pilot.press("k")
+        assert view.scroll_y == 1
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y
+        await pilot.press("g")
+        assert view.scroll_y == 0
+        await pilot.press("end")
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_back_returns_each_page_where_it_was_left(reader: Reader, site: SiteServer) -> None:
+    # the demo walk: open "Harbour bridge", G, follow 1, follow 3, h: "Winter ferry" was
+    # never scrolled and must come back at its top (it came back scrolled down)
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await open_entry_titled(pilot, main, HARBOUR)
+        await pilot.press("G")
+        bottom = main.article_view.scroll_y
+        assert bottom > 0
+        await pilot.press("1", "enter")
+        await wait_for(pilot, lambda: shown_title(main) == FERRY and main.navigator.load is None)
+        assert main.article_view.scroll_y == 0
+        third = main.article_view.links[2]
+        await pilot.press("3", "enter")
+        await wait_for(pilot, lambda: main.page is not None and main.page.url == third.url)
+        await pilot.press("h")
+        await wait_for(pilot, lambda: shown_title(main) == FERRY)
+        await pilot.pause()
+        assert main.article_view.scroll_y == 0
+        await pilot.press("h")
+        await wait_for(pilot, lambda: shown_title(main) == HARBOUR)
+        await pilot.pause()
+        assert main.article_view.scroll_y == bottom
+
+
+async def test_a_link_to_an_entry_marks_it_read(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await open_entry_titled(pilot, main, HARBOUR)
+        ferry = next(e for e in reader.entries() if e.title == FERRY)
+        assert not ferry.read
+        await follow(pilot, main, FERRY)
+        assert reader.entry(ferry.id).read  # type: ignore[union-attr]
+
+
+async def test_fetch_again_replaces_the_cached_copy(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await open_entry_titled(pilot, main, HARBOUR)
+        hits = len(site.hits(ARTICLE_PAGE))
+        site.routes[ARTICLE_PAGE] = lambda request: Response(
+            200, b"<html><head><title>Bridge</title></head><body><article><h1>Bridge</h1><p>"
+            + b"A second version of the story, written again. " * 30
+            + b"</p></article></body></html>", {"Content-Type": "text/html"},
+        )  # fmt: skip
+        await pilot.press("F")
+        await wait_for(pilot, lambda: "second version" in "\n".join(main.article_view.text_lines))
+        assert len(site.hits(ARTICLE_PAGE)) == hits + 1
+        cached = reader.cached_article(site.url(ARTICLE_PAGE))
+        assert cached is not None and "second version" in cached.blocks[-1].text
+
+
+def test_the_browser_says_why_it_did_not_open(tmp_path: Path) -> None:
+    failing = tmp_path / "browser"
+    failing.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    assert open_in_browser("https://a.example/", f"{failing} {{url}}") == (
+        f"The browser command {str(failing)!r} failed (exit status 3): cannot open display"
+    )
+    missing = open_in_browser("https://a.example/", "no-such-browser-here {url}")
+    assert missing is not None and "was not found" in missing
+    assert open_in_browser("https://a.example/", f"{sys.executable} -c pass") is None
+
+
+async def test_o_reports_a_browser_that_fails(db_path: Path, site: SiteServer) -> None:
+    reader = open_reader(db_path, config=Config(browser="no-such-browser-here {url}"),
+                         clock=FrozenClock())  # fmt: skip
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.press("tab")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: any("was not found" in n.message for n in app._notifications))
+        assert not any(n.message.startswith("Opened") for n in app._notifications)
+    reader.close()
+
+
+async def test_a_failing_feed_shows_its_error_above_its_entries_until_it_heals(
+    reader: Reader, site: SiteServer
+) -> None:
+    state = {"status": 500}
+    site.routes["/flaky.xml"] = lambda request: (
+        Response(500, b"down", {"Content-Type": "text/plain"}) if state["status"] == 500
+        else Response(200, site.file_body("/feed.xml") or b"", {"Content-Type": "application/xml"})
+    )  # fmt: skip
+    reader.add_feeds([(site.url("/flaky.xml"), "Flaky", None)])
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        assert main.status.last_error is not None and "500" in main.status.last_error
+        main.feed_list.select_key(f"feed:{reader.feeds()[0].id}")
+        await pilot.pause()
+        assert main.feed_notice.display
+        assert "HTTP 500" in str(main.feed_notice.render()) and "ago" in str(
+            main.feed_notice.render()
+        )
+        state["status"] = 200
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        await pilot.pause()
+        assert main.status.last_error is None  # the feed reads again: no stale error
+        assert not main.feed_notice.display
+
+
+async def test_removing_the_failing_feed_clears_the_status_error(
+    reader: Reader, site: SiteServer
+) -> None:
+    site.routes["/gone.xml"] = lambda request: Response(404, b"no", {})
+    reader.add_feeds([(site.url("/gone.xml"), "Gone", None)])
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        assert main.status.last_error is not None
+        main.feed_list.select_key(f"feed:{reader.feeds()[0].id}")
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert reader.feeds() == [] and main.status.last_error is None
+
+
+async def test_mark_all_read_asks_first_and_no_keeps_them(reader: Reader, site: SiteServer) -> None:
+    await subscribed(reader, site)
+    unread = reader.count_entries()
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("A")  # on All: two feeds' worth
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Mark {unread} entries of 2 feeds read" in app.screen.question
+        await pilot.press("n")
+        assert reader.count_entries(reader_unread()) == unread
+
+
+def reader_unread():  # type: ignore[no-untyped-def]
+    from reader.models import EntryFilter
+
+    return EntryFilter(unread_only=True)
+
+
+async def test_enter_in_the_address_adds_the_feed(reader: Reader, site: SiteServer) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AddFeedScreen)
+        await pilot.press(*site.url("/feed.xml"), "enter")  # no folder: Enter adds
+        await wait_for(pilot, lambda: bool(reader.feeds()))
+        assert not isinstance(app.screen, AddFeedScreen)
+
+
+async def test_the_palette_has_one_keys_entry(reader: Reader) -> None:
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Keys" not in titles and titles.count("Show keys") == 1
+        assert len(titles) == len(set(titles))
+
+
+async def test_config_problems_are_one_notification(db_path: Path, tmp_path: Path) -> None:
+    config_file = open_reader(db_path).paths.config_file
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text('refresh_minutes = "soon"\nbogus = 1\ntheme = 3\n[keys]\nnope = ["x"]\n')
+    reader = open_reader(db_path, clock=FrozenClock())
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.pause()
+        notes = list(app._notifications)
+        assert len(notes) == 1
+        assert notes[0].message.count("•") >= 3 and "nope" in notes[0].message
+    reader.close()
+
+
+async def test_the_footer_says_enter_follows_a_highlighted_link(
+    reader: Reader, site: SiteServer
+) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(160, 30)) as pilot:
+        main = app.main
+        await open_entry_titled(pilot, main, HARBOUR)
+
+        def footer_keys() -> set[str]:
+            return {b.binding.description for b in app.screen.active_bindings.values()
+                    if b.binding.show and b.enabled}  # fmt: skip
+
+        assert "Follow" not in footer_keys()
+        await pilot.press("tab")  # highlights the first link
+        await pilot.pause()
+        assert main.article_view.highlighted == 1 and "Follow" in footer_keys()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Follow" not in footer_keys()
