@@ -239,6 +239,7 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE id = old.id);
         INSERT OR IGNORE INTO articles_fts_pending (id) VALUES (new.id);
     END;
+    """,
     # 6: the article cache keeps the server's validators, so a stale copy is checked with a
     # conditional GET instead of fetched again.
     """
