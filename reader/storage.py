@@ -240,12 +240,6 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         INSERT OR IGNORE INTO articles_fts_pending (id) VALUES (new.id);
     END;
     """,
-    # 6: the article cache keeps the server's validators, so a stale copy is checked with a
-    # conditional GET instead of fetched again.
-    """
-    ALTER TABLE articles ADD COLUMN etag TEXT;
-    ALTER TABLE articles ADD COLUMN last_modified TEXT;
-    """,
     # 6: per-feed settings: full text (auto/always/never, and what auto found), refresh
     # interval, user agent.
     """
@@ -254,6 +248,12 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE feeds ADD COLUMN full_text_samples INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE feeds ADD COLUMN refresh_minutes INTEGER;  -- NULL: the config's
     ALTER TABLE feeds ADD COLUMN user_agent TEXT;          -- NULL: reader's own
+    """,
+    # 7: the article cache keeps the server's validators, so a stale copy is checked with a
+    # conditional GET instead of fetched again.
+    """
+    ALTER TABLE articles ADD COLUMN etag TEXT;
+    ALTER TABLE articles ADD COLUMN last_modified TEXT;
     """,
 )
 
@@ -823,16 +823,23 @@ class Storage:
         """Keep ``article`` (replacing an older copy), with the server's validators."""
         from reader.render import to_text  # the plain text is what search indexes
 
+        values = (article.to_json(), article.title, to_text(article),
+                  article.fetched_at or self.clock(), etag, last_modified, article.url)  # fmt: skip
         with self.write() as db:
-            db.execute(
-                "INSERT INTO articles (url, article, title, text, fetched_at, etag, "
-                "last_modified) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
-                "article = excluded.article, title = excluded.title, text = excluded.text, "
-                "fetched_at = excluded.fetched_at, etag = excluded.etag, "
-                "last_modified = excluded.last_modified",
-                (article.url, article.to_json(), article.title, to_text(article),
-                 article.fetched_at or self.clock(), etag, last_modified),
-            )  # fmt: skip
+            # an UPDATE, then an INSERT, not an upsert: an upsert's conflict rule overrides
+            # the OR IGNORE of the index triggers, and a second copy of a page not yet
+            # indexed failed ("UNIQUE constraint failed: articles_fts_pending.id")
+            updated = db.execute(
+                "UPDATE articles SET article = ?, title = ?, text = ?, fetched_at = ?, "
+                "etag = ?, last_modified = ? WHERE url = ?",
+                values,
+            ).rowcount
+            if not updated:
+                db.execute(
+                    "INSERT INTO articles (article, title, text, fetched_at, etag, "
+                    "last_modified, url) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
             if requested_url and requested_url != article.url:
                 db.execute(
                     "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",

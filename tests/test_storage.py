@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -246,4 +247,19 @@ def test_feeds_sort_naturally_and_without_case(tmp_path: Path) -> None:
     assert [f.display_title for f in store.feeds()] == [
         "alpha", "eagle", "Élan", "feed 8", "Feed 10", "Feed 79", "Zeta", "News 1", "News 2",
     ]  # fmt: skip
+    store.close()
+
+
+def test_an_article_cached_twice_before_it_is_indexed(tmp_path: Path) -> None:
+    # the second copy replaced the first through an upsert, whose conflict rule overrode
+    # the index triggers' OR IGNORE: "UNIQUE constraint failed: articles_fts_pending.id"
+    from reader.models import Article
+
+    store = Storage(tmp_path / "s.sqlite")
+    first = Article(url="https://a.example/1", title="One", fetched_at=1.0)
+    store.cache_article(first)
+    store.cache_article(replace(first, title="One, again", fetched_at=2.0), etag='"v2"')
+    cached = store.cached_article("https://a.example/1")
+    assert cached is not None and cached.title == "One, again"
+    assert store.article_validators("https://a.example/1") == ('"v2"', None)
     store.close()

@@ -225,8 +225,13 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
     store: Reader, site: SiteServer
 ) -> None:
     release = threading.Event()
+    pending_while_out: list[str | None] = []
+    screens: list[MainScreen] = []
 
     def slow(request: Request) -> Response:
+        # the loading state, seen while the request is out (not after a race with the
+        # timeout, which a loaded machine can lose)
+        pending_while_out.append(screens[0].navigator.pending_url if screens else None)
         release.wait(10)
         return Response(200, b"<html><body>late</body></html>", {"Content-Type": "text/html"})
 
@@ -240,6 +245,7 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
     try:
         async with app.run_test(size=(130, 40), notifications=True) as pilot:
             main = app.main
+            screens.append(main)
             await open_entry_titled(pilot, main, HARBOUR)
             before = main.page
             visits = list(main.history.visits)
@@ -257,7 +263,10 @@ async def test_links_that_are_not_articles_leave_the_user_where_they_were(
             tag = next(n for n, link in enumerate(main.article_view.links, 1)
                        if link.url.endswith("/tag/harbour"))  # fmt: skip
             await pilot.press(*str(tag), "enter")
-            assert main.article_view.pending is not None  # the loading state
+            await wait_for(pilot, lambda: bool(pending_while_out))
+            assert pending_while_out[0] is not None and pending_while_out[0].endswith(
+                "/tag/harbour"
+            )
             await wait_for(pilot, lambda: main.navigator.pending_url is None)
             assert main.page is before and main.history.visits == visits
             assert any("tag/harbour" in n for n in notes())
