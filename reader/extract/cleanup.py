@@ -24,6 +24,8 @@ JUNK_CLASS_RE = re.compile(
     r"sponsor|sponsored|promo|outbrain|taboola|trc|zergnet|paywall|subscribe|subscription|"
     r"related|recommend|recommended|read-?more|readmore|jp-relatedposts|"
     r"likes|like-?post|author-bio|dateline|breadcrumbs?|tags|topics|tag-?list|"
+    r"author-?(?:box|info|about|description|details|profile|card)|about-?(?:the-?)?author|"
+    r"autor(?:en)?-?(?:box|info|profil)|"
     r"gallery-?(?:counter|count|nav|controls)|slide-?counter|counter|credit|"
     r"visually-?hidden|screen-?reader-?text|sr-only|skip-?link|print-?only)(?:$|[\s_-])",
     re.I,
@@ -113,6 +115,8 @@ _MORE_READING_RE = re.compile(
       | das\s+thema\s+könnte\s+(?:dich|sie)\s+auch\s+interessieren
       | (?:lesen\s+sie|lies)\s+(?:auch|hier|mehr)\b.{0,40} | auch\s+lesen | mehr\s+zum\s+thema
       | weitere\s+(?:artikel|beiträge|themen|tourentipps|informationen|news|nachrichten)\b.{0,40}
+      | weiterführende\s+(?:informationen|links|artikel) | further\s+information
+      | entdecke\s+(?:weitere|mehr)\b.{0,40} | discover\s+more\b.{0,40}
       | (?:le|te)\s+puede\s+interesar | también\s+te\s+puede\s+interesar | lee\s+también
       | (?:à\s+)?lire\s+aussi | vous\s+aimerez\s+aussi | sur\s+le\s+même\s+sujet
       | leggi\s+anche | potrebbe\s+interessarti | ti\s+potrebbe\s+interessare
