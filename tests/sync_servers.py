@@ -25,7 +25,7 @@ import httpx
 
 from reader.site_server import Request, Response, SiteServer
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # conftest imports this module
 FRESHRSS_DIR = SHARED / "freshrss"
 READ = "user/-/state/com.google/read"
 STARRED = "user/-/state/com.google/starred"

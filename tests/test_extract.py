@@ -23,8 +23,8 @@ from reader.extract import (
 from reader.extract.links import parse_page
 from reader.models import Article, Block, Span
 from reader.render import to_text
+from tests.conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 PAGES = SHARED / "pages"
 PAGE_DIRS = sorted(p for p in PAGES.glob("*/") if (p / "expected.json").is_file())
 URL = "https://news.example.com/2025/01/02/a-story-about-things/"

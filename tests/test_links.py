@@ -19,8 +19,8 @@ from reader.extract.links import (
     is_article_url,
 )
 from reader.models import Block, Link, Span
+from tests.conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 PAGES = SHARED / "pages"
 PAGE_DIRS = sorted(p for p in PAGES.glob("*/") if (p / "expected.json").is_file())
 OWN = Path(__file__).resolve().parent / "related_pages"

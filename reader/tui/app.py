@@ -30,7 +30,7 @@ from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen, Section, key_label
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.picker import PickerScreen
-from reader.tui.theme import BUILT_IN_THEMES
+from reader.tui.themes import BUILT_IN_THEMES, load_themes
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.entry_list import EntryList
 from reader.tui.widgets.feed_list import FeedList
@@ -69,17 +69,18 @@ class ReaderApp(App[None]):
         for theme in BUILT_IN_THEMES:
             self.register_theme(theme)
         # theme files (ours, then the user's) override the built-in fallback by name
-        from reader.tui.themes import load_themes
 
         themes, self.theme_problems = load_themes(reader.paths.themes_dir)
         for theme in themes:
             self.register_theme(theme)
 
     def get_default_screen(self) -> Screen[None]:
+        """The main screen, over this app's reader."""
         return MainScreen(self.reader, background_refresh=self.background_refresh)
 
     @property
     def main(self) -> MainScreen:
+        """The main screen (always at the bottom of the stack)."""
         screen = self.screen_stack[0]
         assert isinstance(screen, MainScreen)
         return screen
@@ -132,6 +133,7 @@ class ReaderApp(App[None]):
         # Every key's action comes through here. A store error in one (the database locked
         # by another program past the busy timeout, a full disk) is a message, not a crash:
         # the action did not happen, everything stored stays, the user can try again.
+        """Run a key's action; a store error becomes a message, not a crash."""
         try:
             return await super().run_action(action, default_namespace, namespaces)
         except ReaderError as error:
@@ -185,6 +187,7 @@ class ReaderApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own "Keys" opens a panel that Escape does not close: ours is the ? screen
+        """The palette: Textual's commands (not its Keys panel) and every action of ours."""
         for command in super().get_system_commands(screen):
             if command.title != "Keys":
                 yield command

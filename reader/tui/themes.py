@@ -1,4 +1,5 @@
-"""Theme files: one palette per TOML file, loaded at start beside Textual's own themes.
+"""Themes: the built-in fallback, and theme files (one palette per TOML file) loaded at
+start beside Textual's own themes.
 
 Ours come from the top-level ``themes/`` folder (shipped in the wheel as
 ``reader/themes``); files in the user's themes dir load after them and win by name. A file
@@ -19,6 +20,25 @@ COLOUR_KEYS: Final = (
     "warning", "error", "success",
 )  # fmt: skip
 ALLOWED_KEYS: Final = frozenset(("name", "dark", *COLOUR_KEYS))
+
+# The built-in theme: the files in ``themes/`` (and the user's) come later and may replace
+# it by name; this one guarantees that the default ``Config.theme`` exists.
+READER_DARK = Theme(
+    name="reader-dark",
+    primary="#5f9ec8",
+    secondary="#8fb573",
+    accent="#e0a458",
+    foreground="#d6d6d0",
+    background="#1b1d21",
+    surface="#22252a",
+    panel="#2c3037",
+    warning="#e5c07b",
+    error="#e06c75",
+    success="#98c379",
+    dark=True,
+)
+
+BUILT_IN_THEMES: tuple[Theme, ...] = (READER_DARK,)
 
 
 def bundled_themes_dir() -> Path:

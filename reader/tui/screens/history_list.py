@@ -21,11 +21,13 @@ class HistoryScreen(PickerScreen[int]):
         self.history = history
 
     def first_highlight(self) -> int:
+        """The visit highlighted at first: the current one."""
         if self.history.index in self.values:
             return self.values.index(self.history.index)
         return 0
 
     def items(self, query: str) -> list[tuple[Text, int]]:
+        """The visits matching ``query``, newest first, as picker options."""
         words = query.casefold().split()
         rows: list[tuple[Text, int]] = []
         for index in range(len(self.history.visits) - 1, -1, -1):

@@ -31,11 +31,13 @@ class LinkPickerScreen(PickerScreen[int]):
         self.highlighted = highlighted
 
     def first_highlight(self) -> int:
+        """The link highlighted at first: the one highlighted in the reader."""
         if self.highlighted is not None and self.highlighted in self.values:
             return self.values.index(self.highlighted)
         return 0
 
     def items(self, query: str) -> list[tuple[Text, int]]:
+        """The links whose text or address holds ``query``, as picker options."""
         rows: list[tuple[Text, int]] = []
         for number, link in enumerate(self.links, start=1):
             if not link_matches(link, query):

@@ -195,6 +195,7 @@ class MainScreen(Screen[None]):
 
     @property
     def history(self) -> History:
+        """The history of visits (the navigator's)."""
         return self.navigator.history
 
     def compose(self) -> ComposeResult:
@@ -343,6 +344,7 @@ class MainScreen(Screen[None]):
         self._show_feed_notice()
 
     def reload_counts(self) -> None:
+        """Read the unread counts again (cheap: while a refresh runs)."""
         self._counts_due = False
         self.feed_list.set_unread_counts(self.reader.unread_counts(), self._saved_count)
         self._show_unread()
@@ -462,7 +464,7 @@ class MainScreen(Screen[None]):
             if item is not None:
                 self.carry_out(self.navigator.open_saved(item, scroll_now=position,
                                                          scroll=scroll))  # fmt: skip
-                self._remember(item.id)
+                self._save_place(item.id)
             return
         if isinstance(source, EntrySource):
             entry = source.entry(index)
@@ -473,7 +475,7 @@ class MainScreen(Screen[None]):
         """Open ``entry`` in the reader (opening is reading: it is marked read)."""
         self.carry_out(self.navigator.open_entry(entry, scroll_now=self._position(),
                                                  scroll=scroll))  # fmt: skip
-        self._remember(entry.id)
+        self._save_place(entry.id)
 
     def follow_link(self, url: str) -> None:
         """Open ``url`` in the reader through the same pipeline, as a new visit."""
@@ -641,7 +643,7 @@ class MainScreen(Screen[None]):
 
     # --- where the user left off ---------------------------------------------------------
 
-    def _remember(self, key: int) -> None:
+    def _save_place(self, key: int) -> None:
         try:
             if self._selection_key:
                 self.reader.set_state(STATE_SELECTION, self._selection_key)
@@ -795,7 +797,7 @@ class MainScreen(Screen[None]):
         self.reload_counts()
         self.notify(f"Marked {changed} entries read", timeout=2)
 
-    def _target(self) -> tuple[str | None, Article | None]:
+    def _page_for_keys(self) -> tuple[str | None, Article | None]:
         """The URL and article the keys act on: the page shown, else the highlighted row."""
         row = self.entry_list.current_row
         page = self.page
@@ -817,7 +819,7 @@ class MainScreen(Screen[None]):
         return None, None
 
     def action_toggle_saved(self) -> None:
-        url, article = self._target()
+        url, article = self._page_for_keys()
         if url is None or article is None:
             return
         if self.reader.is_saved(url) or self.reader.is_saved(article.url):
@@ -848,7 +850,7 @@ class MainScreen(Screen[None]):
         self.reload_counts()
 
     def action_open_browser(self) -> None:
-        url, _ = self._target()
+        url, _ = self._page_for_keys()
         if url:
             self._open_in_browser(url)
 
@@ -868,7 +870,7 @@ class MainScreen(Screen[None]):
         self.notify(clean_line(event.message), severity="error", markup=False, timeout=8)
 
     def action_copy_url(self) -> None:
-        url, _ = self._target()
+        url, _ = self._page_for_keys()
         if url:
             self.app.copy_to_clipboard(url)
             self.notify(f"Copied {clean_line(url)}", timeout=2, markup=False)

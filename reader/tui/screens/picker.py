@@ -58,9 +58,11 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
         raise NotImplementedError
 
     def first_highlight(self) -> int:
+        """The option highlighted when the picker opens (subclasses choose)."""
         return 0
 
     def show_items(self, rows: Sequence[tuple[Text, T]]) -> None:
+        """List the options matching what is typed."""
         options = self.query_one(OptionList)
         options.clear_options()
         self.values = [value for _, value in rows]

@@ -30,6 +30,7 @@ class SearchScreen(PickerScreen[SearchHit]):
         self.reader = reader
 
     def items(self, query: str) -> list[tuple[Text, SearchHit]]:
+        """The search hits for ``query``, best first, as picker options."""
         if not query.strip():
             return []
         try:

@@ -150,6 +150,7 @@ class ArticleView(ScrollView, can_focus=True):
         return float(self._scroll_wanted if self._scroll_wanted is not None else self.scroll_y)
 
     def show_message(self, message: str) -> None:
+        """Show ``message`` instead of an article (nothing open, or it was removed)."""
         self.highlighted = None
         self._set_typed("")
         self.article = None
@@ -159,6 +160,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def set_fetching(self, fetching: bool) -> None:
+        """Mark the article shown as standing in while its page is fetched."""
         if fetching != self.fetching:
             self.fetching = fetching
             self._invalidate()
@@ -173,6 +175,7 @@ class ArticleView(ScrollView, can_focus=True):
         return [*self.article.links, *self.article.related]
 
     def link(self, number: int) -> Link | None:
+        """Link ``number`` (1-based: body links, then related), or None."""
         links = self.links
         return links[number - 1] if 1 <= number <= len(links) else None
 
@@ -270,6 +273,7 @@ class ArticleView(ScrollView, can_focus=True):
             self.follow(self.highlighted)
 
     def follow(self, number: int) -> None:
+        """Ask for link ``number`` to be followed (the screen opens it)."""
         link = self.link(number)
         if link is not None:
             self.post_message(self.LinkChosen(number, link))
@@ -304,6 +308,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def notify_style_update(self) -> None:
+        """The theme changed: draw the lines again with its colours."""
         super().notify_style_update()
         self._built_width = -1
         self.refresh()

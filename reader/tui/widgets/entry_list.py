@@ -50,9 +50,11 @@ class RowSource:
         raise NotImplementedError
 
     def row(self, index: int) -> Row | None:
+        """Row ``index`` as drawn, or None past the end."""
         raise NotImplementedError
 
     def index_of(self, key: int) -> int | None:
+        """The position of the row with ``key``, or None."""
         raise NotImplementedError
 
     def update(self, key: int, **changes: object) -> None:
@@ -82,6 +84,7 @@ class EntrySource(RowSource):
         return self.count
 
     def set_ids(self, ids: list[int]) -> None:
+        """Take the full id list (loaded off the UI thread): every page as cheap as the first."""
         self.ids = ids
         self._positions = None
         if len(ids) != self.count:  # the store changed meanwhile: pages may have shifted
@@ -95,6 +98,7 @@ class EntrySource(RowSource):
         return self.ids
 
     def entry(self, index: int) -> Entry | None:
+        """The entry at ``index``, read a page at a time and kept."""
         if not 0 <= index < self.count:
             return None
         number = index // PAGE_SIZE
@@ -115,6 +119,7 @@ class EntrySource(RowSource):
         return page[offset] if offset < len(page) else None
 
     def row(self, index: int) -> Row | None:
+        """Row ``index`` as drawn: its title, feed, age and marks."""
         entry = self.entry(index)
         if entry is None:
             return None
@@ -129,11 +134,13 @@ class EntrySource(RowSource):
         )
 
     def index_of(self, key: int) -> int | None:
+        """The position of entry ``key`` in this list, or None."""
         if self._positions is None:
             self._positions = {entry_id: i for i, entry_id in enumerate(self._ensure_ids())}
         return self._positions.get(key)
 
     def update(self, key: int, **changes: object) -> None:
+        """Change a kept entry in place (read, saved) without asking the store again."""
         for page in self._pages.values():
             for offset, entry in enumerate(page):
                 if entry.id == key:
@@ -141,6 +148,7 @@ class EntrySource(RowSource):
                     return
 
     def forget(self) -> None:
+        """Drop the kept pages: the next draw reads them again."""
         self._pages.clear()
 
     def next_unread(self, start: int, step: int) -> int | None:
@@ -177,9 +185,11 @@ class SavedSource(RowSource):
         return len(self.articles)
 
     def saved(self, index: int) -> SavedArticle | None:
+        """The saved article at ``index``, or None."""
         return self.articles[index] if 0 <= index < len(self.articles) else None
 
     def row(self, index: int) -> Row | None:
+        """Row ``index`` as drawn: the saved article's title, site and age."""
         item = self.saved(index)
         if item is None:
             return None
@@ -194,6 +204,7 @@ class SavedSource(RowSource):
         )
 
     def index_of(self, key: int) -> int | None:
+        """The position of saved article ``key``, or None."""
         for index, item in enumerate(self.articles):
             if item.id == key:
                 return index
@@ -205,9 +216,11 @@ class EmptySource(RowSource):
         return 0
 
     def row(self, index: int) -> Row | None:
+        """Nothing: the list is empty."""
         return None
 
     def index_of(self, key: int) -> int | None:
+        """Nothing: the list is empty."""
         return None
 
 
@@ -235,6 +248,8 @@ class EntryList(LineList):
         self.show_feed = True
 
     def set_source(self, source: RowSource, *, cursor: int = 0, show_feed: bool = True) -> None:
+        """List the rows of ``source``, the cursor at ``cursor`` (``show_feed``: a feed
+        column)."""
         self.source = source
         self.show_feed = show_feed
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -242,12 +257,15 @@ class EntryList(LineList):
 
     @property
     def current_row(self) -> Row | None:
+        """The row under the cursor, or None."""
         return self.source.row(self.cursor) if len(self.source) else None
 
     def row_count(self) -> int:
+        """How many rows the list has."""
         return len(self.source)
 
     def row_text(self, index: int, width: int) -> Text:
+        """Row ``index`` fitted to ``width`` cells: unread mark, title, feed, age, saved mark."""
         row = self.source.row(index)
         if row is None:
             return Text("")

@@ -34,6 +34,7 @@ class FeedRow:
 
     @property
     def error(self) -> str | None:
+        """The feed's last error, if it is a failing feed."""
         return self.feed.last_error if self.feed is not None else None
 
 
@@ -68,6 +69,7 @@ class FeedList(LineList):
         self.rows_changed(keep_cursor=self.index_of(current) if current else 0)
 
     def set_unread_counts(self, counts: dict[int, int], saved_count: int) -> None:
+        """New unread counts (feed id -> count), drawn without rebuilding the rows."""
         from dataclasses import replace
 
         self.feeds = [replace(f, unread_count=counts.get(f.id, 0)) for f in self.feeds]
@@ -137,14 +139,17 @@ class FeedList(LineList):
 
     @property
     def current(self) -> FeedRow | None:
+        """The row under the cursor, or None."""
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     @property
     def current_key(self) -> str | None:
+        """The key of the row under the cursor (what is remembered between runs)."""
         row = self.current
         return row.key if row else None
 
     def index_of(self, key: str) -> int | None:
+        """The position of the row with ``key``, or None."""
         for index, row in enumerate(self.rows):
             if row.key == key:
                 return index
@@ -157,6 +162,7 @@ class FeedList(LineList):
         return None
 
     def select_key(self, key: str, *, announce: bool = True) -> bool:
+        """Put the cursor on the row with ``key``; ``announce`` tells the screen."""
         index = self.index_of(key)
         if index is None:
             return False
@@ -167,9 +173,11 @@ class FeedList(LineList):
     # --- drawing -----------------------------------------------------------------------
 
     def row_count(self) -> int:
+        """How many rows the pane has (folded folders hide theirs)."""
         return len(self.rows)
 
     def row_text(self, index: int, width: int) -> Text:
+        """Row ``index`` fitted to ``width`` cells: its label, error mark and unread count."""
         row = self.rows[index]
         count_style = self.get_component_rich_style("feed-list--count")
         count = Text(f" {row.unread}" if row.unread else "", style=count_style)
@@ -210,6 +218,7 @@ class FeedList(LineList):
         self._set_folded(False)
 
     def toggle_fold(self) -> None:
+        """Open or close the folder ``folder``."""
         row = self.current
         if row is not None and row.kind == "folder":
             self._set_folded(not row.folded)

@@ -53,6 +53,7 @@ class LineList(ScrollView, can_focus=True):
 
         @property
         def control(self) -> LineList:
+            """The list that sent it."""
             return self.line_list
 
     class Selected(Message):
@@ -65,6 +66,7 @@ class LineList(ScrollView, can_focus=True):
 
         @property
         def control(self) -> LineList:
+            """The list that sent it."""
             return self.line_list
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -78,6 +80,7 @@ class LineList(ScrollView, can_focus=True):
     # --- what subclasses provide -------------------------------------------------------
 
     def row_count(self) -> int:
+        """How many rows there are (subclasses say)."""
         raise NotImplementedError
 
     def row_text(self, index: int, width: int) -> Text:
@@ -142,6 +145,7 @@ class LineList(ScrollView, can_focus=True):
                 self.refresh_line(index)
 
     def set_cursor(self, index: int, *, announce: bool = True) -> None:
+        """Move the cursor to ``index`` (kept in range); ``announce`` posts Highlighted."""
         count = self.row_count()
         index = max(0, min(index, count - 1)) if count else 0
         old = self.cursor
@@ -180,6 +184,7 @@ class LineList(ScrollView, can_focus=True):
         return round(self.scroll_y) != top
 
     def notify_style_update(self) -> None:
+        """The theme changed: the drawn lines are stale."""
         super().notify_style_update()
         self._strip_cache.clear()
         self._styles_seen += 1

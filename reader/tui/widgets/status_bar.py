@@ -48,14 +48,17 @@ class StatusBar(Widget):
         self.sync_failed = False
 
     def set_progress(self, progress: Progress | None) -> None:
+        """Show a refresh's progress (None: no refresh running)."""
         self.progress = progress
         self.refresh()
 
     def set_error(self, message: str | None) -> None:
+        """Show the last error (None: no error to show)."""
         self.last_error = clean_line(message) if message else None
         self.refresh()
 
     def set_refreshed(self, when: float) -> None:
+        """Say when the last refresh ended."""
         self.last_refresh = when
         self.refresh()
 
@@ -66,10 +69,12 @@ class StatusBar(Widget):
         self.refresh()
 
     def set_info(self, info: str) -> None:
+        """Show a short piece of information on the left."""
         self.info = clean_line(info)
         self.refresh()
 
     def render(self) -> Text:
+        """The one line: progress or info, sync, the error, the last refresh."""
         width = self.size.width
         dim = self.get_component_rich_style("status-bar--dim")
         left = Text(" ")
