@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAnArticleError, StorageError
 from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
-from reader.models import Article, Entry, SavedArticle
+from reader.models import Article, Entry, SavedArticle, utc_iso
 from reader.urls import check_web_url
 
 if TYPE_CHECKING:
@@ -114,11 +114,7 @@ def article_from_saved(saved: SavedArticle) -> Article:
 
 
 def _iso(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+    return None if timestamp is None else utc_iso(timestamp)
 
 
 def extract_page(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from reader import __version__
 from reader.core import Reader, open_reader
 from reader.errors import ImportFileError, InvalidSettingError, InvalidURLError, ReaderError
-from reader.models import Article
+from reader.models import Article, StoryLink
 from reader.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
@@ -396,35 +396,44 @@ def cmd_read(args: argparse.Namespace, db: str | None) -> int:
         if kind is not None:
             return _fail(f"{args.html} is {kind}, not an HTML page")
         article = extract_page(content, url)
+        more: list[StoryLink] = []  # a page from a file: the store is not asked
     else:
 
-        def work(reader: Reader) -> Article:
+        def work(reader: Reader) -> tuple[Article, list[StoryLink]]:
             entry = reader.entry_by_url(url)
-            return _run_async(reader, lambda: reader.get_article(url, entry))
+            found = _run_async(reader, lambda: reader.get_article(url, entry))
+            return found, reader.more_on_story(found, entry)
 
-        article = _with_reader(db, work)
+        article, more = _with_reader(db, work)
     if article.note:
         print(f"reader: showing the feed's content: {clean_line(article.note)}", file=sys.stderr)
     if args.format == "json":
-        _print_json(article.to_dict())
+        _print_json({**article.to_dict(), "more_on_story": [story.to_dict() for story in more]})
     elif args.format == "markdown":
         body = header_markdown(article).rstrip() + "\n\n" + to_markdown(article).strip()
-        print(clean_text(body + _related_markdown(article)))
+        print(clean_text(body + _related_markdown(article, more)))
     else:
         body = header_text(article).rstrip() + "\n\n" + to_text(article, numbered=True).strip()
-        print(clean_text(body + "\n" + link_list_text(article)).rstrip())
+        print(clean_text(body + "\n" + link_list_text(article, more)).rstrip())
     return 0
 
 
-def _related_markdown(article: Article) -> str:
-    from reader.render import escape_markdown
+def _related_markdown(article: Article, more: Sequence[StoryLink] = ()) -> str:
+    from reader.render import escape_markdown, story_source
 
-    if not article.related:
-        return ""
-    lines = ["", "", "## Related"]
-    for link in article.related:
-        url = clean_line(link.url).replace(">", "%3E")
-        lines.append(f"- [{escape_markdown(clean_line(link.text))}](<{url}>)")
+    lines: list[str] = []
+    for title, items in (
+        ("Related", [(link.text, link.url, "") for link in article.related]),
+        ("More on this story", [(s.title, s.url, f" ({story_source(s)})") for s in more]),
+    ):
+        if not items:
+            continue
+        lines += ["", "", f"## {title}"]
+        for text, link_url, source in items:
+            url = clean_line(link_url).replace(">", "%3E")
+            lines.append(
+                f"- [{escape_markdown(clean_line(text))}](<{url}>){escape_markdown(source)}"
+            )
     return "\n".join(lines)
 
 
@@ -546,10 +555,11 @@ def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
         for entry in entries:
             when = local_datetime(entry.date)
             mark = " " if entry.read else "*"
-            print(
-                f"{mark} {when}  {clean_line(entry.feed_title)[:24]:24}  "
-                f"{clean_line(entry.title) or '(no title)'}"
-            )
+            feed = clean_line(entry.feed_title)
+            if entry.also_in:  # listed once for every feed that has it
+                others = f" +{len(entry.also_in)}"
+                feed = feed[: 24 - len(others)] + others
+            print(f"{mark} {when}  {feed[:24]:24}  {clean_line(entry.title) or '(no title)'}")
         return 0
 
     return _with_reader(db, work)

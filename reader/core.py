@@ -23,7 +23,16 @@ from reader.errors import (
     SyncError,
 )
 from reader.fetch import HostLimiter, HttpSettings, make_client
-from reader.models import Article, Entry, EntryFilter, Feed, ImportReport, SavedArticle, SearchHit
+from reader.models import (
+    Article,
+    Entry,
+    EntryFilter,
+    Feed,
+    ImportReport,
+    SavedArticle,
+    SearchHit,
+    StoryLink,
+)
 from reader.opml import export_opml, parse_subscriptions
 from reader.paths import Paths, default_paths
 from reader.storage import Storage
@@ -34,6 +43,7 @@ if TYPE_CHECKING:
 
     from reader.history import History
     from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
+    from reader.story import TermStats
     from reader.sync.account import Account
     from reader.sync.engine import SyncStatus
     from reader.sync.greader import GReader
@@ -58,6 +68,7 @@ class Reader:
     _host_limiter: HostLimiter | None = field(default=None, repr=False)
     _pool: WorkerPool | None = field(default=None, repr=False)
     _sync_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _story_stats: tuple[int, TermStats] | None = field(default=None, repr=False)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -284,7 +295,8 @@ class Reader:
         return self._storage.unread_counts()
 
     def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
-        """Mark entries read (or unread); returns how many changed."""
+        """Mark entries read (or unread), their duplicates in other feeds with them;
+        returns how many changed."""
         return self._storage.set_read(entry_ids, read)
 
     def mark_feed_read(self, feed_id: int | None) -> int:
@@ -356,6 +368,66 @@ class Reader:
             clock=self.clock,
             user_agent=user_agent,
         )
+
+    # --- more on this story ------------------------------------------------------------
+
+    def more_on_story(
+        self, article: Article | None = None, entry: Entry | None = None, limit: int = 5
+    ) -> list[StoryLink]:
+        """Up to ``limit`` entries of other feeds that report the same story as
+        ``article`` (its text when it is the page's, else ``entry``'s title and feed
+        text), best first; duplicates of the entry itself are not "more". Store and CPU
+        work of tens of milliseconds: call it off the event loop."""
+        from reader import story
+
+        feed_text = story.html_text(entry.content or entry.summary) if entry else ""
+        page_text = story.article_body(article) if article is not None else ""
+        if article is not None and len(page_text.split()) > len(feed_text.split()):
+            source = story.story_text(article.title, page_text)  # the page says more
+        elif entry is not None:
+            source = story.story_text(entry.title, feed_text)
+        else:
+            return []
+        stats = self._term_stats()
+        when = entry.date if entry is not None else None
+        if when is None and article is not None:
+            when = _timestamp(article.published)
+        when = self.clock() if when is None else when
+        urls = {u for u in (article and article.url, entry and entry.url) if u}
+        candidates = self._storage.story_candidates(
+            story.fts_any(story.query_terms(source, stats)),
+            since=when - story.STORY_WINDOW,
+            until=when + story.STORY_WINDOW,
+            exclude_feed=entry.feed_id if entry is not None else None,
+            exclude_entry=entry.id if entry is not None else None,
+            exclude_urls=sorted(urls),
+        )
+        return [
+            StoryLink(
+                title=found.title or found.url or "",
+                url=found.url or "",
+                feed=found.feed_title,
+                published=found.published,
+                entry_id=found.entry_id,
+                score=measured.score,
+            )
+            for found, measured in story.same_story(source, when, candidates, stats, limit)
+            if found.url
+        ]
+
+    def _term_stats(self) -> TermStats:
+        """Term rarity in the store, measured again when it has grown or shrunk by 10%."""
+        from reader import story
+
+        count = self._storage.count_texts()
+        cached = self._story_stats
+        if cached is None or abs(count - cached[0]) > 0.1 * max(cached[0], 1):
+            total, rows = self._storage.story_sample(story.SAMPLE_SIZE)
+            stats = story.term_stats(
+                (story.text_terms(title, story.html_text(text)) for title, text in rows), total
+            )
+            self._story_stats = cached = (total, stats)
+        return cached[1]
 
     # --- reading list ------------------------------------------------------------------
 
@@ -606,6 +678,19 @@ def open_demo_reader(directory: Path) -> tuple[Reader, Callable[[], None]]:
     reader = open_reader(directory / "demo.sqlite")
     reader.add_feeds((site.url(path), None, folder) for path, folder in DEMO_FEEDS)
     return reader, site.stop
+
+
+def _timestamp(iso: str | None) -> float | None:
+    """An article's ISO 8601 date as a timestamp (None when absent or unreadable)."""
+    if not iso:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def open_reader(

@@ -95,6 +95,8 @@ class Entry:
     first_seen: float = 0.0
     feed_title: str | None = None
     saved: bool = False
+    also_in: tuple[str, ...] = ()
+    """The other feeds that have this entry (the same URL or guid): it is listed once."""
 
     @property
     def date(self) -> float:
@@ -115,6 +117,7 @@ class Entry:
             "date": self.date,
             "read": self.read,
             "saved": self.saved,
+            "also_in": list(self.also_in),
         }
 
 
@@ -274,10 +277,54 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class StoryCandidate:
+    """An entry the store offers as maybe the same story, with the text to judge it by."""
+
+    entry_id: int
+    feed_id: int
+    title: str | None
+    url: str | None
+    feed_title: str
+    date: float
+    published: float | None
+    text: str
+    """The cached article's plain text when there is one, else the feed's HTML."""
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    """An entry of another feed that reports the same story ("More on this story")."""
+
+    title: str
+    url: str
+    feed: str
+    published: float | None
+    entry_id: int
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``more_on_story`` in ``reader read --format json``."""
+        return {
+            "title": self.title,
+            "url": self.url,
+            "feed": self.feed,
+            "published": utc_iso(self.published) if self.published is not None else None,
+        }
+
+
+@dataclass(frozen=True)
 class ImportReport:
     added: int = 0
     present: int = 0
     invalid: list[str] = field(default_factory=list)  # "line N: what is wrong"
+
+
+def utc_iso(timestamp: float) -> str:
+    """UTC to the second, as articles give their dates: ``2026-11-27T07:40:00+00:00``."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
 def local_iso(timestamp: float) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from reader.models import Article, Block, Span
+from reader.models import Article, Block, Span, StoryLink
 from reader.sanitize import clean_line
 
 __all__ = [
@@ -254,9 +254,10 @@ def to_text(article: Article, width: int | None = None, numbered: bool = False) 
     return _join(blocks, rendered)
 
 
-def link_list_text(article: Article) -> str:
+def link_list_text(article: Article, more: Sequence[StoryLink] = ()) -> str:
     """The numbered list under the text, as in the app: "Links" (the body's, numbered as
-    in the text), then "Related", numbered on. Empty when the article has neither."""
+    in the text), then "Related", then "More on this story" (``more``: other feeds'
+    reports, with feed and date), numbered on. Empty when there is none of them."""
     lines: list[str] = []
     number = 0
     for title, links in (("Links", article.links), ("Related", article.related)):
@@ -267,7 +268,21 @@ def link_list_text(article: Article) -> str:
             number += 1
             url = clean_line(link.url)
             lines.append(f"[{number}] {clean_line(link.text) or url}  <{url}>")
+    if more:
+        lines += ["", "More on this story:"]
+        for story in more:
+            number += 1
+            url = clean_line(story.url)
+            lines.append(
+                f"[{number}] {clean_line(story.title) or url}  ({story_source(story)})  <{url}>"
+            )
     return "\n".join(lines)
+
+
+def story_source(story: StoryLink) -> str:
+    """ "Le Phare, 2026-11-27 11:30": whose report it is, and when."""
+    feed = clean_line(story.feed)
+    return f"{feed}, {local_datetime(story.published)}" if story.published else feed
 
 
 # --- Markdown ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from reader.models import (
     FeedUpdate,
     SavedArticle,
     SearchHit,
+    StoryCandidate,
 )
 
 # 'RDR1': marks the file as ours, so a stranger's database is refused, not migrated.
@@ -255,6 +256,49 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE articles ADD COLUMN etag TEXT;
     ALTER TABLE articles ADD COLUMN last_modified TEXT;
     """,
+    # 8: duplicates across feeds. An entry whose URL, or whose guid when it is a URI, an
+    # entry of another feed already has points at the first such entry (``dup_of``, the
+    # lowest id of the group, itself NULL); the lists across feeds show only the first,
+    # and the group shares one read state. The lists' indexes leave the copies out.
+    """
+    ALTER TABLE entries ADD COLUMN dup_of INTEGER;
+    CREATE INDEX entries_dups ON entries (dup_of) WHERE dup_of IS NOT NULL;
+    CREATE INDEX entries_by_guid ON entries (guid);
+    UPDATE entries SET dup_of = (
+        SELECT min(o.id) FROM entries o
+        WHERE o.id < entries.id AND o.feed_id != entries.feed_id
+          AND (o.url = entries.url OR (o.guid = entries.guid AND instr(entries.guid, ':') > 0))
+    );
+    UPDATE entries SET dup_of = (
+        WITH RECURSIVE chain (id) AS (
+            SELECT entries.dup_of
+            UNION SELECT c.dup_of FROM entries c JOIN chain ON c.id = chain.id
+            WHERE c.dup_of IS NOT NULL
+        ) SELECT min(id) FROM chain
+    ) WHERE dup_of IS NOT NULL;
+    -- a group read anywhere is read: its first, then its copies
+    UPDATE entries SET read = 1 WHERE read = 0 AND id IN (
+        SELECT dup_of FROM entries WHERE read = 1 AND dup_of IS NOT NULL);
+    UPDATE entries SET read = 1 WHERE read = 0 AND dup_of IN (
+        SELECT id FROM entries WHERE read = 1 AND dup_of IS NULL);
+    -- the first of a group goes: the next one takes its place
+    CREATE TRIGGER entries_dup_delete AFTER DELETE ON entries WHEN old.dup_of IS NULL BEGIN
+        UPDATE entries SET dup_of = (SELECT min(id) FROM entries WHERE dup_of = old.id)
+        WHERE dup_of = old.id AND id != (SELECT min(id) FROM entries WHERE dup_of = old.id);
+        UPDATE entries SET dup_of = NULL WHERE dup_of = old.id;
+    END;
+    -- the lists' indexes hold every column their queries name, or each row is looked up
+    DROP INDEX entries_by_date;
+    DROP INDEX entries_unread_by_date;
+    DROP INDEX entries_unread;
+    CREATE INDEX entries_listed_by_date ON entries (sort_date DESC, id DESC, dup_of)
+        WHERE dup_of IS NULL;
+    CREATE INDEX entries_listed_unread_by_date ON entries (sort_date DESC, id DESC, read, dup_of)
+        WHERE read = 0 AND dup_of IS NULL;
+    CREATE INDEX entries_unread_by_feed ON entries (feed_id, dup_of) WHERE read = 0;
+    -- "more on this story" joins cached articles to entries through their aliases too
+    CREATE INDEX article_aliases_by_final_url ON article_aliases (final_url);
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -269,7 +313,15 @@ _ENTRY_COLUMNS: Final = """
     e.id, e.feed_id, e.guid, e.url, e.title, e.author, e.published, e.updated, e.summary,
     e.content, e.read, e.first_seen, coalesce(f.user_title, f.title, f.url),
     EXISTS (SELECT 1 FROM reading_list r WHERE r.url = e.url OR r.url =
-            (SELECT a.final_url FROM article_aliases a WHERE a.url = e.url))
+            (SELECT a.final_url FROM article_aliases a WHERE a.url = e.url)),
+    (SELECT group_concat(coalesce(df.user_title, df.title, df.url), char(31))
+     FROM entries d JOIN feeds df ON df.id = d.feed_id
+     WHERE d.feed_id != e.feed_id AND (d.id = e.dup_of OR d.dup_of = coalesce(e.dup_of, e.id)))
+"""
+# The other entries of an entry's group, by the rules of migration 8 (``o`` is the other).
+_SAME_ENTRY: Final = """
+    o.feed_id != entries.feed_id
+    AND (o.url = entries.url OR (o.guid = entries.guid AND instr(entries.guid, ':') > 0))
 """
 
 
@@ -298,6 +350,7 @@ def _entry_from_row(row: Sequence[Any]) -> Entry:
     values = list(row)
     values[10] = bool(values[10])
     values[13] = bool(values[13])
+    values[14] = tuple(dict.fromkeys(values[14].split("\x1f"))) if values[14] else ()
     return Entry(*values)
 
 
@@ -657,6 +710,7 @@ class Storage:
             with self.write() as db:
                 return self.store_entries(feed_id, entries, db, now)
         now = self.clock() if now is None else now
+        last_id = db.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
         new = updated = 0
         existing = {
             guid: (title, summary, content, entry_updated, url)
@@ -667,6 +721,7 @@ class Storage:
         }
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
+        moved: list[str] = []  # guids whose URL changed: their duplicates may have too
         for entry in entries:
             old = existing.get(entry.guid)
             if old is None:
@@ -684,17 +739,29 @@ class Storage:
                     entry.url, entry.title, entry.author, entry.updated,
                     entry.summary, entry.content, feed_id, entry.guid,
                 ))  # fmt: skip
+                if entry.url != old[4]:
+                    moved.append(entry.guid)
                 existing[entry.guid] = (
                     entry.title, entry.summary, entry.content, entry.updated, entry.url
                 )  # fmt: skip
                 updated += 1
         if inserts:
             _insert_entries(db, feed_id, inserts)
+            _link_duplicates(db, "id > ? AND feed_id = ?", (last_id, feed_id))
         if updates:
             db.executemany(
                 "UPDATE entries SET url = ?, title = ?, author = ?, updated = ?, "
                 "summary = ?, content = ? WHERE feed_id = ? AND guid = ?",
                 updates,
+            )
+        for start in range(0, len(moved), 500):
+            # a first of its group keeps its copies; any other entry is linked anew
+            batch = moved[start : start + 500]
+            _link_duplicates(
+                db,
+                f"feed_id = ? AND guid IN ({','.join('?' * len(batch))}) "
+                "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.dup_of = entries.id)",
+                (feed_id, *batch),
             )
         return new, updated
 
@@ -711,6 +778,15 @@ class Storage:
             clauses.append("e.read = 0")
         if filter.saved_only:
             clauses.append("e.url IN (SELECT url FROM reading_list)")
+        if filter.feed_id is None and filter.folder is None:
+            clauses.append("e.dup_of IS NULL")  # duplicates across feeds show once
+        elif filter.feed_id is None:
+            # once in a folder too: the first of the group among the folder's feeds
+            clauses.append(
+                "(e.dup_of IS NULL OR NOT EXISTS (SELECT 1 FROM entries c "
+                "JOIN feeds cf ON cf.id = c.feed_id WHERE c.id < e.id "
+                "AND (c.id = e.dup_of OR c.dup_of = e.dup_of) AND cf.folder = f.folder))"
+            )
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return where, params
 
@@ -776,38 +852,38 @@ class Storage:
         join = "JOIN feeds f ON f.id = e.feed_id" if filter.folder is not None else ""
         return int(self._query(f"SELECT count(*) FROM entries e {join} {where}", params)[0][0])
 
+    def count_texts(self) -> int:
+        """Every entry (duplicates too) and every cached article: cheap, each table's
+        smallest index is counted."""
+        return int(
+            self._query("SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM articles)")[
+                0
+            ][0]
+        )
+
     def set_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
-        """Mark entries read (or unread); returns how many changed. Synced entries' changes
-        are queued for the sync server in the same transaction."""
+        """Mark entries read (or unread), and their duplicates in other feeds with them;
+        returns how many changed. Synced entries' changes are queued for the sync server
+        in the same transaction."""
         if not entry_ids:
             return 0
-        marks = ",".join("?" * len(entry_ids))
         with self.write() as db:
-            synced = db.execute(
-                f"SELECT remote_id FROM entries WHERE id IN ({marks}) AND read != ? "
-                "AND remote_id IS NOT NULL",
-                (*entry_ids, int(read)),
-            ).fetchall()
-            changed = int(
-                db.execute(
-                    f"UPDATE entries SET read = ? WHERE id IN ({marks}) AND read != ?",
-                    (int(read), *entry_ids, int(read)),
-                ).rowcount
-            )
-            _queue_item_changes(db, "read", [row[0] for row in synced], read, self.clock())
-            return changed
+            return _set_read(db, _with_duplicates(db, entry_ids), read, self.clock())
 
     def mark_feed_read(self, feed_id: int | None = None) -> int:
-        """Mark every entry of a feed (or of all feeds) read; returns how many changed."""
-        where, params = ("feed_id = ? AND ", (feed_id,)) if feed_id is not None else ("", ())
+        """Mark every entry of a feed (or of all feeds) read, and their duplicates in
+        other feeds; returns how many changed."""
         with self.write() as db:
+            if feed_id is not None:
+                unread = db.execute(
+                    "SELECT id FROM entries WHERE feed_id = ? AND read = 0", (feed_id,)
+                ).fetchall()
+                ids = _with_duplicates(db, [row[0] for row in unread])
+                return _set_read(db, ids, True, self.clock())
             synced = db.execute(
-                f"SELECT remote_id FROM entries WHERE {where}read = 0 AND remote_id IS NOT NULL",
-                params,
+                "SELECT remote_id FROM entries WHERE read = 0 AND remote_id IS NOT NULL"
             ).fetchall()
-            changed = db.execute(
-                f"UPDATE entries SET read = 1 WHERE {where}read = 0", params
-            ).rowcount
+            changed = db.execute("UPDATE entries SET read = 1 WHERE read = 0").rowcount
             _queue_item_changes(db, "read", [row[0] for row in synced], True, self.clock())
             return int(changed)
 
@@ -1075,6 +1151,7 @@ class Storage:
         now = self.clock()
         new = 0
         with self.write() as db:
+            last_id = db.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
             for synced in entries:
                 entry = synced.entry
                 if db.execute(
@@ -1117,6 +1194,7 @@ class Storage:
                     # or the server's "not starred" would take it off the reading list
                     _queue_item_changes(db, "starred", [synced.remote_id], True, now)
             if new:
+                _link_duplicates(db, "id > ? AND feed_id = ?", (last_id, feed_id))
                 db.execute("UPDATE feeds SET last_updated = ? WHERE id = ?", (now, feed_id))
         return new
 
@@ -1253,6 +1331,102 @@ class Storage:
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                         ("sync." + key, value),
                     )
+
+    # --- more on this story (see story.py) -----------------------------------------------
+
+    def story_sample(self, size: int) -> tuple[int, list[tuple[str, str]]]:
+        """How many texts the store holds (entries and cached articles), and the title
+        and text of about ``size`` entries and ``size // 2`` articles, spread evenly over
+        each table by id: where term rarity is measured (an entry's text is its feed's
+        HTML). Cheap at any size: the rows are fetched by id."""
+        total = 0
+        rows: list[tuple[str, str]] = []
+        for table, text, wanted in (
+            ("entries", "coalesce(content, summary, '')", size),
+            ("articles", "text", size // 2),
+        ):
+            count, low, high = self._query(f"SELECT count(*), min(id), max(id) FROM {table}")[0]
+            total += count
+            columns = f"coalesce(title, ''), substr({text}, 1, 1200)"
+            if count <= wanted:
+                rows += [tuple(row) for row in self._query(f"SELECT {columns} FROM {table}")]
+                continue
+            step = (high - low) / wanted
+            ids = sorted({low + int(i * step) for i in range(wanted)})
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                rows += self._query(
+                    f"SELECT {columns} FROM {table} WHERE id IN ({','.join('?' * len(batch))})",
+                    batch,
+                )
+        return total, rows
+
+    def story_candidates(
+        self,
+        match: str,
+        *,
+        since: float,
+        until: float,
+        exclude_feed: int | None = None,
+        exclude_entry: int | None = None,
+        exclude_urls: Sequence[str] = (),
+        limit: int = 40,
+    ) -> list[StoryCandidate]:
+        """Entries dated between ``since`` and ``until`` whose feed text or cached article
+        matches the FTS5 query ``match``, best match first: one entry a group of
+        duplicates, none of ``exclude_feed``, of ``exclude_entry``'s group or at
+        ``exclude_urls``. Each comes with its cached article's text when there is one."""
+        if not match:
+            return []
+        try:
+            self.index_pending()  # usually nothing: refresh and prefetch index as they end
+        except DatabaseLockedError:
+            pass  # another program is writing: look in what is indexed
+        # Each index gives its best few hundred first (cheap: the query's terms are the
+        # article's rarest), then the dates and feeds narrow them down.
+        pool = limit * 8
+        marks = ",".join(f":u{i}" for i in range(len(exclude_urls)))
+        rows = self._query(
+            "WITH hits (id, rank) AS ("
+            " SELECT * FROM (SELECT rowid, rank FROM entries_fts WHERE entries_fts MATCH :q"
+            "  ORDER BY rank LIMIT :pool)"
+            " UNION ALL"
+            " SELECT e.id, m.rank FROM (SELECT rowid, rank FROM articles_fts"
+            "  WHERE articles_fts MATCH :q ORDER BY rank LIMIT :pool) m"
+            "  JOIN articles a ON a.id = m.rowid"
+            "  JOIN entries e ON e.url = a.url"
+            "   OR e.url IN (SELECT url FROM article_aliases WHERE final_url = a.url)"
+            ")"
+            " SELECT e.id, e.feed_id, e.title, e.url, coalesce(f.user_title, f.title, f.url),"
+            " e.sort_date, e.published, coalesce(e.content, e.summary, ''),"
+            " (SELECT substr(a.text, 1, 20000) FROM articles a WHERE a.url = e.url OR a.url ="
+            "   (SELECT final_url FROM article_aliases WHERE url = e.url) LIMIT 1)"
+            " FROM hits h JOIN entries e ON e.id = h.id JOIN feeds f ON f.id = e.feed_id"
+            " WHERE e.dup_of IS NULL AND e.sort_date BETWEEN :since AND :until"
+            " AND e.feed_id IS NOT :feed AND e.id IS NOT :group"
+            f" AND (e.url IS NULL OR e.url NOT IN ({marks}))"
+            " GROUP BY e.id ORDER BY min(h.rank) LIMIT :limit",
+            {
+                "q": match, "pool": pool, "since": since, "until": until, "limit": limit,
+                "feed": exclude_feed, "group": self._group_of(exclude_entry),
+                **{f"u{i}": url for i, url in enumerate(exclude_urls)},
+            },
+        )  # fmt: skip
+        return [
+            StoryCandidate(
+                entry_id, feed_id, title, url, feed_title, date, published,
+                text=cached if cached is not None else feed_text, cached=cached is not None,
+            )
+            for entry_id, feed_id, title, url, feed_title, date, published, feed_text, cached
+            in rows
+        ]  # fmt: skip
+
+    def _group_of(self, entry_id: int | None) -> int | None:
+        """The first entry of ``entry_id``'s group of duplicates (itself when alone)."""
+        if entry_id is None:
+            return None
+        rows = self._query("SELECT coalesce(dup_of, id) FROM entries WHERE id = ?", (entry_id,))
+        return int(rows[0][0]) if rows else None
 
     # --- search ------------------------------------------------------------------------
 
@@ -1477,6 +1651,56 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
         (0, int(part)) if part.isdigit() else (1, part)
         for part in re.split(r"(\d+)", folded)
         if part
+    )
+
+
+def _with_duplicates(db: sqlite3.Connection, entry_ids: Sequence[int]) -> list[int]:
+    """``entry_ids`` and every other entry of their groups of duplicates."""
+    found = set(entry_ids)
+    for start in range(0, len(entry_ids), 500):
+        batch = entry_ids[start : start + 500]
+        firsts = (
+            f"SELECT coalesce(dup_of, id) FROM entries WHERE id IN ({','.join('?' * len(batch))})"
+        )
+        found.update(
+            row[0]
+            for row in db.execute(
+                f"SELECT id FROM entries WHERE id IN ({firsts}) OR dup_of IN ({firsts})",
+                (*batch, *batch),
+            )
+        )
+    return sorted(found)
+
+
+def _set_read(db: sqlite3.Connection, entry_ids: Sequence[int], read: bool, now: float) -> int:
+    """Mark these entries read or unread, queueing the synced ones' changes: how many
+    changed. The ids go through a temporary table, so there may be any number."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS marking (id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM temp.marking")
+    db.executemany("INSERT OR IGNORE INTO temp.marking VALUES (?)", [(i,) for i in entry_ids])
+    chosen = "id IN (SELECT id FROM temp.marking) AND read != ?"
+    synced = db.execute(
+        f"SELECT remote_id FROM entries WHERE {chosen} AND remote_id IS NOT NULL", (int(read),)
+    ).fetchall()
+    changed = db.execute(f"UPDATE entries SET read = ? WHERE {chosen}", (int(read), int(read)))
+    _queue_item_changes(db, "read", [row[0] for row in synced], read, now)
+    db.execute("DELETE FROM temp.marking")
+    return int(changed.rowcount)
+
+
+def _link_duplicates(db: sqlite3.Connection, rows: str, params: Sequence[Any]) -> None:
+    """Point the entries matching ``rows`` at the first entry of another feed with their
+    URL or guid (its group's first: the groups are kept flat), or at none; a new copy of
+    a read entry is read."""
+    db.execute(
+        "UPDATE entries SET dup_of = (SELECT min(coalesce(o.dup_of, o.id)) FROM entries o "
+        f"WHERE o.id < entries.id AND {_SAME_ENTRY}) WHERE {rows}",
+        params,
+    )
+    db.execute(
+        "UPDATE entries SET read = 1 WHERE read = 0 AND dup_of IS NOT NULL AND "
+        f"(SELECT first.read FROM entries first WHERE first.id = entries.dup_of) AND {rows}",
+        params,
     )
 
 

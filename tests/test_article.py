@@ -196,9 +196,10 @@ def test_reader_read_from_a_file(cli, tmp_path: Path) -> None:
     data = result.json()
     assert set(data) == {
         "url", "title", "byline", "published", "site_name", "language", "reading_minutes",
-        "source", "text", "markdown", "links", "related",
+        "source", "text", "markdown", "links", "related", "more_on_story",
     }  # fmt: skip
     assert data["source"] == "page"
+    assert data["more_on_story"] == []  # a page from a file: the store is not asked
     assert data["site_name"] == "The Port Alder Gazette"
     assert data["related"][0] == {
         "title": "Winter ferry timetable cuts late crossings",

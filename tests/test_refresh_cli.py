@@ -158,16 +158,21 @@ def test_entries_newest_first_with_filters(site: SiteServer, cli: Any, db_path: 
     cli("add", site.url("/feed.xml"))
     cli("add", site.url("/atom.xml"))
     rows = cli("entries", "--json").json()
-    assert len(rows) == 8
+    assert len(rows) == 6  # 8 entries: both feeds have the storm warning and the library
     dates = [row["date"] for row in rows]
     assert dates == sorted(dates, reverse=True)
-    assert {"id", "feed", "title", "url", "read", "saved", "published"} <= set(rows[0])
+    assert {"id", "feed", "title", "url", "read", "saved", "published", "also_in"} <= set(rows[0])
+    storm = [row for row in rows if "Storm warning" in row["title"]]
+    assert len(storm) == 1
+    assert {storm[0]["feed"], *storm[0]["also_in"]} == {
+        "The Port Alder Gazette", "Port Alder Gazette: Weather and Culture",
+    }  # fmt: skip
 
     limited = cli("entries", "--limit", "3")
     lines = limited.out.splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("* 2026-11-28")
-    assert "Storm warning" in lines[0]
+    assert "Storm warning" in lines[0] and " +1 " in lines[0]
 
     only_atom = cli("entries", "--feed", site.url("/atom.xml"), "--json").json()
     assert len(only_atom) == 2
@@ -178,7 +183,7 @@ def test_entries_newest_first_with_filters(site: SiteServer, cli: Any, db_path: 
     reader._storage.save_article(rows[2]["url"], rows[2]["title"], None, "text")
     reader.close()
     unread = cli("entries", "--unread", "--json").json()
-    assert len(unread) == 6 and rows[0]["id"] not in {row["id"] for row in unread}
+    assert len(unread) == 4 and rows[0]["id"] not in {row["id"] for row in unread}
     saved = cli("entries", "--saved", "--json").json()
     assert {row["url"] for row in saved} == {rows[2]["url"]}
     assert all(row["saved"] for row in saved)

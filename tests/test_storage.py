@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -195,16 +196,216 @@ def test_entries_page_newest_first(db_path: Path) -> None:
     assert [e.title for e in store.entries_by_id(ids[:2])] == ["t9", "t8"]
 
 
-def test_unread_lists_use_the_partial_index(db_path: Path) -> None:
+def _plans(store: Storage, run: Callable[[], object]) -> list[str]:
+    """The query plans of every statement ``run`` makes the store execute."""
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    try:
+        run()
+    finally:
+        store._db.set_trace_callback(None)
+    return [
+        " | ".join(str(row[3]) for row in store._query("EXPLAIN QUERY PLAN " + sql))
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("filter", "index"),
+    [
+        (EntryFilter(), "entries_listed_by_date"),
+        (EntryFilter(unread_only=True), "entries_listed_unread_by_date"),
+        (EntryFilter(feed_id=1), "entries_by_feed_date"),
+        (EntryFilter(feed_id=1, unread_only=True), "entries_unread_by_feed_date"),
+    ],
+)
+def test_the_lists_read_their_index_in_order(
+    db_path: Path, filter: EntryFilter, index: str
+) -> None:
+    """All and Unread leave the duplicates out from the index itself (ids and counts
+    without a row lookup, pages without a sort): what keeps them fast at 100,000
+    entries (bench/tui.py)."""
     store = Storage(db_path)
-    plan = " ".join(
-        str(row[3])
-        for row in store._query(
-            "EXPLAIN QUERY PLAN SELECT e.id FROM entries e WHERE e.read = 0 "
-            "ORDER BY e.sort_date DESC, e.id DESC"
-        )
+    [ids] = _plans(store, lambda: store.entry_ids(filter))
+    [page] = _plans(store, lambda: store.entries(filter, 50))
+    [count] = _plans(store, lambda: store.count_entries(filter))
+    for plan in (ids, page):
+        assert f"INDEX {index}" in plan and "TEMP B-TREE" not in plan, plan
+    if filter.feed_id is None:
+        assert f"COVERING INDEX {index}" in ids and "COVERING INDEX" in count, (ids, count)
+
+
+# --- duplicates across feeds ------------------------------------------------------------
+
+
+def _two_feeds(
+    store: Storage, folders: tuple[str | None, str | None] = (None, None)
+) -> tuple[int, int]:
+    a = store.add_feed("https://a.example/feed", title="Feed A", folder=folders[0])
+    b = store.add_feed("https://b.example/feed", title="Feed B", folder=folders[1])
+    assert a is not None and b is not None
+    return a.id, b.id
+
+
+def _entry(guid: str, url: str | None, title: str, date: float = 1000.0) -> EntryData:
+    return EntryData(guid, url=url, title=title, published=date)
+
+
+def test_the_same_url_in_two_feeds_is_listed_once_with_both_feeds_named(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry("a1", "https://news.example/1", "Story", 1000),
+                            _entry("a2", "https://news.example/2", "Other", 900)])  # fmt: skip
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "Story again", 1001)])
+    listed = store.entries()
+    assert [(e.title, e.feed_title, e.also_in) for e in listed] == [
+        ("Story", "Feed A", ("Feed B",)),
+        ("Other", "Feed A", ()),
+    ]
+    assert store.count_entries() == len(store.entry_ids()) == 2
+    assert store.count_entries(EntryFilter(unread_only=True)) == 2
+    # each feed's own list still has its own entry
+    [copy] = store.entries(EntryFilter(feed_id=b))
+    assert (copy.title, copy.also_in) == ("Story again", ("Feed A",))
+    assert store.count_entries(EntryFilter(feed_id=b)) == 1
+    assert store.unread_counts() == {a: 2, b: 1}
+
+
+def test_reading_one_copy_marks_the_others(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry("a1", "https://news.example/1", "Story")])
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "Story")])
+    [first] = store.entries(EntryFilter(feed_id=a))
+    [copy] = store.entries(EntryFilter(feed_id=b))
+    assert store.set_read([copy.id]) == 2
+    assert store.count_entries(EntryFilter(unread_only=True)) == 0
+    assert store.unread_counts() == {}
+    assert store.set_read([first.id], read=False) == 2
+    assert store.unread_counts() == {a: 1, b: 1}
+    assert store.mark_feed_read(b) == 2  # the feed's, and its copy in the other feed
+    assert store.unread_counts() == {}
+
+
+def test_a_synced_copy_read_here_is_queued_for_the_server(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry("a1", "https://news.example/1", "Story")])
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "Story")])
+    with store.write() as db:
+        db.execute("UPDATE entries SET remote_id = 'item-1' WHERE feed_id = ?", (b,))
+    [first] = store.entries(EntryFilter(feed_id=a))
+    store.set_read([first.id])
+    assert [(c.kind, c.target, c.value) for c in store.outbox()] == [("read", "item-1", True)]
+
+
+def test_a_new_copy_of_a_read_entry_arrives_read(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry("a1", "https://news.example/1", "Story")])
+    store.set_read(store.entry_ids())
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "Story"),
+                            _entry("b2", "https://news.example/2", "New")])  # fmt: skip
+    assert [e.title for e in store.entries(EntryFilter(unread_only=True))] == ["New"]
+    assert store.unread_counts() == {b: 1}
+
+
+@pytest.mark.parametrize(
+    ("guid_a", "url_a", "guid_b", "url_b", "same"),
+    [
+        ("tag:wire.example,2026:1", "https://a.example/1", "tag:wire.example,2026:1",
+         "https://b.example/1?utm_source=wire", True),  # the same guid, a URI
+        ("urn:uuid:5a1e", None, "urn:uuid:5a1e", None, True),
+        ("1", "https://a.example/1", "1", "https://b.example/1", False),  # ids of each feed
+        ("1", "https://news.example/x", "2", "https://news.example/x", True),  # the same URL
+        ("1", None, "1", None, False),
+    ],
+)  # fmt: skip
+def test_what_makes_a_duplicate(
+    db_path: Path, guid_a: str, url_a: str | None, guid_b: str, url_b: str | None, same: bool
+) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry(guid_a, url_a, "One")])
+    store.store_entries(b, [_entry(guid_b, url_b, "Two")])
+    assert store.count_entries() == (1 if same else 2)
+
+
+def test_removing_the_first_feed_lists_its_copy(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    c = store.add_feed("https://c.example/feed", title="Feed C")
+    assert c is not None
+    for feed in (a, b, c.id):
+        store.store_entries(feed, [_entry(f"{feed}", "https://news.example/1", f"From {feed}")])
+    assert [e.also_in for e in store.entries()] == [("Feed B", "Feed C")]
+    assert store.remove_feed("https://a.example/feed")
+    [listed] = store.entries()
+    assert (listed.feed_title, listed.also_in) == ("Feed B", ("Feed C",))
+    [copy] = store.entries(EntryFilter(feed_id=c.id))
+    store.set_read([copy.id])  # the group holds together under its new first
+    assert store.count_entries(EntryFilter(unread_only=True)) == 0
+
+
+def test_an_entry_whose_url_changes_to_another_feeds_is_linked(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store)
+    store.store_entries(a, [_entry("a1", "https://news.example/1", "Story")])
+    store.store_entries(b, [_entry("b1", "https://news.example/1-draft", "Story")])
+    assert store.count_entries() == 2
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "Story")])
+    assert store.count_entries() == 1
+
+
+def test_a_folder_lists_a_duplicate_once_and_keeps_what_only_it_has(db_path: Path) -> None:
+    store = Storage(db_path)
+    a, b = _two_feeds(store, folders=("World", "Local"))
+    c = store.add_feed("https://c.example/feed", title="Feed C", folder="Local")
+    assert c is not None
+    for feed in (a, b, c.id):
+        store.store_entries(feed, [_entry(f"{feed}", "https://news.example/1", "Story")])
+    # the first is in World: Local lists its first copy, once
+    assert [e.feed_id for e in store.entries(EntryFilter(folder="Local"))] == [b]
+    assert store.count_entries(EntryFilter(folder="Local")) == 1
+    assert [e.feed_id for e in store.entries(EntryFilter(folder="World"))] == [a]
+    assert store.count_entries() == 1
+
+
+def test_the_migration_links_the_duplicates_a_store_already_has(db_path: Path) -> None:
+    """A store from before duplicates were linked (the schema before): opening it links them, a
+    group read anywhere is read, and the lists show each once."""
+    version = storage_module._MIGRATIONS.index(
+        next(m for m in storage_module._MIGRATIONS if "dup_of INTEGER" in m)
     )
-    assert "entries_unread_by_date" in plan and "TEMP B-TREE" not in plan
+    db = sqlite3.connect(db_path, isolation_level=None)
+    for script in storage_module._MIGRATIONS[:version]:
+        for statement in storage_module._split_sql(script):
+            db.execute(statement)
+    db.execute(f"PRAGMA application_id = {storage_module.APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version = {version}")
+    for feed in (1, 2, 3):
+        db.execute(
+            "INSERT INTO feeds (id, url, user_title, added_at) VALUES (?, ?, ?, 0)",
+            (feed, f"https://{feed}.example/feed", f"Feed {feed}"),
+        )
+    rows = [  # id, feed, guid, url, read
+        (1, 1, "a", "https://news.example/1", 0),
+        (2, 2, "b", "https://news.example/1", 1),  # a copy of 1, read
+        (3, 3, "tag:x,2026:c", "https://news.example/other", 0),
+        (4, 2, "tag:x,2026:c", "https://news.example/1?utm=x", 0),  # of 3 by guid
+        (5, 3, "e", "https://news.example/5", 0),
+    ]
+    db.executemany(
+        "INSERT INTO entries (id, feed_id, guid, url, title, read, first_seen, sort_date) "
+        "VALUES (?, ?, ?, ?, 't', ?, 0, 0)",
+        rows,
+    )
+    db.close()
+    store = Storage(db_path)
+    assert store.entry_ids() == [5, 3, 1]
+    assert store.entry_ids(EntryFilter(unread_only=True)) == [5, 3]
+    assert store.unread_counts() == {2: 1, 3: 2}
 
 
 def test_refresh_lookups_use_the_feed_guid_index(db_path: Path) -> None:

@@ -84,7 +84,9 @@ def test_server_feeds_folders_and_entries_arrive(
     assert feeds[site.url("/atom.xml")]["title"] == "Storms"
     assert all(feed["synced"] for feed in feeds.values())
     entries = cli("entries", "--json").json()
-    assert len(entries) == 8 and not any(entry["read"] for entry in entries)
+    # 8 entries, 6 listed: both feeds have the storm warning and the library hours
+    assert len(entries) == 6 and not any(entry["read"] for entry in entries)
+    assert sum(len(entry["also_in"]) for entry in entries) == 2
     # synced entries are ordinary entries: their article is fetched as any other
     article = cli("read", entries[0]["url"], "--format", "json")
     assert article.status == 0 and article.json()["source"] == "page"

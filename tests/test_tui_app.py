@@ -50,8 +50,9 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
         assert [r.kind for r in main.feed_list.rows[:3]] == ["all", "unread", "saved"]
         await pilot.press("R")
         await wait_for(pilot, lambda: not main.refreshing)
-        assert len(main.entry_list.source) == 8
-        assert main.feed_list.rows[0].unread == 8
+        # 8 entries; both feeds have two of them, listed (and counted) once
+        assert len(main.entry_list.source) == 6
+        assert main.feed_list.rows[0].unread == 6
         assert main.status.last_refresh == FROZEN_NOW
 
         await pilot.press("tab")  # to the entries
@@ -62,15 +63,16 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
         # the feed's content at once, then the page when the worker is done
         await wait_for(pilot, lambda: not main.article_view.fetching)
         assert main.page.article.source == "page"
-        assert main.article_view.text_lines[0].strip() == row.title
+        heading = " ".join(line.strip() for line in main.article_view.text_lines[:3])
+        assert heading.startswith(row.title)
         entry = reader._storage.get_entry(row.key)
         assert entry is not None and entry.read
-        assert main.feed_list.rows[0].unread == 7
+        assert main.feed_list.rows[0].unread == 5
 
         await pilot.press("m")  # unread again
         entry = reader._storage.get_entry(row.key)
         assert entry is not None and not entry.read
-        assert main.feed_list.rows[0].unread == 8
+        assert main.feed_list.rows[0].unread == 6
 
         await pilot.press("space")  # pages the article
         await pilot.press("n")  # the next unread after the open one
@@ -85,7 +87,8 @@ async def test_refresh_open_read_and_mark_read(reader: Reader, site: SiteServer)
 
 async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -> None:
     await subscribed(reader, site)
-    first_feed = reader.feeds()[0]
+    # the Culture feed: both its entries are in the other feed too, which keeps four more
+    first_feed = next(feed for feed in reader.feeds() if feed.folder == "Culture")
     reader.mark_feed_read(first_feed.id)
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
@@ -334,7 +337,8 @@ async def test_moving_on_cancels_the_unwanted_fetch(
         # only the entry still wanted is shown
         assert main.page is not None and main.page.entry == second.entry
         assert second.entry is not None
-        assert main.article_view.text_lines[0].strip() == second.entry.title
+        heading = " ".join(line.strip() for line in main.article_view.text_lines[:3])
+        assert heading.startswith(second.entry.title)
 
 
 async def test_open_in_browser_and_copy_the_url(

@@ -675,9 +675,12 @@ async def test_the_same_guid_in_two_feeds_makes_two_entries(site: SiteServer, li
     subscribe(live, site.url("/one.xml"), site.url("/two.xml"))
     report = await live.refresh()
     assert report.new_entries == 2
-    entries = live.entries()
+    entries = [e for feed in live.feeds() for e in live.entries(EntryFilter(feed_id=feed.id))]
     assert sorted(e.title or "" for e in entries) == ["from one", "from two"]
     assert {e.guid for e in entries} == {"shared-1"}
+    # the same link in two feeds: one entry a feed, listed once across them
+    [listed] = live.entries()
+    assert (listed.title, listed.also_in) == ("from one", ("Two",))
 
 
 async def test_an_entry_updated_in_place_keeps_its_read_state(

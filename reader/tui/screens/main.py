@@ -339,18 +339,23 @@ class MainScreen(Screen[None]):
     def reload_feeds(self) -> None:
         """Read feeds and counts again (after a refresh, an add or a removal)."""
         self._saved_count = self.reader.saved_count()
-        self.feed_list.set_feeds(self.reader.feeds(), self._saved_count)
+        self.feed_list.set_feeds(self.reader.feeds(), self._saved_count, self._listed_unread())
         self._show_unread()
         self._show_feed_notice()
 
     def reload_counts(self) -> None:
         """Read the unread counts again (cheap: while a refresh runs)."""
         self._counts_due = False
-        self.feed_list.set_unread_counts(self.reader.unread_counts(), self._saved_count)
+        self.feed_list.set_unread_counts(
+            self.reader.unread_counts(), self._saved_count, self._listed_unread()
+        )
         self._show_unread()
 
+    def _listed_unread(self) -> int:
+        return self.reader.count_entries(EntryFilter(unread_only=True))
+
     def _show_unread(self) -> None:
-        unread = sum(f.unread_count for f in self.feed_list.feeds)
+        unread = self.feed_list.unread_total
         self.status.set_info(f"{unread} unread" if self.feed_list.feeds else "")
 
     def _show_feed_notice(self) -> None:
@@ -762,7 +767,9 @@ class MainScreen(Screen[None]):
             for index in range(top, top + entries.size.height)
             if (row := entries.source.row(index)) is not None and row.key == entry.id
         )
-        if changed:
+        if changed and entry.also_in:  # its copies in other feeds changed too
+            self.reload_counts()
+        elif changed:
             self.feed_list.add_unread(entry.feed_id, -changed if read else changed)
             self._show_unread()
 
@@ -781,7 +788,7 @@ class MainScreen(Screen[None]):
         if len(feeds) <= 1:
             self._mark_read([f.id for f in feeds])
             return
-        unread = sum(f.unread_count for f in feeds)
+        unread = row.unread  # as the row counts them: an entry two feeds have, once
         question = notices.mark_read_question(unread, len(feeds), clean_line(row.label))
 
         def answered(yes: bool | None) -> None:
@@ -977,7 +984,7 @@ class MainScreen(Screen[None]):
             self.status.set_error(notice.text.split("\n", 1)[0])
         elif not failing:
             self.status.set_error(None)
-        unread = sum(f.unread_count for f in self.feed_list.feeds)
+        unread = self.feed_list.unread_total
         self.status.set_info(notices.refresh_summary(report, unread))
 
     # --- sync with the feed server (reader sync setup) --------------------------------

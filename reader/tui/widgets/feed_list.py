@@ -55,25 +55,34 @@ class FeedList(LineList):
         super().__init__(id=id, classes=classes)
         self.feeds: list[Feed] = []
         self.saved_count = 0
+        self.listed_unread: int | None = None
+        """Unread entries as All and Unread list them (duplicates once); None: the sum."""
         self.folded: set[str] = set()
         self.rows: list[FeedRow] = []
 
     # --- data --------------------------------------------------------------------------
 
-    def set_feeds(self, feeds: Iterable[Feed], saved_count: int) -> None:
+    def set_feeds(
+        self, feeds: Iterable[Feed], saved_count: int, listed_unread: int | None = None
+    ) -> None:
         """New feeds or counts: rebuild the rows, keeping the cursor on the same key."""
         current = self.current_key
         self.feeds = list(feeds)
         self.saved_count = saved_count
+        self.listed_unread = listed_unread
         self._build()
         self.rows_changed(keep_cursor=self.index_of(current) if current else 0)
 
-    def set_unread_counts(self, counts: dict[int, int], saved_count: int) -> None:
-        """New unread counts (feed id -> count), drawn without rebuilding the rows."""
+    def set_unread_counts(
+        self, counts: dict[int, int], saved_count: int, listed_unread: int | None = None
+    ) -> None:
+        """New unread counts (feed id -> count; ``listed_unread``: All's, an entry two
+        feeds have counted once), drawn without rebuilding the rows."""
         from dataclasses import replace
 
         self.feeds = [replace(f, unread_count=counts.get(f.id, 0)) for f in self.feeds]
         self.saved_count = saved_count
+        self.listed_unread = listed_unread
         current = self.current_key
         self._build()
         self.rows_changed(keep_cursor=self.index_of(current) if current else None)
@@ -87,6 +96,8 @@ class FeedList(LineList):
             replace(f, unread_count=max(0, f.unread_count + delta)) if f.id == feed_id else f
             for f in self.feeds
         ]
+        if self.listed_unread is not None:
+            self.listed_unread = max(0, self.listed_unread + delta)
         before = self.rows
         self._build()
         if len(before) != len(self.rows):
@@ -96,8 +107,15 @@ class FeedList(LineList):
             i for i, (a, b) in enumerate(zip(before, self.rows, strict=True)) if a != b
         )
 
+    @property
+    def unread_total(self) -> int:
+        """The count of All and Unread: an entry two feeds have counts once."""
+        if self.listed_unread is not None:
+            return self.listed_unread
+        return sum(f.unread_count for f in self.feeds)
+
     def _build(self) -> None:
-        total = sum(f.unread_count for f in self.feeds)
+        total = self.unread_total
         rows = [
             FeedRow("all", "all", "All", total),
             FeedRow("unread", "unread", "Unread", total),
