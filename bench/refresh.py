@@ -10,8 +10,8 @@ M items, each item about 3 KB with an HTML description, spread over H ports of 1
 ``--latency`` ms before the answer; feeds carry ETag and Last-Modified and get 304s.
 
 Each run, alternating which tool goes first:
-  reader:   fresh store, ``reader import`` the urls file (untimed), then ``reader refresh``
-            twice: cold (everything new) and warm (unchanged feeds, all 304).
+  reader:   fresh store, ``reader import`` the urls file (untimed), then ``reader refresh
+            --no-articles`` twice: cold (everything new) and warm (``--force``, all 304).
   newsboat: fresh cache, ``reload-threads`` = J, ``newsboat -x reload`` three times: cold,
             a second reload (newsboat 2.21 keeps no ETag from the first download, so this
             one downloads everything again) and a third, warm (all 304).
@@ -198,6 +198,7 @@ class Measure:
     cpu_seconds: float  # user + system of the process and the children it waited for
     tree_peak_mb: float  # the process and its children together, sampled every 50 ms
     tree_cpu_seconds: float = 0.0  # CPU of every process in the tree (workers too), sampled
+    root_cpu_seconds: float = 0.0  # the command's own process, without its children
     output: str = ""
     requests: dict[str, int] = field(default_factory=dict)
 
@@ -261,11 +262,12 @@ def measure(command: list[str], env: dict[str, str], stats_url: str) -> Measure:
     requests["200"] -= 1  # the stats request itself
     if process.returncode not in (0,):
         print(f"  ! {' '.join(command[:3])} exited {process.returncode}: {output[-500:]}")
+    # wait4's figure includes the children it waited for (spawned workers): the tree's
+    # CPU is the sum of each process's own, from the last sample before it ended
     cpu = usage.ru_utime + usage.ru_stime
-    # the root's own figure from wait4 is exact; its helpers' from the last sample
-    cpu_by_pid[process.pid] = cpu
     return Measure(seconds, usage.ru_maxrss / 1024, cpu, peak / 1024,
-                   tree_cpu_seconds=sum(cpu_by_pid.values()), output=output,
+                   tree_cpu_seconds=sum(cpu_by_pid.values()),
+                   root_cpu_seconds=cpu_by_pid.get(process.pid, 0.0), output=output,
                    requests=requests)  # fmt: skip
 
 
@@ -294,7 +296,8 @@ def run_reader(urls_file: Path, jobs: int, stats: str) -> tuple[Measure, Measure
         db = home / "reader.sqlite"
         subprocess.run([str(READER), "--db", str(db), "import", str(urls_file)],
                        env=env, check=True, capture_output=True)  # fmt: skip
-        command = [str(READER), "--db", str(db), "refresh"]
+        # feeds only, as newsboat does (bench/prefetch.py times the articles)
+        command = [str(READER), "--db", str(db), "refresh", "--no-articles"]
         cold = measure(command, env, stats)
         warm = measure([*command, "--force"], env, stats)
         with sqlite3.connect(db) as connection:

@@ -18,6 +18,7 @@ from reader.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
     from reader.models import Feed, RefreshProgress, RefreshReport
+    from reader.prefetch import PrefetchProgress, PrefetchReport
 
 T = TypeVar("T")
 
@@ -116,6 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", metavar="N", type=_positive_int,
         help="feeds fetched at once (default: concurrency from the config, 32)",
     )  # fmt: skip
+    refresh.add_argument(
+        "--no-articles", action="store_true",
+        help="do not fetch the new entries' articles now (`reader prefetch` does it later)",
+    )  # fmt: skip
+
+    prefetch = command(
+        "prefetch", "fetch and keep the whole articles of new entries (what refresh does after)"
+    )
+    prefetch.add_argument(
+        "--feed", metavar="URL", action="append", help="only this feed's (repeat for more)"
+    )
 
     entries = command("entries", "list entries, newest first")
     entries.add_argument("--feed", metavar="URL", help="only this feed's entries")
@@ -467,37 +479,95 @@ def cmd_refresh(args: argparse.Namespace, db: str | None) -> int:
 
         def progress(update: RefreshProgress) -> None:
             if update.error is not None:
-                if bar is not None:
-                    bar.clear()
-                print(f"reader: {clean_line(update.url)}: {clean_line(update.error)}",
-                      file=sys.stderr)  # fmt: skip
+                _report_failure(bar, update.url, update.error)
             if bar is not None:
-                bar.draw(update)
+                errors = f"{update.errors} error{_s(update.errors)}"
+                bar.draw(update.done, update.total, "feeds", f"{update.new_entries} new, {errors}")
+
+        async def refresh_then_prefetch() -> tuple[RefreshReport, PrefetchReport | None]:
+            report = await reader.refresh(
+                args.feed, force=args.force, jobs=args.jobs, progress=progress
+            )
+            _print_refresh(bar, report)
+            if args.no_articles or reader.config.prefetch == "off":
+                return report, None
+            return report, await _prefetch(reader, args.feed, bar)
 
         try:
-            report = _run_async(
-                reader,
-                lambda: reader.refresh(
-                    args.feed, force=args.force, jobs=args.jobs, progress=progress
-                ),
-            )
+            report, articles = _run_async(reader, refresh_then_prefetch)
         finally:
             if bar is not None:
                 bar.clear()
-        if report.skipped:
-            print(
-                f"{report.skipped} feed{_s(report.skipped)} not due yet "
-                "(backing off, or asked to wait); --force fetches them"
-            )
-        print(
-            f"refreshed {report.total} feed{_s(report.total)}: "
-            f"{report.new_entries} new entr{'y' if report.new_entries == 1 else 'ies'}, "
-            f"{report.not_modified} not modified, "
-            f"{report.errors} error{_s(report.errors)} in {report.elapsed:.1f} s"
-        )
+        if articles is not None:
+            _print_prefetch(articles)
         return 0 if report.ok else 1
 
     return _with_reader(db, work)
+
+
+def cmd_prefetch(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        bar = _ProgressBar(sys.stdout) if sys.stdout.isatty() else None
+        try:
+            report = _run_async(reader, lambda: _prefetch(reader, args.feed, bar, alone=True))
+        finally:
+            if bar is not None:
+                bar.clear()
+        _print_prefetch(report)
+        return 0 if report.fetched or not report.failed else 1
+
+    return _with_reader(db, work)
+
+
+async def _prefetch(
+    reader: Reader, feed_urls: Sequence[str] | None, bar: _ProgressBar | None, alone: bool = False
+) -> PrefetchReport:
+    def progress(update: PrefetchProgress) -> None:
+        if bar is not None:
+            failed = f"{update.failed} failed"
+            bar.draw(update.done, update.total, "articles", f"{update.fetched} fetched, {failed}")
+
+    # run alone, it fetches even when the config leaves it to the user ("off")
+    off = alone and reader.config.prefetch == "off"
+    report = await reader.prefetch(feed_urls, mode="new" if off else None, progress=progress)
+    for url, message in report.failures:
+        _report_failure(bar, url, message)
+    return report
+
+
+def _report_failure(bar: _ProgressBar | None, url: str, message: str) -> None:
+    if bar is not None:
+        bar.clear()
+    print(f"reader: {clean_line(url)}: {clean_line(message)}", file=sys.stderr)
+
+
+def _print_refresh(bar: _ProgressBar | None, report: RefreshReport) -> None:
+    if bar is not None:
+        bar.clear()
+    if report.skipped:
+        print(
+            f"{report.skipped} feed{_s(report.skipped)} not due yet "
+            "(backing off, or asked to wait); --force fetches them"
+        )
+    print(
+        f"refreshed {report.total} feed{_s(report.total)}: "
+        f"{report.new_entries} new entr{'y' if report.new_entries == 1 else 'ies'}, "
+        f"{report.not_modified} not modified, "
+        f"{report.errors} error{_s(report.errors)} in {report.elapsed:.1f} s",
+        flush=True,
+    )
+
+
+def _print_prefetch(report: PrefetchReport) -> None:
+    line = (
+        f"{report.fetched} article{_s(report.fetched)} fetched, {report.failed} failed"
+        f" in {report.elapsed:.1f} s"
+    )
+    if report.kept_feed:
+        line += f" ({report.kept_feed} kept the feed's content)"
+    if report.deferred:
+        line += f"; {report.deferred} left for the next refresh (their sites are busy or down)"
+    print(line)
 
 
 def _s(count: int) -> str:
@@ -514,18 +584,15 @@ class _ProgressBar:
         self.last_draw = 0.0
         self.drawn = False
 
-    def draw(self, update: RefreshProgress) -> None:
+    def draw(self, done: int, total: int, what: str, detail: str) -> None:
         import time
 
         now = time.monotonic()
-        if update.done < update.total and now - self.last_draw < 0.1:
+        if done < total and now - self.last_draw < 0.1:
             return
         self.last_draw = now
-        filled = self.WIDTH * update.done // max(update.total, 1)
-        line = (
-            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {update.done}/{update.total} feeds, "
-            f"{update.new_entries} new, {update.errors} error{_s(update.errors)}"
-        )
+        filled = self.WIDTH * done // max(total, 1)
+        line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} {what}, {detail}"
         self.stream.write("\r\x1b[2K" + line)
         self.stream.flush()
         self.drawn = True
@@ -756,6 +823,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "locate": cmd_locate,
     "saved": cmd_saved,
     "refresh": cmd_refresh,
+    "prefetch": cmd_prefetch,
     "entries": cmd_entries,
     "read": cmd_read,
     "search": cmd_search,

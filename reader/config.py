@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DEFAULT_THEME = "reader-dark"
 
@@ -28,6 +28,18 @@ class Config:
     """Show only unread entries in lists."""
     keys: dict[str, list[str]] = field(default_factory=dict)
     """Key remapping: action id -> keys."""
+    prefetch: Literal["new", "unread", "off"] = "new"
+    """After each refresh, fetch and keep the whole article of every new entry ("new"),
+    of every unread one not kept yet ("unread"), or none ("off"): opening is then instant
+    and works offline, and search finds words inside the articles."""
+    prefetch_limit: int = 500
+    """Articles fetched at most per refresh (the rest wait for the next one)."""
+    keep_days: int = 0
+    """Read entries older than this many days are removed, with their stored article, at
+    the end of a refresh; saved ones never. 0 keeps everything."""
+    cache_mb: int = 1000
+    """Megabytes the stored articles may take; beyond it the articles of read entries go
+    first, oldest first. Saved articles are never removed."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,13 @@ def config_from_dict(data: dict[str, Any], source: str = "") -> tuple[Config, li
     return replace(config, **values), problems
 
 
+_RANGES: dict[str, tuple[int, int]] = {
+    "prefetch_limit": (0, 100_000),
+    "keep_days": (0, 100_000),
+    "cache_mb": (1, 10_000_000),
+}
+
+
 def _check(key: str, value: Any) -> tuple[Any] | str:
     """(value,) when good, else the message."""
     if key in ("refresh_minutes", "concurrency", "per_host"):
@@ -93,6 +112,16 @@ def _check(key: str, value: Any) -> tuple[Any] | str:
         return (value.strip(),)
     if key == "unread_only":
         return (value,) if isinstance(value, bool) else "must be true or false"
+    if key == "prefetch":
+        modes = ("new", "unread", "off")
+        return (value,) if value in modes else f"must be one of {', '.join(modes)}"
+    if key in _RANGES:
+        low, high = _RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be a whole number"
+        if not low <= value <= high:
+            return f"out of range ({value}; {low} to {high})"
+        return (value,)
     if key == "keys":
         if not isinstance(value, dict):
             return 'must be a table: action = ["key", ...]'

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
     from reader.history import History
     from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
+    from reader.prefetch import PrefetchMode, PrefetchProgress, PrefetchReport
     from reader.story import TermStats
     from reader.sync.account import Account
     from reader.sync.engine import SyncStatus
@@ -249,16 +250,50 @@ class Reader:
             # more connections than the shared client's pool: a client for this refresh
             settings = replace(settings, concurrency=jobs)
             async with make_client(settings) as client:
-                return await refresh_feeds(
+                report = await refresh_feeds(
                     self._storage, client, HostLimiter(settings.per_host), settings,
                     feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
                     progress=progress, clock=self.clock, pool=self.worker_pool(),
                 )  # fmt: skip
-        return await refresh_feeds(
-            self._storage, self.client(), self.host_limiter(), settings,
-            feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
-            progress=progress, clock=self.clock, pool=self.worker_pool(),
+        else:
+            report = await refresh_feeds(
+                self._storage, self.client(), self.host_limiter(), settings,
+                feed_urls=feed_urls, force=force, min_interval=min_interval, jobs=jobs,
+                progress=progress, clock=self.clock, pool=self.worker_pool(),
+            )  # fmt: skip
+        if self.config.prefetch == "off":
+            self._storage.clear_article_queue()  # nothing waits for a prefetch never run
+        return report
+
+    # --- prefetch ----------------------------------------------------------------------
+
+    async def prefetch(
+        self,
+        feed_urls: Sequence[str] | None = None,
+        *,
+        mode: PrefetchMode | None = None,
+        limit: int | None = None,
+        progress: Callable[[PrefetchProgress], None] | None = None,
+    ) -> PrefetchReport:
+        """Fetch, extract and keep the whole articles of the entries waiting for it (only
+        those of ``feed_urls`` when given): ``mode`` and ``limit`` default to the config's
+        ``prefetch`` and ``prefetch_limit``. Politely (see reader/prefetch.py); what one
+        round leaves, the next takes."""
+        from reader.prefetch import prefetch_articles
+
+        feed_ids = [self.get_feed(url).id for url in feed_urls] if feed_urls else None
+        return await prefetch_articles(
+            self._storage, self.client(), self.host_limiter(), self.http_settings,
+            mode=mode or self.config.prefetch,
+            limit=self.config.prefetch_limit if limit is None else limit,
+            feed_ids=feed_ids, progress=progress, clock=self.clock, pool=self.worker_pool(),
         )  # fmt: skip
+
+    def articles_to_fetch(self) -> int:
+        """Entries whose article prefetch has still to fetch."""
+        from reader.prefetch import MAX_ATTEMPTS
+
+        return self._storage.queued_article_count(MAX_ATTEMPTS)
 
     def due_feed_count(self, min_interval: float = 0.0) -> int:
         """How many feeds a refresh (not forced) would fetch now."""

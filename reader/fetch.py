@@ -206,8 +206,12 @@ async def fetch(
         raise FetchError(f"network error: {error or type(error).__name__}") from None
 
 
+class TooLargeError(FetchError):
+    """The body passed the size cap: the page's fault, not the host's."""
+
+
 def _too_large(max_bytes: int) -> FetchError:
-    return FetchError(f"response larger than {_size(max_bytes)}")
+    return TooLargeError(f"response larger than {_size(max_bytes)}")
 
 
 # --- decoding under the cap ------------------------------------------------------------

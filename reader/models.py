@@ -384,6 +384,20 @@ class FeedCheck:
 
 
 @dataclass(frozen=True)
+class QueuedArticle:
+    """An entry whose article prefetch is to fetch, with what it needs of its feed."""
+
+    entry_id: int
+    url: str
+    feed_id: int
+    attempts: int = 0
+    full_text: FullTextMode = "auto"
+    full_text_found: Literal["page", "feed"] | None = None
+    full_text_samples: int = 0
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True)
 class ServerAnswer:
     """The server answered (a body or 304): its validators, and where the feed moved."""
 

@@ -16,7 +16,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 BASE_MARK = b"{{base}}"
@@ -110,16 +110,33 @@ class SiteServer:
         self.stop()
 
     def add_feeds(
-        self, count: int, items: int = 20, latency: float = 0.0, prefix: str = "/many"
+        self,
+        count: int,
+        items: int = 20,
+        latency: float = 0.0,
+        prefix: str = "/many",
+        *,
+        pages: bool = False,
+        whole: bool = False,
+        first: int = 0,
     ) -> list[str]:
         """Serve ``count`` generated RSS feeds of ``items`` items each, answering after
         ``latency`` seconds (a real server's round trip), with ETag and Last-Modified; the
-        feeds' URLs. A user's scale for tests and benchmarks: hundreds of feeds."""
+        feeds' URLs. A user's scale for tests and benchmarks: hundreds of feeds.
+
+        ``pages`` serves each item's article page too (``story_path``), after the same
+        latency; ``whole`` puts the whole article in the feed, as some feeds do (else a
+        one-line summary). ``first`` numbers the feeds from there (feeds of another
+        site)."""
         urls = []
-        for index in range(count):
+        for index in range(first, first + count):
             path = f"{prefix}/feed-{index}.xml"
-            self.routes[path] = _generated_feed(index, items, latency, self.base)
+            self.routes[path] = _generated_feed(index, items, latency, self.base, whole)
             urls.append(self.url(path))
+            if pages:
+                for number in range(items):
+                    page = _generated_page(index, number, self.base)
+                    self.routes[story_path(index, number)] = _slow(page, latency)
         return urls
 
     def hits(self, path: str) -> list[Request]:
@@ -224,7 +241,56 @@ class _Compressor:
         return bytes(self._brotli.finish()) if self.name == "br" else self._zlib.flush()
 
 
-def _generated_feed(index: int, items: int, latency: float, base: str) -> Route:
+def story_path(index: int, number: int) -> str:
+    """The path of story ``number`` of generated feed ``index``."""
+    return f"/many/{index}/story-{number}.html"
+
+
+_STORY_WORDS: Final = (
+    "harbour council ferry storm bridge market library school coast weather tide "
+    "festival museum river railway station budget residents engineers officials "
+    "reopened announced warned approved delayed morning evening weekend winter"
+).split()
+
+
+def story_paragraphs(index: int, number: int) -> list[str]:
+    """The text of story ``number`` of feed ``index``: six paragraphs, the same each time."""
+    import random
+
+    rng = random.Random(index * 100_003 + number)
+    paragraphs = []
+    for paragraph in range(6):
+        words = [rng.choice(_STORY_WORDS) for _ in range(40)]
+        paragraphs.append(
+            f"Story {number} of feed {index}, part {paragraph}: " + " ".join(words) + "."
+        )
+    return paragraphs
+
+
+def _generated_page(index: int, number: int, base: str) -> bytes:
+    body = "".join(f"<p>{text}</p>" for text in story_paragraphs(index, number))
+    return (
+        f"<!doctype html><html><head><title>Feed {index}, story {number}</title></head>"
+        f"<body><header><a href='{base}/'>Home</a> <a href='{base}/about'>About</a></header>"
+        f"<article><h1>Feed {index}, story {number}</h1>{body}</article>"
+        "<footer>Copyright the Generated Gazette</footer></body></html>"
+    ).encode()
+
+
+def _slow(body: bytes, latency: float, content_type: str = "text/html; charset=utf-8") -> Route:
+    pause = threading.Event()
+
+    def route(request: Request) -> Response:
+        if latency:
+            pause.wait(latency)  # never set: the server's own round trip
+        return conditional(request, body, content_type)
+
+    return route
+
+
+def _generated_feed(
+    index: int, items: int, latency: float, base: str, whole: bool = False
+) -> Route:
     """A route serving feed number ``index``: the same bytes each time, dated in 2026."""
     from xml.sax.saxutils import escape
 
@@ -232,26 +298,22 @@ def _generated_feed(index: int, items: int, latency: float, base: str) -> Route:
     rows = []
     for number in range(items):
         date = formatdate(newest - index * 600 - number * 3600, usegmt=True)
-        link = f"{base}/many/{index}/story-{number}.html"
+        link = base + story_path(index, number)
+        if whole:
+            summary = "".join(f"<p>{text}</p>" for text in story_paragraphs(index, number))
+        else:
+            summary = f"<p>Story {number} of feed {index}, in brief.</p>"
         rows.append(
             f"<item><guid>{link}</guid><link>{link}</link>"
             f"<title>Feed {index}, story {number}</title><pubDate>{date}</pubDate>"
-            f"<description>{escape(f'<p>Story {number} of feed {index}, in brief.</p>')}"
-            "</description></item>"
+            f"<description>{escape(summary)}</description></item>"
         )
     body = (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>Feed {index}</title><link>{base}/many/{index}/</link>"
         + "".join(rows) + "</channel></rss>"
     ).encode()  # fmt: skip
-    pause = threading.Event()
-
-    def route(request: Request) -> Response:
-        if latency:
-            pause.wait(latency)  # never set: the server's own round trip
-        return conditional(request, body, "application/rss+xml; charset=utf-8")
-
-    return route
+    return _slow(body, latency, "application/rss+xml; charset=utf-8")
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -26,6 +26,7 @@ from reader.models import (
     Feed,
     FeedCheck,
     FeedUpdate,
+    QueuedArticle,
     SavedArticle,
     SearchHit,
     StoryCandidate,
@@ -299,6 +300,55 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
     -- "more on this story" joins cached articles to entries through their aliases too
     CREATE INDEX article_aliases_by_final_url ON article_aliases (final_url);
     """,
+    # 9: the pending triggers of 5 without OR IGNORE: an upsert's conflict handling
+    # replaces a trigger's, so caching an article again before the pass indexed it failed
+    # ("UNIQUE constraint failed: articles_fts_pending.id").
+    """
+    DROP TRIGGER entries_fts_insert;
+    DROP TRIGGER entries_fts_update;
+    DROP TRIGGER articles_fts_insert;
+    DROP TRIGGER articles_fts_update;
+    CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN
+        INSERT INTO entries_fts_pending (id) SELECT new.id
+        WHERE NOT EXISTS (SELECT 1 FROM entries_fts_pending WHERE id = new.id);
+    END;
+    CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, summary, content ON entries BEGIN
+        INSERT INTO entries_fts (entries_fts, rowid, title, summary, content)
+        SELECT 'delete', old.id, old.title, old.summary, old.content
+        WHERE NOT EXISTS (SELECT 1 FROM entries_fts_pending WHERE id = old.id);
+        INSERT INTO entries_fts_pending (id) SELECT new.id
+        WHERE NOT EXISTS (SELECT 1 FROM entries_fts_pending WHERE id = new.id);
+    END;
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts_pending (id) SELECT new.id
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE id = new.id);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        SELECT 'delete', old.id, old.title, old.text
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE id = old.id);
+        INSERT INTO articles_fts_pending (id) SELECT new.id
+        WHERE NOT EXISTS (SELECT 1 FROM articles_fts_pending WHERE id = new.id);
+    END;
+    """,
+    # 10: prefetch (reader/prefetch.py): every new entry's article waits here until it is
+    # fetched and stored (an interrupted prefetch carries on from it), and the hosts that
+    # asked us to wait (Retry-After) with the time they may be asked again.
+    """
+    CREATE TABLE article_queue (
+        entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+        attempts INTEGER NOT NULL DEFAULT 0   -- failed tries (the network, the server)
+    );
+    CREATE TRIGGER article_queue_insert AFTER INSERT ON entries WHEN new.url IS NOT NULL
+    BEGIN
+        INSERT INTO article_queue (entry_id) SELECT new.id
+        WHERE NOT EXISTS (SELECT 1 FROM article_queue WHERE entry_id = new.id);
+    END;
+    CREATE TABLE prefetch_hosts (
+        host TEXT PRIMARY KEY,                -- host:port, as the per-host limit counts
+        not_before REAL NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -324,6 +374,16 @@ _SAME_ENTRY: Final = """
     AND (o.url = entries.url OR (o.guid = entries.guid AND instr(entries.guid, ':') > 0))
 """
 
+
+_WANTS_PAGES: Final = (
+    "(f.full_text = 'always' OR (f.full_text = 'auto' AND f.full_text_found IS NOT 'feed'))"
+)
+"""SQL: the feed's pages are fetched (its content is not the whole article)."""
+_ARTICLE_STORED: Final = (
+    "(EXISTS (SELECT 1 FROM articles a WHERE a.url = e.url) "
+    "OR EXISTS (SELECT 1 FROM article_aliases l WHERE l.url = e.url))"
+)
+"""SQL: the entry's article is in the cache (under its URL, or the one it redirected to)."""
 
 _FEED_FIELDS: Final = (
     "id", "url", "title", "site_url", "folder", "etag", "last_modified", "last_checked",
@@ -895,32 +955,141 @@ class Storage:
         requested_url: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        db: sqlite3.Connection | None = None,
     ) -> None:
-        """Keep ``article`` (replacing an older copy), with the server's validators."""
+        """Keep ``article`` (replacing an older copy), with the server's validators; found
+        by ``requested_url`` too. Pass ``db`` to join an open transaction."""
         from reader.render import to_text  # the plain text is what search indexes
 
+        if db is None:
+            with self.write() as db:
+                self.cache_article(article, requested_url, etag, last_modified, db)
+                return
         values = (article.to_json(), article.title, to_text(article),
                   article.fetched_at or self.clock(), etag, last_modified, article.url)  # fmt: skip
-        with self.write() as db:
-            # an UPDATE, then an INSERT, not an upsert: an upsert's conflict rule overrides
-            # the OR IGNORE of the index triggers, and a second copy of a page not yet
-            # indexed failed ("UNIQUE constraint failed: articles_fts_pending.id")
-            updated = db.execute(
-                "UPDATE articles SET article = ?, title = ?, text = ?, fetched_at = ?, "
-                "etag = ?, last_modified = ? WHERE url = ?",
+        # an UPDATE, then an INSERT, not an upsert: an upsert's conflict rule overrides
+        # the OR IGNORE of the index triggers, and a second copy of a page not yet
+        # indexed failed ("UNIQUE constraint failed: articles_fts_pending.id")
+        updated = db.execute(
+            "UPDATE articles SET article = ?, title = ?, text = ?, fetched_at = ?, "
+            "etag = ?, last_modified = ? WHERE url = ?",
+            values,
+        ).rowcount
+        if not updated:
+            db.execute(
+                "INSERT INTO articles (article, title, text, fetched_at, etag, "
+                "last_modified, url) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 values,
-            ).rowcount
-            if not updated:
+            )
+        if requested_url and requested_url != article.url:
+            db.execute(
+                "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",
+                (requested_url, article.url),
+            )
+
+    # --- prefetch: the article queue ----------------------------------------------------
+
+    def queue_unread_articles(self) -> int:
+        """Queue every unread entry whose article is not stored yet (prefetch "unread");
+        how many were added."""
+        with self.write() as db:
+            return int(
                 db.execute(
-                    "INSERT INTO articles (article, title, text, fetched_at, etag, "
-                    "last_modified, url) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
-            if requested_url and requested_url != article.url:
+                    "INSERT OR IGNORE INTO article_queue (entry_id) SELECT e.id FROM entries e "
+                    f"JOIN feeds f ON f.id = e.feed_id WHERE e.read = 0 AND e.url IS NOT NULL "
+                    f"AND {_WANTS_PAGES} AND NOT {_ARTICLE_STORED}"
+                ).rowcount
+            )
+
+    def prune_article_queue(self) -> int:
+        """Take off the queue what needs no fetching: entries of feeds whose content is the
+        article (full text "never", or "auto" found so), entries whose article is stored
+        already, and copies of another feed's entry (its first is fetched). How many
+        went."""
+        with self.write() as db:
+            return int(
                 db.execute(
-                    "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",
-                    (requested_url, article.url),
-                )
+                    "DELETE FROM article_queue WHERE entry_id IN (SELECT e.id FROM "
+                    "article_queue q JOIN entries e ON e.id = q.entry_id "
+                    f"JOIN feeds f ON f.id = e.feed_id WHERE NOT {_WANTS_PAGES} "
+                    f"OR {_ARTICLE_STORED} OR e.dup_of IS NOT NULL)"
+                ).rowcount
+            )
+
+    def queued_articles(
+        self, limit: int, feed_ids: Sequence[int] | None = None, max_attempts: int = 3
+    ) -> list[QueuedArticle]:
+        """The queue, newest entry first, at most ``limit`` (only ``feed_ids``' entries
+        when given; not those tried ``max_attempts`` times)."""
+        where = ""
+        params: list[Any] = [max_attempts]
+        if feed_ids is not None:
+            where = f"AND e.feed_id IN ({','.join('?' * len(feed_ids))})"
+            params.extend(feed_ids)
+        rows = self._query(
+            "SELECT q.entry_id, e.url, e.feed_id, q.attempts, f.full_text, f.full_text_found, "
+            "f.full_text_samples, f.user_agent FROM article_queue q "
+            "JOIN entries e ON e.id = q.entry_id JOIN feeds f ON f.id = e.feed_id "
+            f"WHERE q.attempts < ? {where} ORDER BY e.sort_date DESC, e.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [QueuedArticle(*row) for row in rows]
+
+    def queued_article_count(self, max_attempts: int = 3) -> int:
+        """Entries whose article is still to fetch."""
+        return int(
+            self._query("SELECT count(*) FROM article_queue WHERE attempts < ?", (max_attempts,))[
+                0
+            ][0]
+        )
+
+    def store_prefetched(
+        self,
+        article: Article | None,
+        entry_id: int,
+        requested_url: str | None = None,
+        validators: tuple[str | None, str | None] = (None, None),
+    ) -> None:
+        """Keep a prefetched article (None: there is none to keep) with the server's
+        ``validators`` (ETag, Last-Modified) and take its entry off the queue, in one
+        transaction: an interruption leaves both or neither."""
+        with self.write() as db:
+            if article is not None:
+                self.cache_article(article, requested_url, *validators, db=db)
+            db.execute("DELETE FROM article_queue WHERE entry_id = ?", (entry_id,))
+
+    def prefetch_failed(self, entry_id: int) -> None:
+        """Count a failed try against a queued entry (the queue gives up after a few)."""
+        with self.write() as db:
+            db.execute(
+                "UPDATE article_queue SET attempts = attempts + 1 WHERE entry_id = ?", (entry_id,)
+            )
+
+    def dequeue_articles(self, entry_ids: Sequence[int]) -> None:
+        with self.write() as db:
+            db.executemany(
+                "DELETE FROM article_queue WHERE entry_id = ?", [(i,) for i in entry_ids]
+            )
+
+    def clear_article_queue(self) -> None:
+        """Forget what was queued (prefetch is off)."""
+        with self.write() as db:
+            db.execute("DELETE FROM article_queue")
+
+    def host_waits(self, now: float) -> dict[str, float]:
+        """Hosts that asked prefetch to wait (Retry-After), and until when; the waits that
+        are over are forgotten."""
+        with self.write() as db:
+            db.execute("DELETE FROM prefetch_hosts WHERE not_before <= ?", (now,))
+            return dict(db.execute("SELECT host, not_before FROM prefetch_hosts"))
+
+    def set_host_wait(self, host: str, not_before: float) -> None:
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO prefetch_hosts (host, not_before) VALUES (?, ?) "
+                "ON CONFLICT (host) DO UPDATE SET not_before = excluded.not_before",
+                (host, not_before),
+            )
 
     def article_validators(self, url: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified the server sent with the cached copy of ``url``."""

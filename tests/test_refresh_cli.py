@@ -18,10 +18,11 @@ SUMMARY = re.compile(
 
 
 def summary(out: str) -> tuple[int, ...]:
-    last = out.rstrip("\n").splitlines()[-1]
-    match = SUMMARY.match(last)
-    assert match, f"last line is not the summary: {last!r}"
-    return tuple(int(group) for group in match.groups())
+    """The refresh's summary line (the articles' line may follow it)."""
+    lines = out.rstrip("\n").splitlines()
+    found = [match for line in lines if (match := SUMMARY.match(line))]
+    assert found, f"no summary line in {lines!r}"
+    return tuple(int(group) for group in found[-1].groups())
 
 
 def broken(status: int = 500) -> Any:
@@ -117,7 +118,11 @@ def test_progress_bar_on_a_terminal(
     result = cli("refresh")
     assert "\r\x1b[2K[" in result.out
     assert "2/2 feeds, 10 new, 0 errors" in result.out
-    assert summary(result.out.split("\r\x1b[2K")[-1]) == (2, 10, 0, 0)
+    # then the new entries' articles, on the same line, cleared before their summary
+    # (rss.xml's four stories are feed.xml's too: their articles are fetched once)
+    assert "6/6 articles, 6 fetched, 0 failed" in result.out
+    assert summary(result.out.replace("\r\x1b[2K", "\n")) == (2, 10, 0, 0)
+    assert result.out.split("\r\x1b[2K")[-1].startswith("6 articles fetched, 0 failed in ")
 
 
 # --- reader add ---------------------------------------------------------------------------

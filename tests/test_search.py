@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reader.core import Reader
 from reader.models import Article, Block, EntryData, Span
 
@@ -109,4 +111,17 @@ def test_an_upgraded_database_indexes_its_old_rows_once(reader: Reader) -> None:
         db.execute("INSERT OR IGNORE INTO articles_fts_pending SELECT id FROM articles")
     assert store.index_pending(batch=2) == 4
     assert len(reader.search("securite")) == 3
+    _index_ok(reader)
+
+
+def test_an_article_cached_again_before_the_pass_stays_one_pending_row(reader: Reader) -> None:
+    # the cache's upsert overrode the trigger's OR IGNORE: "UNIQUE constraint failed"
+    article = Article(url="https://a.example/1", title="Harbour", fetched_at=1.0)
+    reader._storage.cache_article(article)
+    reader._storage.cache_article(article)
+    reader._storage.cache_article(replace(article, title="Ferry"))
+    assert reader._storage.pending_index_count() == 1
+    assert [hit.title for hit in reader.search("ferry")] == ["Ferry"]
+    reader._storage.cache_article(replace(article, title="Bridge"))
+    assert reader.search("ferry") == [] and len(reader.search("bridge")) == 1
     _index_ok(reader)
