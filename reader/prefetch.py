@@ -31,7 +31,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -407,14 +406,11 @@ class Prefetcher:
         return stored
 
     async def _store(self, job: _ArticleJob) -> _Stored:
-        loop = asyncio.get_running_loop()
         if self._use_processes and self.pool is not None:
-            try:
-                return await loop.run_in_executor(
-                    self.pool.executor(), _store_article_in_worker, job
-                )
-            except BrokenProcessPool:
-                self.pool.reset()  # a worker died (killed, out of memory): start afresh
+            stored = await self.pool.run(_store_article_in_worker, job)
+            if stored is not None:
+                return stored
+        loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, store_article, self.storage, job)
 
     def _asked_to_wait(

@@ -27,7 +27,6 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -468,13 +467,11 @@ class Refresher:
             return _Result(check.url, new=new, updated=updated)
 
     async def _parse_and_store(self, job: _StoreJob) -> tuple[int, int]:
-        loop = asyncio.get_running_loop()
         if self._use_processes and self.pool is not None:
-            try:
-                executor = self.pool.executor()
-                return await loop.run_in_executor(executor, _parse_and_store_in_worker, job)
-            except BrokenProcessPool:
-                self.pool.reset()  # a worker died (killed, out of memory): start afresh
+            done = await self.pool.run(_parse_and_store_in_worker, job)
+            if done is not None:
+                return done
+        loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._parser, parse_and_store, self.storage, job)
 
 

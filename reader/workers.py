@@ -21,13 +21,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from reader.storage import Storage
+
+J = TypeVar("J")
+T = TypeVar("T")
 
 PRELOAD = ("reader.update", "reader.storage")
 """Imported by each worker as it starts, before its first job (feedparser only when a
@@ -64,6 +68,17 @@ class WorkerPool:
                 initargs=(context.Lock(), self.preload),
             )
         return executor
+
+    async def run(self, function: Callable[[J], T], job: J) -> T | None:
+        """``function(job)`` in a worker process; None when the pool broke (a worker was
+        killed, or ran out of memory): it is reset, and the caller does the job itself."""
+        import asyncio
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor(), function, job)
+        except BrokenProcessPool:
+            self.reset()
+            return None
 
     def reset(self) -> None:
         """Drop a broken pool (a worker was killed); the next ``executor()`` starts afresh."""
