@@ -2,10 +2,13 @@
 
 Usage: .venv/bin/python bench/related_quality.py [--dev DIR] [--worst N] [--page ID]
 
-Three sets of pages, each printed as one row:
+Four sets of pages, each printed as one row:
 
 - ``dev``: ../shared/related-dev (40 real pages in 9 languages, labelled by hand; see its
   README). The weights in reader/extract/links.py were set on these pages.
+- ``holdout``: bench/related_holdout (45 other real pages from ../shared/extract-dev, labelled
+  by hand by the same rules before reader was run on them; see its README). Its first-run
+  figures are the honest measure of how the extractor does on pages nobody tuned it for.
 - ``own``: tests/related_pages (small pages written for the tests, in the shapes of real
   ones, never used to set a weight before they were scored).
 - ``shared``: ../shared/pages (the sample pages whose related lists must stay exact).
@@ -37,6 +40,8 @@ from reader.extract.links import explain_related, find_related
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEV = ROOT.parent / "shared" / "related-dev"
+HOLDOUT = ROOT / "bench" / "related_holdout"
+HOLDOUT_PAGES = ROOT.parent / "shared" / "extract-dev" / "pages"
 OWN = ROOT / "tests" / "related_pages"
 SHARED = ROOT.parent / "shared" / "pages"
 
@@ -68,6 +73,20 @@ def dev_pages(directory: Path) -> list[Page]:
             ambiguous=item.get("ambiguous", []),
         )
         for item in labels
+    ]
+
+
+def holdout_pages(labels: Path, pages: Path) -> list[Page]:
+    """The held-out set: labels here, pages (raw bytes, any encoding) in extract-dev."""
+    return [
+        Page(
+            id=item["id"],
+            url=item["url"],
+            html=decode_html((pages / f"{item['id']}.html").read_bytes()),
+            related=item["related"],
+            ambiguous=item.get("ambiguous", []),
+        )
+        for item in json.loads(labels.read_text(encoding="utf-8"))
     ]
 
 
@@ -128,7 +147,7 @@ def row(name: str, results: list[Result]) -> str:
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else 0.0
     empties = f"{empty_ok}/{empty}"
     return (
-        f"{name:7} {len(results):5d} {precision:6.3f} {recall:6.3f} {f1:6.3f} "
+        f"{name:8} {len(results):5d} {precision:6.3f} {recall:6.3f} {f1:6.3f} "
         f"{clean / len(results) if results else 0.0:6.1%} {empties:>8} {tp:4d}/{fp:<3d}/{fn:<3d}"
         f" {median:7.1f} {p95:7.1f}"
     )
@@ -146,6 +165,10 @@ def main() -> int:
         sets["dev"] = dev_pages(args.dev)
     else:
         print(f"(no dev set at {args.dev})", file=sys.stderr)
+    if HOLDOUT_PAGES.is_dir():
+        sets["holdout"] = holdout_pages(HOLDOUT / "labels.json", HOLDOUT_PAGES)
+    else:
+        print(f"(no extract-dev pages at {HOLDOUT_PAGES} for the holdout set)", file=sys.stderr)
     sets["own"] = expected_pages(OWN)
     if SHARED.is_dir():
         sets["shared"] = expected_pages(SHARED)
@@ -170,7 +193,7 @@ def main() -> int:
 
     results = {name: run(pages) for name, pages in sets.items()}
     print(
-        f"{'set':7} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'noFP':>6} {'empty-ok':>8}"
+        f"{'set':8} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'noFP':>6} {'empty-ok':>8}"
         f" {'TP/FP/FN':>12} {'ms med':>7} {'ms p95':>7}"
     )
     for name, rows in results.items():
@@ -188,7 +211,7 @@ def main() -> int:
     if wrong:
         print(f"\npages with errors (first {args.worst}):")
         for name, result, (_, false, missed) in wrong[: args.worst]:
-            print(f"  {name:6} {result.page.id:40} FP {len(false):2d}  FN {len(missed):2d}")
+            print(f"  {name:7} {result.page.id[:40]:40} FP {len(false):2d}  FN {len(missed):2d}")
             for url in sorted(false)[:3]:
                 print(f"           FP {url}")
             for url in sorted(missed)[:3]:
