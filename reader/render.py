@@ -24,8 +24,10 @@ __all__ = [
     "ArticleHeader",
     "article_header",
     "cell_width",
+    "cjk_line_starts",
     "escape_markdown",
     "format_date",
+    "has_cjk",
     "header_markdown",
     "header_text",
     "link_list_text",
@@ -164,32 +166,48 @@ def cell_width(text: str) -> int:
     return width
 
 
-def wrap_cjk(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    """Lines of at most ``width`` terminal cells, for text with CJK characters in it.
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds Chinese, Japanese or Korean characters (wrapped by cells)."""
+    return _CJK_RE.search(text) is not None
+
+
+def cjk_line_starts(text: str, width: int, first: int = 0, rest: int = 0) -> list[int]:
+    """Where each line after the first starts when ``text`` is wrapped in ``width`` cells
+    (``first`` and ``rest``: the cells the lines' prefixes take), for text with CJK
+    characters in it.
 
     CJK text has no spaces, so a line may break between any two of its characters, but
     never inside a run of digits or Latin letters (a number, a name, a URL), never before
     closing punctuation (、。」) and never after opening punctuation (「（). Spaces are
-    break points too, and are dropped at a break. The app's own wrap can call this.
+    break points too (the next line starts after them). The app wraps its styled text at
+    these offsets; :func:`wrap_cjk` wraps plain text.
     """
-    lines: list[str] = []
-    line, used = first, cell_width(first)
-    pending_space = ""
-    for unit in _UNIT_RE.findall(text):
+    starts: list[int] = []
+    used, line_has_text = first, False
+    space = 0
+    for match in _UNIT_RE.finditer(text):
+        unit = match.group()
         if unit.isspace():
-            pending_space = " " if used > cell_width(first if not lines else rest) else ""
+            space = 1 if line_has_text else 0
             continue
         unit_width = cell_width(unit)
-        if used + cell_width(pending_space) + unit_width > width and line.strip():
-            lines.append(line.rstrip())
-            line, used = rest, cell_width(rest)
-            pending_space = ""
-        line += pending_space + unit
-        used += cell_width(pending_space) + unit_width
-        pending_space = ""
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
-    return lines
+        if line_has_text and used + space + unit_width > width:
+            starts.append(match.start())
+            used, space = rest, 0
+        used += space + unit_width
+        space, line_has_text = 0, True
+    return starts
+
+
+def wrap_cjk(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """Lines of at most ``width`` terminal cells, for text with CJK characters in it (the
+    breaks of :func:`cjk_line_starts`; spaces at a break are dropped)."""
+    starts = cjk_line_starts(text, width, cell_width(first), cell_width(rest))
+    pieces = [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)], strict=True)]
+    return [
+        ((first if index == 0 else rest) + piece.strip()).rstrip()
+        for index, piece in enumerate(pieces)
+    ]
 
 
 def link_numbers(article: Article) -> dict[str, int]:

@@ -380,3 +380,22 @@ async def test_the_footer_says_enter_follows_a_highlighted_link(
         await pilot.press("escape")
         await pilot.pause()
         assert "Follow" not in footer_keys()
+
+
+async def test_japanese_wraps_between_characters_never_inside_a_number(reader: Reader) -> None:
+    text = "市営バスの路線が再編され、現在の178人の運転手で来月から新しい時刻表になります。" * 4
+    article = Article(url="https://news.example/ja", title="バス", fetched_at=reader.clock(),
+                      blocks=(Block("paragraph", (Span(text),)),))  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])
+    app = make_app(reader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.main.article_view
+        for width in range(30, 47):  # many break points: none may fall inside "178"
+            view.styles.width = width
+            await pilot.pause()
+            view.show(article)
+            lines = [line.strip() for line in view.text_lines if line.strip() not in ("", "バス")]
+            assert lines and max(len(line) * 2 for line in lines) <= width  # wide: 2 cells
+            for before, after in zip(lines, lines[1:], strict=False):
+                assert not (before[-1].isdigit() and after[0].isdigit()), (width, before, after)
+            assert "".join(lines).count("178人") == 4

@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Article, Block, Link
-from reader.render import article_header
+from reader.render import article_header, cjk_line_starts, has_cjk
 from reader.sanitize import clean_line, clean_text
 from reader.tui.actions import bindings
 
@@ -545,6 +545,21 @@ class ArticleView(ScrollView, can_focus=True):
                 self._spot_numbers.append(number)
         return text
 
+    def _wrap_cjk(self, text: Text, room: int) -> list[Text]:
+        """Chinese, Japanese or Korean text, broken between characters but never inside a
+        number or a Latin word (``render.cjk_line_starts``: the same rule as ``reader
+        read``); a run longer than the line is folded."""
+        lines: list[Text] = []
+        for piece in text.divide(cjk_line_starts(text.plain, room)):
+            lead = len(piece.plain) - len(piece.plain.lstrip())
+            piece = piece[lead:]
+            piece.rstrip()
+            if piece.cell_len > room:
+                lines.extend(piece.wrap(self.app.console, room, overflow="fold"))
+            else:
+                lines.append(piece)
+        return lines
+
     def _wrap(
         self,
         text: Text,
@@ -557,7 +572,12 @@ class ArticleView(ScrollView, can_focus=True):
         first = first or Text("")
         after = after or Text("")
         indent = max(first.cell_len, after.cell_len)
-        wrapped = list(text.wrap(self.app.console, max(1, width - indent), overflow="fold"))
+        room = max(1, width - indent)
+        wrapped: list[Text]
+        if has_cjk(text.plain):
+            wrapped = self._wrap_cjk(text, room)
+        else:
+            wrapped = list(text.wrap(self.app.console, room, overflow="fold"))
         lines: list[Text] = []
         margin = Text(" " * pad)
         for number, line in enumerate(wrapped or [Text("")]):
