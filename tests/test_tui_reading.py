@@ -3,6 +3,7 @@ the rough edges a new user hit (each test would have caught its bug)."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -396,6 +397,6 @@ async def test_japanese_wraps_between_characters_never_inside_a_number(reader: R
             view.show(article)
             lines = [line.strip() for line in view.text_lines if line.strip() not in ("", "バス")]
             assert lines and max(len(line) * 2 for line in lines) <= width  # wide: 2 cells
-            for before, after in zip(lines, lines[1:], strict=False):
+            for before, after in itertools.pairwise(lines):
                 assert not (before[-1].isdigit() and after[0].isdigit()), (width, before, after)
             assert "".join(lines).count("178人") == 4

@@ -119,6 +119,7 @@ class ArticleView(ScrollView, can_focus=True):
         """The number of the highlighted link (Tab, Shift+Tab), or None."""
         self.typed = ""
         """Digits typed so far, followed by Enter."""
+        self._follows_shown = False
         self.pending: str | None = None
         """The URL being opened from a link, shown under the article while it loads."""
         self._spot_numbers: list[int] = []
@@ -194,7 +195,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.highlighted = number
         self._invalidate()
         self._show_subtitle()
-        self.refresh_bindings()
+        self._footer_follows()
         spot = self._spot(number) if number is not None and reveal else None
         if spot is not None:
             height = self.scrollable_content_region.height or self.size.height
@@ -210,7 +211,15 @@ class ArticleView(ScrollView, can_focus=True):
     def _set_typed(self, typed: str) -> None:
         self.typed = typed
         self._show_subtitle()
-        self.refresh_bindings()
+        self._footer_follows()
+
+    def _footer_follows(self) -> None:
+        """Have the footer show Enter's "Follow" when (and only when) it follows: asked only
+        on a change, since the footer is drawn again for it."""
+        follows = bool(self.typed) or self.highlighted is not None
+        if follows != self._follows_shown:
+            self._follows_shown = follows
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Enter follows (and the footer says so) only when a link is highlighted or a
