@@ -13,7 +13,9 @@ quality  serves tests/sites/stories (six outlets in three languages, eleven stor
 speed    fills a store with N entries (news-like: a Zipf vocabulary, names, numbers; kept
          at --db to reuse), adds the test site's stories, and times
          ``Reader.more_on_story`` for articles of the site: the first call (which measures
-         term rarity) and the following ones, median and worst. Target: under 50 ms.
+         term rarity) and the following ones, median and worst; then the app (headless,
+         160x50, the site's pages cached): from opening an entry to its "More on this
+         story" list drawn, for each entry that has one. Target: under 50 ms.
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reader.core import Reader, open_reader  # noqa: E402
-from reader.models import EntryData, EntryFilter  # noqa: E402
+from reader.models import Entry, EntryData, EntryFilter  # noqa: E402
 from reader.site_server import SiteServer  # noqa: E402
 
 SITE = ROOT / "tests" / "sites" / "stories"
@@ -208,12 +212,62 @@ def speed(entries: int, db: Path | None, runs: int) -> None:
                 began = time.perf_counter()
                 listed += len(reader.more_on_story(None, entry))
                 timings.append((time.perf_counter() - began) * 1000)
+            with_more = [e for e in site_entries if reader.more_on_story(None, e)]
+            rested, at_once = asyncio.run(app_timings(reader, with_more))
         finally:
             reader.close()
     print(f"more on this story over {total:,} entries ({runs} articles, {listed} listed):")
     print(f"  first (measures term rarity) {first:.1f} ms")
     print(f"  then: median {statistics.median(timings):.1f} ms   worst {max(timings):.1f} ms")
+    for label, measured in (("cursor rested on the row", rested), ("opened at once", at_once)):
+        print(f"  app, open to list shown, {label}: median {statistics.median(measured):.1f} ms"
+              f"   worst {max(measured):.1f} ms ({len(measured)} entries)")  # fmt: skip
     print(f"  target: under {TARGET_MS:.0f} ms")
+
+
+async def app_timings(reader: Reader, entries: list[Entry]) -> tuple[list[float], list[float]]:
+    """In the app: from opening each entry to its list of other reports drawn, when the
+    cursor rested on its row first (the list is found ahead), and when it is opened at
+    once (found after)."""
+    from reader.tui.app import ReaderApp
+
+    await read_pages(reader, entries)
+    app = ReaderApp(reader, background_refresh=False)
+    rested: list[float] = []
+    at_once: list[float] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        main = app.main
+        await pilot.pause(3.0)  # past the start-up measure of term rarity
+        source = main.entry_list.source
+        for entry in entries:
+            index = source.index_of(entry.id)  # type: ignore[attr-defined]
+            if index is None:
+                continue
+            main.entry_list.set_cursor(index)  # as j/k would
+            await pilot.pause(0.5)  # the reader looks at the title
+            rested.append(await _time_open(main, partial(main.open_entry, index)))
+            await pilot.pause()
+        for entry in entries:
+            main._more_lists.clear()  # nothing found ahead
+            at_once.append(await _time_open(main, partial(main.show_entry, entry)))
+            await pilot.pause()
+    return rested, at_once
+
+
+async def _time_open(main: Any, open_it: Any) -> float:
+    """Milliseconds from ``open_it()`` to the list shown."""
+    began = time.perf_counter()
+    open_it()
+    while not main.article_view.more and time.perf_counter() - began < 5:
+        await asyncio.sleep(0.002)
+    return (time.perf_counter() - began) * 1000
+
+
+async def read_pages(reader: Reader, entries: list[Entry]) -> None:
+    for entry in entries:
+        if entry.url:
+            await reader.get_article(entry.url)
+    await reader.aclose()
 
 
 def main() -> None:

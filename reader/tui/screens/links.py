@@ -24,10 +24,14 @@ class LinkPickerScreen(PickerScreen[int]):
     placeholder = "filter links"
     empty_text = "No link matches."
 
-    def __init__(self, links: Sequence[Link], body_count: int, highlighted: int | None) -> None:
+    def __init__(
+        self, links: Sequence[Link], kinds: Sequence[str], highlighted: int | None
+    ) -> None:
+        """``kinds``: what each link is ("" for the body's, "related", "more on this
+        story"), said beside it."""
         super().__init__()
         self.links = list(links)
-        self.body_count = body_count
+        self.kinds = list(kinds)
         self.highlighted = highlighted
 
     def first_highlight(self) -> int:
@@ -42,10 +46,11 @@ class LinkPickerScreen(PickerScreen[int]):
         for number, link in enumerate(self.links, start=1):
             if not link_matches(link, query):
                 continue
+            kind = self.kinds[number - 1] if number <= len(self.kinds) else ""
             label = Text.assemble(
                 (f"[{number}] ", "dim"),
                 clean_line(link.text) or clean_line(link.url),
-                ("  related" if number > self.body_count else "", "italic"),
+                (f"  {kind}" if kind else "", "italic"),
                 "\n",
                 (f"    {clean_line(link.url)}", "dim"),
             )

@@ -29,7 +29,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from reader.errors import ReaderError
-from reader.models import Article, Entry, EntryFilter, SearchHit
+from reader.models import Article, Entry, EntryFilter, SearchHit, StoryLink
 from reader.navigation import Load, Navigator, Page, Step, load_failure_text
 from reader.sanitize import clean_line
 from reader.tui import notices
@@ -72,6 +72,14 @@ IDS_DELAY = 0.4
 """Seconds on a long list before its full id list is loaded in the background."""
 COUNTS_DELAY = 0.3
 """Seconds between unread-count updates while a refresh runs."""
+MORE_AHEAD_DELAY = 0.15
+"""Seconds the entry cursor rests on a row before its "more on this story" is found
+ahead, so that the list opens with the article instead of a frame or two after it."""
+MORE_KEPT = 64
+"""Lists of "more on this story" kept for the articles of the rows passed over."""
+STORY_WARM_DELAY = 2.0
+"""Seconds after start before term rarity is measured for "more on this story" (a few
+hundred ms in a thread), so the first article opened gets its list as fast as the next."""
 
 STATE_SELECTION = "tui.selection"
 STATE_ENTRY = "tui.entry"
@@ -106,6 +114,12 @@ def pane_widths(width: int, pane: Pane) -> tuple[int | None, int]:
     return None, min(ARTICLE_MAX, width - ENTRIES_MIN)
 
 
+def _more_key(article: Article, entry: Entry | None) -> tuple[int | None, str, str]:
+    """Which article a "more on this story" list is for: the entry, the page's URL and
+    whether the text is the page's or the feed's (its list differs)."""
+    return (entry.id if entry is not None else None, article.url, article.source)
+
+
 class MainScreen(Screen[None]):
     """Three panes, a status line and the footer."""
 
@@ -124,6 +138,14 @@ class MainScreen(Screen[None]):
     class PageLoaded(Message):
         token: int
         article: Article
+
+    @dataclass
+    class MoreFound(Message):
+        """Other feeds' reports of ``article``'s story (``Reader.more_on_story``)."""
+
+        key: tuple[int | None, str, str]
+        article: Article
+        more: list[StoryLink]
 
     @dataclass
     class PageFailed(Message):
@@ -182,6 +204,9 @@ class MainScreen(Screen[None]):
         self._ids_timer: Timer | None = None
         self._notice_text: str | None = None
         self._opening_shown = False
+        self._more_lists: dict[tuple[int | None, str, str], list[StoryLink]] = {}
+        """"More on this story" by article (see ``_more_key``), the latest last."""
+        self._ahead_timer: Timer | None = None
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
         self.feed_notice = Static("", id="feed-notice", markup=False)
@@ -219,6 +244,7 @@ class MainScreen(Screen[None]):
         self.reload_feeds()
         self._restore()
         self._apply_layout()
+        self.set_timer(STORY_WARM_DELAY, self._prepare_more_on_story)
         if self.background_refresh:
             self._timed_refresh()
             minutes = self.reader.config.refresh_minutes
@@ -502,6 +528,11 @@ class MainScreen(Screen[None]):
                 self.article_view.show_message(NOTHING_OPEN)
             else:
                 self.article_view.show(page.article, scroll=step.scroll)
+                found = self._more_lists.get(_more_key(page.article, page.entry))
+                if found is not None:  # found ahead, as the cursor rested on its row
+                    self.article_view.show_more(page.article, found, self.reader.clock())
+                else:
+                    self._find_more(page.article, page.entry)
         self.article_view.set_fetching(self.navigator.loading)
         self.article_view.set_pending(self.navigator.pending_url)
         pending = self.navigator.pending_url
@@ -539,6 +570,61 @@ class MainScreen(Screen[None]):
             self.post_message(self.PageFailed(load.token, load_failure_text(load.url, error)))
         else:
             self.post_message(self.PageLoaded(load.token, article))
+
+    @work(thread=True, group="story", exclusive=True, exit_on_error=False)
+    def _find_more(self, article: Article, entry: Entry | None) -> None:
+        """Other feeds' reports of the story shown: store and CPU work (tens of ms), so in
+        a thread; a newer page cancels the search for this one."""
+        try:
+            more = self.reader.more_on_story(article, entry)
+        except ReaderError:
+            return  # a store locked by another program: the list is only missing
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.MoreFound(_more_key(article, entry), article, more))
+
+    @on(EntryList.Highlighted, "#entries")
+    def _entry_highlighted(self, event: EntryList.Highlighted) -> None:
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+        source = self.entry_list.source
+        entry = source.entry(event.index) if isinstance(source, EntrySource) else None
+        if entry is not None:
+            self._ahead_timer = self.set_timer(
+                MORE_AHEAD_DELAY, partial(self._find_more_ahead, entry)
+            )
+
+    @work(thread=True, group="story-ahead", exclusive=True, exit_on_error=False)
+    def _find_more_ahead(self, entry: Entry) -> None:
+        """The list for the article the row would open (its cached page, else its feed's
+        content), found while the cursor rests on it."""
+        try:
+            cached = self.reader.cached_article(entry.url) if entry.url else None
+            article = cached or self.reader.article_from_entry(entry)
+            if _more_key(article, entry) in self._more_lists:
+                return
+            more = self.reader.more_on_story(article, entry)
+        except ReaderError:
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.MoreFound(_more_key(article, entry), article, more))
+
+    @work(thread=True, group="story-warm", exit_on_error=False)
+    def _prepare_more_on_story(self) -> None:
+        try:
+            self.reader.prepare_more_on_story()
+        except ReaderError:
+            pass  # measured on the first article instead
+
+    @on(MoreFound)
+    def _more_found(self, event: MoreFound) -> None:
+        lists = self._more_lists
+        lists.pop(event.key, None)
+        lists[event.key] = event.more
+        while len(lists) > MORE_KEPT:
+            del lists[next(iter(lists))]
+        page = self.page
+        if page is not None and _more_key(page.article, page.entry) == event.key:
+            self.article_view.show_more(page.article, event.more, self.reader.clock())
 
     @on(PageLoaded)
     def _page_loaded(self, event: PageLoaded) -> None:
@@ -608,14 +694,13 @@ class MainScreen(Screen[None]):
         if not links:
             self.notify("This article has no links", timeout=2)
             return
-        body_count = len(view.article.links) if view.article is not None else 0
 
         def chosen(number: int | None) -> None:
             if number is not None:
                 view.highlight(number, reveal=False)
                 view.follow(number)
 
-        self.app.push_screen(LinkPickerScreen(links, body_count, view.highlighted), chosen)
+        self.app.push_screen(LinkPickerScreen(links, view.link_kinds, view.highlighted), chosen)
 
     def action_open_link_browser(self) -> None:
         view = self.article_view
@@ -961,6 +1046,7 @@ class MainScreen(Screen[None]):
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:
         self.refreshing = False
+        self._more_lists.clear()  # new entries: new reports of the stories
         self.status.set_progress(None)
         self.status.set_refreshed(self.clock())
         had_feeds = bool(self.feed_list.feeds)

@@ -2,7 +2,9 @@
 
 Every link has a number: the body's links (``Article.links``, each URL once) are numbered
 in order and marked inline as ``[3]``; the list at the end repeats them under "Links" and
-continues the numbering with the related articles under "Related". Digits then Enter,
+continues the numbering with the related articles under "Related", then with other feeds'
+reports of the same story under "More on this story" (found by the screen in a worker
+and added with :meth:`ArticleView.show_more`, each with its feed and age). Digits then Enter,
 Tab/Shift+Tab and a click choose one; the view posts :class:`ArticleView.LinkChosen` and
 never fetches anything itself.
 """
@@ -24,10 +26,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.models import Article, Block, Link
+from reader.models import Article, Block, Link, StoryLink
 from reader.render import article_header, cjk_line_starts, has_cjk
 from reader.sanitize import clean_line, clean_text
 from reader.tui.actions import bindings
+from reader.tui.format import age
 
 MAX_TEXT_WIDTH = 100
 """The widest measure of text: past it, the column is centred in the pane."""
@@ -122,6 +125,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._follows_shown = False
         self.pending: str | None = None
         """The URL being opened from a link, shown under the article while it loads."""
+        self.more: tuple[StoryLink, ...] = ()
+        """Other feeds' reports of the article's story (numbered after the related)."""
+        self._more_now = 0.0
         self._spot_numbers: list[int] = []
         self._numbers: dict[str, int] = {}
         self._lines: list[Strip] = []
@@ -135,6 +141,7 @@ class ArticleView(ScrollView, can_focus=True):
         if article is not self.article:
             self.highlighted = None
             self._set_typed("")
+            self.more = ()
         self.article = article
         self.fetching = fetching
         self._invalidate()
@@ -155,10 +162,20 @@ class ArticleView(ScrollView, can_focus=True):
         self.highlighted = None
         self._set_typed("")
         self.article = None
+        self.more = ()
         self.fetching = False
         self.message = message
         self._invalidate()
         self.scroll_to(y=0, animate=False, immediate=True)
+
+    def show_more(self, article: Article, more: Sequence[StoryLink], now: float) -> None:
+        """Add "More on this story" under ``article`` if it is still the one shown (the
+        list comes from a worker); ``now`` dates the ages. The reader stays where it is."""
+        if article is not self.article or tuple(more) == self.more:
+            return
+        self.more = tuple(more)
+        self._more_now = now
+        self._invalidate()
 
     def set_fetching(self, fetching: bool) -> None:
         """Mark the article shown as standing in while its page is fetched."""
@@ -170,13 +187,26 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def links(self) -> list[Link]:
-        """Every numbered link: link ``n`` is ``links[n - 1]`` (body links, then related)."""
+        """Every numbered link: link ``n`` is ``links[n - 1]`` (body links, related, then
+        more on this story)."""
         if self.article is None:
             return []
-        return [*self.article.links, *self.article.related]
+        more = [Link(story.title, story.url) for story in self.more]
+        return [*self.article.links, *self.article.related, *more]
+
+    @property
+    def link_kinds(self) -> list[str]:
+        """What each numbered link is: "" (the body's), "related", "more on this story"."""
+        if self.article is None:
+            return []
+        return (
+            [""] * len(self.article.links)
+            + ["related"] * len(self.article.related)
+            + ["more on this story"] * len(self.more)
+        )
 
     def link(self, number: int) -> Link | None:
-        """Link ``number`` (1-based: body links, then related), or None."""
+        """Link ``number`` (1-based: body links, related, more on this story), or None."""
         links = self.links
         return links[number - 1] if 1 <= number <= len(links) else None
 
@@ -413,33 +443,45 @@ class ArticleView(ScrollView, can_focus=True):
             out.append(Text(""))
 
         number = 0
-        if article.links or article.related:
-            for title, links in (("Links", article.links), ("Related", article.related)):
-                if not links:
-                    continue
-                out.extend(self._wrap(Text(title, style=self._style("section")), text_width, pad))
-                for link in links:
-                    number += 1
-                    click = Style.from_meta({"link": number})
-                    marker = Text(f"[{number}] ", style=self._style("meta") + click)
-                    indent = Text(" " * marker.cell_len)
-                    label = clean_line(link.text)
-                    if number not in placed:
-                        placed.add(number)
-                        self.link_spots.append(LinkSpot(number, link.url, len(out)))
-                    if label:
-                        out.extend(self._wrap(Text(label, style=self._link_style(number)),
-                                              text_width, pad, marker, indent))  # fmt: skip
-                    # the address on one line of its own, shortened in the middle
-                    room = max(8, text_width - indent.cell_len)
-                    address = Text(middle_ellipsis(clean_line(link.url), room),
-                                   style=self._style("meta") + click)  # fmt: skip
-                    if not label:
-                        address.stylize(self._link_style(number))
-                    out.extend(self._wrap(address, text_width, pad, indent if label else marker,
-                                          indent))  # fmt: skip
-                out.append(Text(""))
+        more = [Link(story.title, story.url) for story in self.more]
+        sources = [self._story_source(story) for story in self.more]
+        for title, links, notes in (
+            ("Links", article.links, [None] * len(article.links)),
+            ("Related", article.related, [None] * len(article.related)),
+            ("More on this story", more, sources),
+        ):
+            if not links:
+                continue
+            out.extend(self._wrap(Text(title, style=self._style("section")), text_width, pad))
+            for link, note in zip(links, notes, strict=True):
+                number += 1
+                click = Style.from_meta({"link": number})
+                marker = Text(f"[{number}] ", style=self._style("meta") + click)
+                indent = Text(" " * marker.cell_len)
+                label = clean_line(link.text)
+                if number not in placed:
+                    placed.add(number)
+                    self.link_spots.append(LinkSpot(number, link.url, len(out)))
+                if label:
+                    out.extend(self._wrap(Text(label, style=self._link_style(number)),
+                                          text_width, pad, marker, indent))  # fmt: skip
+                # under it, its feed and age (another feed's report), else the address on a
+                # line of its own, shortened in the middle
+                room = max(8, text_width - indent.cell_len)
+                below = note if note is not None else middle_ellipsis(clean_line(link.url), room)
+                address = Text(below, style=self._style("meta") + click)
+                if not label:
+                    address.stylize(self._link_style(number))
+                out.extend(self._wrap(address, text_width, pad, indent if label else marker,
+                                      indent))  # fmt: skip
+            out.append(Text(""))
         return out
+
+    def _story_source(self, story: StoryLink) -> str:
+        """ "Le Phare · 2d": whose report it is, and how old."""
+        when = age(story.published, self._more_now)
+        feed = clean_line(story.feed)
+        return f"{feed} · {when}" if when else feed
 
     def _link_style(self, number: int | None) -> Style:
         """How link ``number`` looks, with its number in the style's meta (for clicks)."""

@@ -126,7 +126,8 @@ class EntrySource(RowSource):
         return Row(
             key=entry.id,
             title=clean_line(entry.title) or clean_line(entry.url) or "(untitled)",
-            feed=clean_line(entry.feed_title),
+            # an entry other feeds have too is listed once, with every feed's name
+            feed=" + ".join(clean_line(name) for name in (entry.feed_title, *entry.also_in)),
             date=entry.date,
             unread=not entry.read,
             saved=entry.saved,
