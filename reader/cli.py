@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("config", "print the effective config (defaults where the file says nothing)")
 
+    stats = command("stats", "print what the store holds and its size on disk")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+
+    command("vacuum", "compact the database (after removals, it keeps its size until then)")
+
     mark = command("mark", "mark the entries linking to each URL read or unread")
     mark.add_argument("urls", nargs="+", metavar="URL")
     state = mark.add_mutually_exclusive_group(required=True)
@@ -812,6 +817,40 @@ def _sync_off(reader: Reader, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        stats = reader.stats()
+        if args.json:
+            return _print_json(stats.to_dict())
+        rows = [
+            ("feeds", f"{stats.feeds:,}"),
+            ("entries", f"{stats.entries:,} ({stats.unread:,} unread)"),
+            ("stored articles", f"{stats.articles:,}, {_megabytes(stats.article_bytes)}"
+             + (f" ({stats.articles_to_fetch:,} to fetch)" if stats.articles_to_fetch else "")),
+            ("saved articles", f"{stats.saved:,}"),
+            ("database", f"{_megabytes(stats.database_bytes)} on disk"
+             f" ({reader.paths.database})"),
+        ]  # fmt: skip
+        for label, value in rows:
+            print(f"{label + ':':17} {value}")
+        return 0
+
+    return _with_reader(db, work)
+
+
+def cmd_vacuum(args: argparse.Namespace, db: str | None) -> int:
+    def work(reader: Reader) -> int:
+        before, after = reader.vacuum()
+        print(f"compacted {reader.paths.database}: {_megabytes(before)} -> {_megabytes(after)}")
+        return 0
+
+    return _with_reader(db, work)
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1024 / 1024:,.1f} MB"
+
+
 _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "add": cmd_add,
     "edit": cmd_edit,
@@ -824,6 +863,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, str | None], int]] = {
     "saved": cmd_saved,
     "refresh": cmd_refresh,
     "prefetch": cmd_prefetch,
+    "stats": cmd_stats,
+    "vacuum": cmd_vacuum,
     "entries": cmd_entries,
     "read": cmd_read,
     "search": cmd_search,

@@ -31,6 +31,7 @@ from reader.models import (
     ImportReport,
     SavedArticle,
     SearchHit,
+    StoreStats,
     StoryLink,
 )
 from reader.opml import export_opml, parse_subscriptions
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
 
 HISTORY_STATE = "history"
 """The state key the browsing history is kept under."""
+
+
+MEGABYTE: Final = 1024 * 1024
+"""Bytes in a megabyte, as ``cache_mb`` counts them."""
 
 
 @dataclass
@@ -263,6 +268,7 @@ class Reader:
             )  # fmt: skip
         if self.config.prefetch == "off":
             self._storage.clear_article_queue()  # nothing waits for a prefetch never run
+        self.apply_retention()
         return report
 
     # --- prefetch ----------------------------------------------------------------------
@@ -282,12 +288,39 @@ class Reader:
         from reader.prefetch import prefetch_articles
 
         feed_ids = [self.get_feed(url).id for url in feed_urls] if feed_urls else None
-        return await prefetch_articles(
+        report = await prefetch_articles(
             self._storage, self.client(), self.host_limiter(), self.http_settings,
             mode=mode or self.config.prefetch,
             limit=self.config.prefetch_limit if limit is None else limit,
             feed_ids=feed_ids, progress=progress, clock=self.clock, pool=self.worker_pool(),
         )  # fmt: skip
+        self._storage.evict_articles(self.config.cache_mb * MEGABYTE)
+        return report
+
+    # --- retention -----------------------------------------------------------------------
+
+    def apply_retention(self) -> tuple[int, int, int]:
+        """``keep_days``: remove the read, unsaved entries older than that, with their
+        articles; ``cache_mb``: evict cached articles beyond it (read ones first, oldest
+        first; saved ones never). Refresh and prefetch call it as they end. (entries,
+        articles with them, articles evicted)."""
+        entries = with_them = 0
+        if self.config.keep_days:
+            before = self.clock() - self.config.keep_days * 86400.0
+            entries, with_them = self._storage.remove_old_entries(before)
+        evicted, _ = self._storage.evict_articles(self.config.cache_mb * MEGABYTE)
+        return entries, with_them, evicted
+
+    def stats(self) -> StoreStats:
+        """Feeds, entries, unread, cached articles and their size, saved articles, and the
+        database's size on disk."""
+        return self._storage.stats()
+
+    def vacuum(self) -> tuple[int, int]:
+        """Compact the database (and merge its full-text index): its size before, after."""
+        before = self._storage.stats().database_bytes
+        self._storage.vacuum()
+        return before, self._storage.stats().database_bytes
 
     def articles_to_fetch(self) -> int:
         """Entries whose article prefetch has still to fetch."""

@@ -384,6 +384,28 @@ class FeedCheck:
 
 
 @dataclass(frozen=True)
+class StoreStats:
+    """What the store holds (``reader stats``)."""
+
+    feeds: int = 0
+    entries: int = 0
+    unread: int = 0
+    articles: int = 0
+    """Cached articles (prefetched, opened, or reached by links)."""
+    article_bytes: int = 0
+    saved: int = 0
+    database_bytes: int = 0
+    """The database file and its write-ahead log on disk."""
+    articles_to_fetch: int = 0
+    unindexed: int = 0
+    """Rows the full-text index has still to take in."""
+
+    def to_dict(self) -> dict[str, int]:
+        """The JSON shape of ``reader stats --json``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class QueuedArticle:
     """An entry whose article prefetch is to fetch, with what it needs of its feed."""
 

@@ -29,6 +29,7 @@ from reader.models import (
     QueuedArticle,
     SavedArticle,
     SearchHit,
+    StoreStats,
     StoryCandidate,
 )
 
@@ -349,6 +350,19 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
         not_before REAL NOT NULL
     );
     """,
+    # 11: retention (keep_days, cache_mb): a removed entry's feed and guid, so a feed that
+    # still carries it does not bring it back (forgotten once the feed drops it); each
+    # cached article's size in bytes, so the cache's size is a sum, not a read of it all.
+    """
+    CREATE TABLE removed_entries (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        PRIMARY KEY (feed_id, guid)
+    ) WITHOUT ROWID;
+    ALTER TABLE articles ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET size = length(CAST(article AS BLOB)) + length(CAST(text AS BLOB));
+    CREATE INDEX articles_by_fetched ON articles (fetched_at);
+    """,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -384,6 +398,12 @@ _ARTICLE_STORED: Final = (
     "OR EXISTS (SELECT 1 FROM article_aliases l WHERE l.url = e.url))"
 )
 """SQL: the entry's article is in the cache (under its URL, or the one it redirected to)."""
+
+_ENTRY_SAVED: Final = (
+    "(EXISTS (SELECT 1 FROM reading_list r WHERE r.url = e.url OR r.url = "
+    "(SELECT a.final_url FROM article_aliases a WHERE a.url = e.url)))"
+)
+"""SQL: the entry is on the reading list (under its URL, or the one it redirected to)."""
 
 _FEED_FIELDS: Final = (
     "id", "url", "title", "site_url", "folder", "etag", "last_modified", "last_checked",
@@ -740,7 +760,7 @@ class Storage:
         (``last_updated`` too when an entry changed)."""
         now = update.checked_at if update.checked_at is not None else self.clock()
         with self.write() as db:
-            new, updated = self.store_entries(update.feed_id, entries, db, now)
+            new, updated = self.store_entries(update.feed_id, entries, db, now, whole=True)
             _apply_feed_update(db, update, now if new or updated else None)
         return new, updated
 
@@ -760,15 +780,18 @@ class Storage:
         entries: Iterable[EntryData],
         db: sqlite3.Connection | None = None,
         now: float | None = None,
+        whole: bool = False,
     ) -> tuple[int, int]:
         """Insert new entries and update changed ones in place: (new, updated).
 
         Read state is never touched by an update. Pass ``db`` to join an open transaction;
-        ``now`` (default: the store's clock) is the new entries' first-seen time.
+        ``now`` (default: the store's clock) is the new entries' first-seen time. An entry
+        retention removed is not inserted again; with ``whole`` (``entries`` is all the
+        feed holds now) the removals the feed no longer carries are forgotten.
         """
         if db is None:
             with self.write() as db:
-                return self.store_entries(feed_id, entries, db, now)
+                return self.store_entries(feed_id, entries, db, now, whole)
         now = self.clock() if now is None else now
         last_id = db.execute("SELECT coalesce(max(id), 0) FROM entries").fetchone()[0]
         new = updated = 0
@@ -779,11 +802,21 @@ class Storage:
                 (feed_id,),
             )
         }
+        removed = {
+            guid
+            for (guid,) in db.execute(
+                "SELECT guid FROM removed_entries WHERE feed_id = ?", (feed_id,)
+            )
+        }
+        carried: set[str] = set()
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         moved: list[str] = []  # guids whose URL changed: their duplicates may have too
         for entry in entries:
             old = existing.get(entry.guid)
+            if old is None and entry.guid in removed:
+                carried.add(entry.guid)  # read and removed: the feed still has it
+                continue
             if old is None:
                 inserts.append((
                     entry.guid, entry.url, entry.title, entry.author,
@@ -822,6 +855,11 @@ class Storage:
                 f"feed_id = ? AND guid IN ({','.join('?' * len(batch))}) "
                 "AND NOT EXISTS (SELECT 1 FROM entries d WHERE d.dup_of = entries.id)",
                 (feed_id, *batch),
+            )
+        if whole and removed - carried:
+            db.executemany(
+                "DELETE FROM removed_entries WHERE feed_id = ? AND guid = ?",
+                [(feed_id, guid) for guid in removed - carried],
             )
         return new, updated
 
@@ -965,20 +1003,22 @@ class Storage:
             with self.write() as db:
                 self.cache_article(article, requested_url, etag, last_modified, db)
                 return
-        values = (article.to_json(), article.title, to_text(article),
-                  article.fetched_at or self.clock(), etag, last_modified, article.url)  # fmt: skip
+        data, text = article.to_json(), to_text(article)
+        size = len(data.encode("utf-8", "surrogatepass")) + len(text.encode("utf-8", "replace"))
+        values = (data, article.title, text, article.fetched_at or self.clock(), etag,
+                  last_modified, size, article.url)  # fmt: skip
         # an UPDATE, then an INSERT, not an upsert: an upsert's conflict rule overrides
         # the OR IGNORE of the index triggers, and a second copy of a page not yet
         # indexed failed ("UNIQUE constraint failed: articles_fts_pending.id")
         updated = db.execute(
             "UPDATE articles SET article = ?, title = ?, text = ?, fetched_at = ?, "
-            "etag = ?, last_modified = ? WHERE url = ?",
+            "etag = ?, last_modified = ?, size = ? WHERE url = ?",
             values,
         ).rowcount
         if not updated:
             db.execute(
                 "INSERT INTO articles (article, title, text, fetched_at, etag, "
-                "last_modified, url) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "last_modified, size, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
         if requested_url and requested_url != article.url:
@@ -986,6 +1026,101 @@ class Storage:
                 "INSERT OR REPLACE INTO article_aliases (url, final_url) VALUES (?, ?)",
                 (requested_url, article.url),
             )
+
+    # --- retention ---------------------------------------------------------------------
+
+    def remove_old_entries(self, before: float) -> tuple[int, int]:
+        """Remove the read entries dated before ``before`` that are not on the reading
+        list, with their cached articles (not a saved one, nor one a kept entry links to):
+        (entries, articles) removed. Each removal is remembered, so the feed that still
+        carries the entry does not bring it back as new."""
+        with self.write() as db:
+            db.execute("DROP TABLE IF EXISTS temp.gone")
+            db.execute(
+                "CREATE TEMP TABLE gone AS SELECT e.id, e.feed_id, e.guid, e.url FROM entries e "
+                f"WHERE e.read = 1 AND e.sort_date < ? AND NOT {_ENTRY_SAVED}",
+                (before,),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO removed_entries (feed_id, guid) "
+                "SELECT feed_id, guid FROM temp.gone"
+            )
+            articles = db.execute(
+                "DELETE FROM articles WHERE url IN (SELECT coalesce(l.final_url, g.url) "
+                "FROM temp.gone g LEFT JOIN article_aliases l ON l.url = g.url) "
+                "AND url NOT IN (SELECT url FROM reading_list) AND NOT EXISTS (SELECT 1 "
+                "FROM entries k LEFT JOIN article_aliases l ON l.url = k.url "
+                "WHERE (k.url = articles.url OR l.final_url = articles.url) "
+                "AND k.id NOT IN (SELECT id FROM temp.gone))"
+            ).rowcount
+            entries = db.execute(
+                "DELETE FROM entries WHERE id IN (SELECT id FROM temp.gone)"
+            ).rowcount
+            _forget_orphan_aliases(db)
+            db.execute("DROP TABLE temp.gone")
+        return int(entries), int(articles)
+
+    def cache_size(self) -> int:
+        """Bytes the cached articles take (their JSON and text)."""
+        return int(self._query("SELECT coalesce(sum(size), 0) FROM articles")[0][0])
+
+    def evict_articles(self, max_bytes: int) -> tuple[int, int]:
+        """Bring the article cache under ``max_bytes``: the articles of read entries (and
+        pages reached by links) go first, oldest first, then those of unread ones; an
+        article on the reading list never. (articles, bytes) removed."""
+        size = self.cache_size()
+        if size <= max_bytes:
+            return 0, 0
+        rows = self._query(
+            "SELECT a.id, a.size FROM articles a WHERE a.url NOT IN (SELECT url FROM "
+            "reading_list) ORDER BY EXISTS (SELECT 1 FROM entries e LEFT JOIN "
+            "article_aliases l ON l.url = e.url WHERE e.read = 0 AND (e.url = a.url "
+            "OR l.final_url = a.url)), a.fetched_at, a.id"
+        )
+        chosen: list[int] = []
+        freed = 0
+        for article_id, article_size in rows:
+            if size - freed <= max_bytes:
+                break
+            chosen.append(article_id)
+            freed += article_size
+        with self.write() as db:
+            db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in chosen])
+            _forget_orphan_aliases(db)
+        return len(chosen), freed
+
+    def stats(self) -> StoreStats:
+        """What the store holds, and its size on disk."""
+        feeds, entries, unread = self._query(
+            "SELECT (SELECT count(*) FROM feeds), count(*), coalesce(sum(read = 0), 0) FROM entries"
+        )[0]
+        articles, article_bytes = self._query(
+            "SELECT count(*), coalesce(sum(size), 0) FROM articles"
+        )[0]
+        saved = self.saved_count()
+        disk = sum(
+            path.stat().st_size
+            for path in (self.path, self.path.with_name(self.path.name + "-wal"))
+            if path.exists()
+        )
+        return StoreStats(
+            feeds=feeds, entries=entries, unread=unread, articles=articles,
+            article_bytes=article_bytes, saved=saved, database_bytes=disk,
+            articles_to_fetch=self.queued_article_count(),
+            unindexed=self.pending_index_count(),
+        )  # fmt: skip
+
+    def vacuum(self) -> None:
+        """Index what waits, merge the full-text index, and compact the file."""
+        self.index_pending()
+        with self.write() as db:
+            db.execute("INSERT INTO entries_fts (entries_fts) VALUES ('optimize')")
+            db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as error:
+            raise _translate(error, self.path) from None
 
     # --- prefetch: the article queue ----------------------------------------------------
 
@@ -1668,6 +1803,11 @@ class Storage:
                 seen.add(url)
             hits.append(SearchHit(kind, url, title, date, rank, entry_id, feed_title))
         return hits[:limit]
+
+
+def _forget_orphan_aliases(db: sqlite3.Connection) -> None:
+    """Aliases whose article is gone."""
+    db.execute("DELETE FROM article_aliases WHERE final_url NOT IN (SELECT url FROM articles)")
 
 
 def _feed_update_columns(update: FeedUpdate, changed_at: float | None) -> dict[str, Any]:
