@@ -251,7 +251,8 @@ _RELATED_CLASS_RE = re.compile(
 _NEGATIVE_CLASS_RE = re.compile(
     r"most-?(?:read|popular|viewed|shared|commented)|popular|trending|ranking|meistgelesen"
     r"|mas-?leid|mais-?lid|plus-?lus|latest|newest|recent|ultim[ao]s|breaking|ticker"
-    r"|same-?section|more-?from|author|byline|next|prev|pager|pagination|video|gallery"
+    r"|same-?section|more-?from|author|byline|(?<!read-)(?<!read_)(?<!read)next|prev|pager"
+    r"|pagination|video|gallery"
     r"|podcast|newsletter|(?:^|[\s_-])(?:nav|menu|navbar|megamenu|dropdown)(?:$|[\s_-])"
     r"|breadcrumb|footer-?links|(?:^|[\s_-])tags?(?:$|[\s_-])|keywords|mots-?cles|topics",
     re.I,
@@ -1323,9 +1324,44 @@ def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
     link_text = sum(len(_text(a)) for a in anchors)
     if link_text < (0.3 if kind in ("related", "weak") else 0.6) * len(text):
         return None
+    # A short paragraph whose link is part of a sentence ("The Queen's husband has <a>spent
+    # three weeks in hospital</a>"), or a source line ("Journal information: <a>..</a>"),
+    # is prose too: a card's headline is a text of its own, not words in a line.
+    if kind not in ("related", "weak") and all(_in_sentence(a) for a in anchors):
+        return None
     # A card's own heading of another kind ("Trending", "Advertisement") condemns it; any
     # other heading in a card is its kicker.
     return _Candidate("card", el, anchors, heading, kind if kind != "other" else None)
+
+
+def _in_sentence(anchor: lxml.html.HtmlElement) -> bool:
+    """Whether a link is words in a line of text: its box has words of its own right
+    before or after it (not only punctuation or a bullet)."""
+    node = anchor
+    # An inline wrapper around the link (<strong><a>..</a></strong>) is part of the link.
+    parent = node.getparent()
+    while parent is not None and parent.tag in _INLINE_TAGS and len(parent) == 1:
+        if (parent.text or "").strip():
+            break
+        node, parent = parent, parent.getparent()
+    if parent is None:
+        return False
+    previous = node.getprevious()
+    before = parent.text if previous is None else previous.tail
+    after = node.tail
+    if any(_WORD_RE.search(text or "") for text in (before, after)):
+        return True
+    # "<strong>Journal information:</strong> <a>..</a>": a labelled line of another kind
+    # (a related label makes the box a candidate of its own kind first).
+    return (
+        previous is not None
+        and previous.tag in _INLINE_TAGS
+        and _text(previous).endswith((":", "："))
+        and not heading_kind(_text(previous))
+    )
+
+
+_INLINE_TAGS = frozenset({"strong", "b", "em", "i", "span", "u", "mark"})
 
 
 def _schema_candidates(page: _Page) -> Iterator[_Candidate]:
