@@ -609,6 +609,10 @@ def _anchor_title(anchor: lxml.html.HtmlElement) -> str:
         el for el in titles if not any(o is not el and _is_descendant(o, el) for o in titles)
     ]
     texts = [text for text in (_text(el) for el in innermost) if text]
+    # A label in its own title box inside the link ("<h3>Read also</h3><h4>headline</h4>")
+    # says what the link is; the headline is the other box.
+    if len(texts) > 1:
+        texts = [text for text in texts if heading_kind(text) not in ("related", "weak")]
     for text in texts:
         if _is_headline(text):
             return text
@@ -1033,6 +1037,22 @@ def _links_after_heading(page: _Page, heading: lxml.html.HtmlElement) -> list[An
     return []
 
 
+def _card_around_label(page: _Page, label: lxml.html.HtmlElement) -> list[Any]:
+    """The link of the one-story card a label sits in, when the link comes before it (an
+    image link, or an empty link laid over the whole card): "<div><a href=story></a>
+    <h3>Read also</h3><h4>headline</h4></div>"."""
+    for ancestor in list(label.iterancestors())[:3]:
+        if ancestor.tag in ("body", "html") or ancestor is page.body:
+            return []
+        anchors = [a for a in ancestor.iter("a") if page.target(a)]
+        if not anchors:
+            continue
+        if len({page.target(a) for a in anchors}) > 1 or len(_text(ancestor)) > _MAX_CARD_CHARS:
+            return []
+        return anchors
+    return []
+
+
 def _tab_panel(page: _Page, heading: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The panel a tab label controls (``href="#id"``, ``aria-controls``, ``data-target``):
     in a tabbed box only the related tab's panel counts."""
@@ -1086,7 +1106,7 @@ def _heading_candidates(page: _Page) -> Iterator[_Candidate]:
             continue  # a line "Read more: <a>..</a>" is the line candidates' business
         if (tag == "a" or el.find(".//a[@href]") is not None) and page.inside_body(el):
             continue  # in the story, a link "Related" goes to a topic page; it labels nothing
-        anchors = _links_after_heading(page, el)
+        anchors = _links_after_heading(page, el) or _card_around_label(page, el)
         if anchors:
             box = anchors[0].getparent() if len(anchors) == 1 else _common_ancestor(anchors)
             yield _Candidate("heading", box if box is not None else el, anchors, text, kind)
@@ -1319,6 +1339,8 @@ def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
     if not _among_paragraphs(page, el):
         return None
     heading, kind = _own_heading(page, el)
+    if not kind:
+        heading, kind = _label_in_links(anchors)
     # Mostly link text: a paragraph with a link in it is prose, not a card (unless a label
     # in it says what the link is).
     link_text = sum(len(_text(a)) for a in anchors)
@@ -1332,6 +1354,19 @@ def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
     # A card's own heading of another kind ("Trending", "Advertisement") condemns it; any
     # other heading in a card is its kicker.
     return _Candidate("card", el, anchors, heading, kind if kind != "other" else None)
+
+
+def _label_in_links(anchors: Sequence[lxml.html.HtmlElement]) -> tuple[str, str | None]:
+    """A related label inside a card's link, in an element of its own ("<a><h3>Lesen Sie
+    auch</h3><h4>headline</h4></a>"): the card's heading, though it is part of the link."""
+    for anchor in anchors:
+        for el in anchor.iter():
+            if el is anchor or not isinstance(el.tag, str):
+                continue
+            text = _label_text(el)
+            if text and heading_kind(text) in ("related", "weak"):
+                return text, heading_kind(text)
+    return "", None
 
 
 def _in_sentence(anchor: lxml.html.HtmlElement) -> bool:
@@ -1443,28 +1478,31 @@ def _block_links(page: _Page, candidate: _Candidate) -> list[tuple[int, str, str
     links = []
     for url, (position, title, _) in best.items():
         if not _is_headline(title):
-            title = _card_title(page, candidate, url)
+            title = _card_title(page, candidate.anchors, candidate.element, url)
         if _is_headline(title):
             links.append((position, url, title))
     return links
 
 
-def _card_title(page: _Page, candidate: _Candidate, url: str) -> str:
-    """An image-only link's headline: the card's heading, else the image's alt text."""
-    for anchor in candidate.anchors:
+def _card_title(
+    page: _Page, anchors: Sequence[lxml.html.HtmlElement], box: lxml.html.HtmlElement, url: str
+) -> str:
+    """An image-only (or empty, overlaid) link's headline: the card's heading, else the
+    image's alt text. A heading that is a label ("Read also") is not the headline."""
+    for anchor in anchors:
         if page.target(anchor) != url:
             continue
         card = anchor
         for _ in range(3):
             parent = card.getparent()
-            if parent is None or parent is candidate.element.getparent():
+            if parent is None or parent is box.getparent():
                 break
             if len({page.target(a) for a in parent.iter("a")} - {None}) > 1:
                 break
             card = parent
         for heading in card.iter("h1", "h2", "h3", "h4", "h5", "h6"):
             text = _text(heading)
-            if _is_headline(text):
+            if _is_headline(text) and heading_kind(text) not in ("related", "weak"):
                 return text
         for image in anchor.iter("img"):
             alt = _WS_RE.sub(" ", image.get("alt") or "").strip()
