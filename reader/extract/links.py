@@ -64,7 +64,8 @@ _TOPIC_PHRASES = r"""
   | more\s+on\s+this | more\s+stories\s+like\s+this | (?:previous|earlier|past)\s+coverage
   | on\s+the\s+same\s+(?:topic|subject) | in\s+(?:this|the\s+same)\s+series
   | sur\s+le\s+même\s+(?:sujet|thème) | articles?\s+similaires
-  | en\s+relation | pour\s+approfondir | pour\s+aller\s+plus\s+loin | dans\s+le\s+même\s+dossier
+  | (?:articles?\s+)?en\s+relation | sur\s+ce\s+(?:sujet|thème) | articles?\s+correspondants?
+  | pour\s+approfondir | pour\s+aller\s+plus\s+loin | dans\s+le\s+même\s+dossier
   | nos\s+articles\s+sur\s+le\s+sujet
   | (?:mehr\s+)?zum\s+thema | mehr\s+zu\s+diesem\s+thema | mehr\s+dazu
   | weitere\s+artikel\s+zum\s+thema
@@ -96,6 +97,7 @@ _TOPIC_PHRASES = r"""
 _ALSO_PHRASES = r"""
     see\s+also | read\s+(?:also|more) | also\s+read | more\s+reading
   | (?:à\s+|a\s+)?lire\s+(?:aussi|également|egalement) | (?:à\s+|a\s+)?voir\s+aussi
+  | l[’']auteur\s+vous\s+recommande
   | lesen\s+sie\s+(?:auch|mehr) | auch\s+lesenswert
   | (?:leia|veja)\s+também | leia\s+mais
   | (?:lee|lea|leer)\s+(?:también|más) | (?:seguir|sigue)\s+leyendo
@@ -121,6 +123,7 @@ _WEAK_PHRASES = r"""
   | what\s+to\s+read\s+next | more\s+stories\s+for\s+you
   | (?:das\s+)?könnte\s+sie\s+(?:auch\s+)?interessieren | auch\s+interessant | empfohlene\s+artikel
   | (?:à\s+|a\s+)?découvrir(?:\s+(?:aussi|également))? | vous\s+aimerez\s+aussi
+  | (?:la\s+rédaction|nous)\s+vous\s+recommand(?:e|ons)
   | (?:también\s+)?(?:te|le)\s+(?:puede|podría)\s+interesar | más\s+información
   | (?:você\s+)?(?:pode\s+)?(?:também\s+)?gostar | saiba\s+mais | veja\s+mais
   | (?:ti\s+)?potrebbe\s+interessarti | ti\s+potrebbe\s+(?:interessare|piacere)
@@ -669,17 +672,21 @@ class _Page:
         return {el: index for index, el in enumerate(self.root.iter())}
 
     @cached_property
-    def profile(self) -> dict[str, float]:
+    def subject(self) -> _Subject:
         texts = [text for text in (a.text_content() for a in self.root.iter("a")) if text.strip()]
-        return _article_profile(self.root, self.body, texts)
+        return _subject(self.root, self.body, texts)
 
     @cached_property
     def profile_index(self) -> dict[str, list[tuple[str, float]]]:
-        """The profile's words by their first four letters."""
-        index: dict[str, list[tuple[str, float]]] = {}
-        for word, weight in self.profile.items():
-            index.setdefault(word[:4], []).append((word, weight))
-        return index
+        """The article's subject words by their first four letters."""
+        return _profile_index(_article_profile(self.subject))
+
+    def profile_index_without(
+        self, anchors: Sequence[lxml.html.HtmlElement]
+    ) -> dict[str, list[tuple[str, float]]]:
+        """The same, leaving a block's own links out of the site's vocabulary."""
+        own = [text for text in (a.text_content() for a in set(anchors)) if text.strip()]
+        return _profile_index(_article_profile(self.subject, own))
 
     @cached_property
     def chrome_hrefs(self) -> set[str]:
@@ -848,16 +855,22 @@ def _article_of(body: lxml.html.HtmlElement | None) -> lxml.html.HtmlElement | N
     return body
 
 
-def _article_profile(
+@dataclass
+class _Subject:
+    """What the article is about, before the site's vocabulary is taken out: its headline's
+    words, its description's and keywords', the body's words by frequency, and how many of
+    the page's links each word (by its first four letters) is on."""
+
+    title: set[str]
+    about: set[str]
+    frequency: list[tuple[str, int]]
+    link_words: Counter[str]
+    links: int
+
+
+def _subject(
     root: lxml.html.HtmlElement, body: lxml.html.HtmlElement | None, anchors: Sequence[str]
-) -> dict[str, float]:
-    """The article's subject as weighted words: its headline's weigh 2; those of its
-    description, keywords and the body's most frequent words 1.
-
-    Words found on more than a tenth of the page's links are the site's vocabulary (its
-    name, "news", section names), not the subject, and are left out.
-    """
-
+) -> _Subject:
     def meta(*xpaths: str) -> set[str]:
         return _words(" ".join(str(v) for xpath in xpaths for v in root.xpath(xpath)[:4]))
 
@@ -878,16 +891,41 @@ def _article_profile(
     if body is not None:
         for para in body.iter("p"):
             frequency.update(_words(para.text_content()))
-    df: Counter[str] = Counter()
-    for text in anchors:
-        df.update({word[:4] for word in _words(text)})
-    limit = max(3.0, _SITE_WORD_SHARE * len(anchors))
+    return _Subject(title, about, frequency.most_common(), _link_words(anchors), len(anchors))
+
+
+def _link_words(texts: Iterable[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({word[:4] for word in _words(text)})
+    return counts
+
+
+def _article_profile(subject: _Subject, own: Sequence[str] = ()) -> dict[str, float]:
+    """The article's subject as weighted words: its headline's weigh 2; those of its
+    description, keywords and the body's most frequent words 1.
+
+    Words found on more than a tenth of the page's links are the site's vocabulary (its
+    name, "news", section names), not the subject, and are left out. ``own`` are the link
+    texts of the block being judged: they do not count, or a page with few links would
+    lose its subject's words just because the related block repeats them.
+    """
+    df = subject.link_words - _link_words(own) if own else subject.link_words
+    limit = max(3.0, _SITE_WORD_SHARE * (subject.links - len(own)))
     key_words = [
-        word for word, count in frequency.most_common() if count >= 2 and df[word[:4]] <= limit
+        word for word, count in subject.frequency if count >= 2 and df[word[:4]] <= limit
     ][:_KEY_WORDS]
-    profile = dict.fromkeys([*about, *key_words], 1.0)
-    profile.update(dict.fromkeys(title, 2.0))
+    profile = dict.fromkeys([*subject.about, *key_words], 1.0)
+    profile.update(dict.fromkeys(subject.title, 2.0))
     return {word: weight for word, weight in profile.items() if df[word[:4]] <= limit}
+
+
+def _profile_index(profile: dict[str, float]) -> dict[str, list[tuple[str, float]]]:
+    """The profile's words by their first four letters."""
+    index: dict[str, list[tuple[str, float]]] = {}
+    for word, weight in profile.items():
+        index.setdefault(word[:4], []).append((word, weight))
+    return index
 
 
 _KEY_WORDS = 20  # the body's words that say what it is about (more only add noise)
@@ -1514,12 +1552,15 @@ def _card_title(
 _ON_TOPIC_WEIGHT = 2.0  # one word of the article's headline, or two of its body
 
 
-def _on_topic(page: _Page, title: str) -> bool:
+def _on_topic(
+    page: _Page, title: str, index: dict[str, list[tuple[str, float]]] | None = None
+) -> bool:
     """Whether a headline shares the article's subject (weighted shared stems)."""
+    index = page.profile_index if index is None else index
     weight = 0.0
     for word in _words(title):
         weight += max(
-            (w for key, w in page.profile_index.get(word[:4], ()) if _same_word(word, key)),
+            (w for key, w in index.get(word[:4], ()) if _same_word(word, key)),
             default=0.0,
         )
     return weight >= _ON_TOPIC_WEIGHT
@@ -1547,7 +1588,8 @@ def _section_of(url: str) -> str:
         return ""
     sections: list[str] = []
     for segment in segments[:-1]:
-        if re.search(r"\d", segment):
+        # A date, an id or a story's slug ("/suisse/<slug>/story/123") ends the section.
+        if re.search(r"\d", segment) or segment.count("-") + segment.count("_") >= 2:
             break
         sections.append(segment.lower())
     return "/".join(sections)
@@ -1608,13 +1650,15 @@ def _score(page: _Page, candidate: _Candidate) -> None:
         add(points, why)
     if _NEGATIVE_CLASS_RE.search(boxes):
         add(-2.0, "class/id of a feed, ranking or pager")
-    if len(links) == 1 and candidate.source != "line" and _on_topic(page, links[0][2]):
+    # The subject's words, not counting this block's links as the site's vocabulary.
+    subject = page.profile_index_without(candidate.anchors) if links else page.profile_index
+    if len(links) == 1 and candidate.source != "line" and _on_topic(page, links[0][2], subject):
         add(1.0, "headline on the subject")
     if len(links) >= 2 and candidate.source != "line":
         # Whether the headlines share the article's subject: what tells a "Lesen Sie auch"
         # of leasing stories from one of grilling tips and share prices. Word overlap
         # misses picks worded differently, so an explicit heading loses less by it.
-        share = sum(_on_topic(page, title) for _, _, title in links) / len(links)
+        share = sum(_on_topic(page, title, subject) for _, _, title in links) / len(links)
         if share >= 0.6:
             add(1.0, f"{share:.0%} of headlines on the subject")
         elif topic_heading and (share > 0 or len(links) < 3):
