@@ -912,9 +912,9 @@ def _article_profile(subject: _Subject, own: Sequence[str] = ()) -> dict[str, fl
     """
     df = subject.link_words - _link_words(own) if own else subject.link_words
     limit = max(3.0, _SITE_WORD_SHARE * (subject.links - len(own)))
-    key_words = [
-        word for word, count in subject.frequency if count >= 2 and df[word[:4]] <= limit
-    ][:_KEY_WORDS]
+    key_words = [word for word, count in subject.frequency if count >= 2 and df[word[:4]] <= limit][
+        :_KEY_WORDS
+    ]
     profile = dict.fromkeys([*subject.about, *key_words], 1.0)
     profile.update(dict.fromkeys(subject.title, 2.0))
     return {word: weight for word, weight in profile.items() if df[word[:4]] <= limit}
@@ -1661,8 +1661,10 @@ def _score(page: _Page, candidate: _Candidate) -> None:
         share = sum(_on_topic(page, title, subject) for _, _, title in links) / len(links)
         if share >= 0.6:
             add(1.0, f"{share:.0%} of headlines on the subject")
-        elif topic_heading and (share > 0 or len(links) < 3):
-            pass  # "Related" over loosely related picks is still the publisher's word
+        elif topic_heading and (share > 0 or len(links) < 3 or where in ("body", "after")):
+            # "Related" over loosely related picks is still the publisher's word, and so is
+            # "Mehr zum Thema" in or right under the story over picks worded differently.
+            pass
         elif share < 0.25:
             penalty = 1.5 if explicit else (3.5 if len(links) >= 3 else 1.5)
             add(-penalty, f"{share:.0%} of headlines on the subject")
