@@ -403,7 +403,9 @@ def is_article_url(url: str, article_url: str = "") -> bool:
     segments = [s for s in parts.path.split("/") if s]
     if not segments:
         return False
-    if any(segment.lower() in _NON_ARTICLE_SEGMENTS for segment in segments):
+    if any(s.lower() in _NON_ARTICLE_SEGMENTS for s in segments) and not (
+        _story_under_list_segment(segments)
+    ):
         return False
     # A newsletter's sign-up page, not one of its dated issues.
     if segments[-1].lower() in _LAST_ONLY_SEGMENTS:
@@ -417,6 +419,31 @@ def is_article_url(url: str, article_url: str = "") -> bool:
     joins = last.count("-") + last.count("_")
     # /2025/01/02/short-slug/ is an article too: dated paths with a slug.
     return joins >= 2 or (joins >= 1 and bool(re.search(r"\d", parts.path)))
+
+
+# List words some sites also file their stories under ("/thema/<headline-slug>/497039969").
+_LIST_SEGMENTS = frozenset(
+    """
+    thema themen theme themes tema temas tematy topic topics subject subjects category categories
+    categoria categorias categorie rubrique rubriques section sections ressort archiv archive
+    archives
+    """.split()
+)
+_HEADLINE_SLUG_JOINS = 4  # a headline's words, not a topic's name ("donald-trump")
+
+
+def _story_under_list_segment(segments: Sequence[str]) -> bool:
+    """Whether a path with a list word in it is still one story: the list word is of a kind
+    stories are filed under (a topic, a section, not a tag, an author or a video), and it
+    is followed by a headline's slug ending in a long id or a page file."""
+    lowered = [segment.lower() for segment in segments]
+    if any(s in _NON_ARTICLE_SEGMENTS and s not in _LIST_SEGMENTS for s in lowered):
+        return False
+    last = max(i for i, s in enumerate(lowered) if s in _LIST_SEGMENTS)
+    rest = lowered[last + 1 :]
+    slug = any(s.count("-") + s.count("_") >= _HEADLINE_SLUG_JOINS for s in rest)
+    ending = bool(rest) and bool(re.search(r"\d{5,}|\.s?html?$", rest[-1]))
+    return slug and ending
 
 
 def base_url_of(root: lxml.html.HtmlElement, url: str) -> str:
