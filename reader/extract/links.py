@@ -858,13 +858,14 @@ def _find_body(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
             grand = parent.getparent()
             if grand is not None and grand.tag not in ("body", "html"):
                 scores[grand] += len(text) // 2
-            for ancestor in list(para.iterancestors())[:6]:
+            for ancestor in list(para.iterancestors())[:9]:
                 totals[ancestor] += len(text)
     if not scores:
         return None
     body = max(scores, key=lambda el: scores[el])
-    # A story split in parts (around ads or cards): the box that holds all of them.
-    for ancestor in list(body.iterancestors())[:3]:
+    # A story split in parts (around ads or cards, or in sections each wrapped in a few
+    # layout boxes): the box that holds all of them.
+    for ancestor in list(body.iterancestors())[:6]:
         if ancestor.tag in ("body", "html"):
             break
         if totals[ancestor] >= 1.4 * totals[body]:
@@ -1324,6 +1325,7 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
         if sum(len(_text(a)) for a in anchors) >= 0.4 * len(text):
             signatures.add(_line_signature(el, anchors[0]))
             yield _Candidate("line", el, anchors, _head_text(el, 30))
+    yield from _marker_lines(page)
     if not signatures or page.body is None:
         return
     # "A standalone headline line styled exactly like the prefixed ones": the whole line in
@@ -1337,6 +1339,31 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
             continue
         if len(_text(el)) <= 200 and not READ_MORE_PREFIX_RE.match(_head_text(el, 64)):
             yield _Candidate("line", el, anchors, "", "styled")
+
+
+# Arrows that stand for "read more" before a headline line: ">>> ", "» ", "► ", "→ ".
+_MARKER_RE = re.compile(r"^\s*(?:>{2,}|»|►|▶|→|➔|⇒|››?)\s*")
+
+
+def _marker_lines(page: _Page) -> Iterator[_Candidate]:
+    """In-body lines that are an arrow and one headline linked to another story (">>>
+    Zulieferer profitiert vom Aufschwung"): a teaser line without words for a label."""
+    if page.body is None:
+        return
+    for el in page.body.iter("p", "li", "div", "h3", "h4", "h5", "h6"):
+        if len(el) > 3:
+            continue
+        text = _text(el)
+        marker = _MARKER_RE.match(text)
+        if not marker or len(text) > 200:
+            continue
+        anchors = [a for a in el.iter("a") if page.target(a)]
+        if len({page.target(a) for a in anchors}) != 1:
+            continue
+        title = _text(anchors[0])
+        rest = text[marker.end() :]
+        if _is_headline(_MARKER_RE.sub("", title)) and len(title) >= 0.8 * len(rest):
+            yield _Candidate("line", el, anchors, "", "marker")
 
 
 _CARD_TAGS = ("aside", "figure", "section", "div", "article", "blockquote", "table")
@@ -1651,7 +1678,8 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     explicit = candidate.source == "line" or candidate.kind == "related"
     topic_heading = candidate.kind == "related" and _names_the_subject(candidate.heading)
     if candidate.source == "line":
-        add(3.5 if candidate.kind != "styled" else 2.5, "prefixed in-body line")
+        points = {"styled": 2.5, "marker": 2.0}.get(candidate.kind or "", 3.5)
+        add(points, "prefixed in-body line")
     elif candidate.kind == "related":
         add(3.0, f"heading {candidate.heading!r}")
     elif candidate.kind == "weak":
