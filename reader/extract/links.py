@@ -1418,7 +1418,7 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
                 break
 
 
-_MAX_CARD_CHARS = 400
+_MAX_CARD_CHARS = 600  # a kicker, a headline and a teaser of two or three sentences
 
 
 def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
