@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sync = command("sync", "sync with your feed server (Google Reader API) now")
     sync.add_argument("--json", action="store_true", help="print what moved as JSON")
+    sync.add_argument(
+        "--accept-removals", action="store_true",
+        help="apply the removals of a server that lost most of what was synced with it",
+    )  # fmt: skip
     sync_commands = sync.add_subparsers(dest="sync_command", metavar="ACTION")
     setup = sync_commands.add_parser(
         "setup", parents=[db_parent],
@@ -754,7 +758,7 @@ def _sync_now(reader: Reader, args: argparse.Namespace) -> int:
                 sys.stderr.write("\r\x1b[2K")
             sys.stderr.flush()
 
-    report = _run_async(reader, lambda: reader.sync(progress))
+    report = _run_async(reader, lambda: reader.sync(progress, accept_removals=args.accept_removals))
     assert report is not None
     for url in report.feeds_refused:
         print(f"reader: the server refused {clean_line(url)}; it stays a local feed",
@@ -801,7 +805,9 @@ def _sync_status(reader: Reader, args: argparse.Namespace) -> int:
     print(f"last sync:  {when(status.last_sync)}")
     print(f"queued:     {status.queued} change{_s(status.queued)}")
     print(f"feeds:      {status.synced_feeds} synced, {status.local_feeds} local only")
-    if status.last_error:
+    if status.attention:
+        print(f"attention:  {clean_line(status.attention)}")
+    if status.last_error and status.last_error != status.attention:
         print(f"last error: {clean_line(status.last_error)} ({when(status.last_error_at)})")
         if status.next_attempt:
             print(

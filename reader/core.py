@@ -19,7 +19,6 @@ from reader.errors import (
     FeedExistsError,
     FeedNotFoundError,
     InvalidSettingError,
-    ReaderError,
     SyncError,
 )
 from reader.fetch import HostLimiter, HttpSettings, make_client
@@ -597,14 +596,18 @@ class Reader:
         ``url`` is the Google Reader API's address; for FreshRSS its site address works
         too (``/api/greader.php`` is tried after it)."""
         from reader.sync.account import Account, account_password, save_account
-        from reader.sync.greader import LoginRefusedError, ProtocolError, RequestRefusedError
+        from reader.sync.greader import (
+            LoginRefusedError,
+            ProtocolError,
+            RequestRefusedError,
+            shown_address,
+        )
 
         url = check_web_url(url.strip()).rstrip("/")
         account = Account(url=url, user=user, password=password,
                           password_command=password_command)  # fmt: skip
         secret = account_password(account)  # a failing command fails here, at setup
         candidates = [url] if url.endswith("/api/greader.php") else [url, url + "/api/greader.php"]
-        first_error: ReaderError | None = None
         for candidate in candidates:
             api = self._greader(replace(account, url=candidate), password=lambda: secret)
             try:
@@ -615,14 +618,17 @@ class Reader:
                     "the API password of your profile; Miniflux: the Google Reader user and "
                     "password of its Integrations page)"
                 ) from None
-            except (ProtocolError, RequestRefusedError) as error:
-                first_error = first_error or error
+            except (ProtocolError, RequestRefusedError):
                 continue
             account = replace(account, url=candidate, auth=auth)
             break
         else:
-            assert first_error is not None
-            raise first_error
+            # a 404, an HTML page or a login without a token: not a Google Reader API
+            raise SyncError(
+                f"no Google Reader API at {shown_address(url)} (check the URL: for FreshRSS "
+                "it ends in /api/greader.php; for Miniflux it is Miniflux's own address, "
+                "with the Google Reader API turned on in Settings > Integrations)"
+            ) from None
         state = self._storage.sync_state()
         if state.get("account") != account.identity:
             self._storage.forget_sync()  # another server or user: its ids mean nothing here
@@ -635,12 +641,15 @@ class Reader:
         progress: Callable[[SyncProgress], None] | None = None,
         *,
         background: bool = False,
+        accept_removals: bool = False,
     ) -> SyncReport | None:
         """Sync with the server now: queued changes go up, the server's feeds, entries and
         read/starred state come down. Raises :class:`SyncError` (stored for ``sync
         status``; the changes stay queued). ``background`` (the app's syncs) returns None
         instead when the last failures ask to wait (backoff, Retry-After) or a sync is
-        already running."""
+        already running. A server that lost most of the feeds or stars synced with it
+        changes nothing here (:class:`~reader.sync.engine.ServerLostDataError`, kept as
+        ``sync_status().attention``) unless ``accept_removals``."""
         from reader.sync.engine import Sync, record_failure, record_success
 
         account = self.sync_account()
@@ -658,7 +667,10 @@ class Reader:
         try:
             api = self._greader(account)
             try:
-                report = await Sync(self._storage, api, clock=self.clock, progress=progress).run()
+                report = await Sync(
+                    self._storage, api, clock=self.clock, progress=progress,
+                    accept_removals=accept_removals,
+                ).run()  # fmt: skip
             except SyncError as error:
                 record_failure(self._storage, error, self.clock())
                 raise

@@ -1285,8 +1285,17 @@ class Storage:
                  article.to_json() if article else None, reached_from),
             )  # fmt: skip
 
-    def unsave_article(self, url: str, *, sync: bool = True) -> bool:
+    def unsave_article(self, url: str, *, sync: bool = True, keep_text: bool = False) -> bool:
+        """Take an article off the reading list. ``keep_text`` (a sync's unsave): the
+        article as saved stays in the article store, so it still reads offline and saving
+        it again brings that text back; one saved without its article stays saved."""
         with self.write() as db:
+            if keep_text:
+                row = db.execute("SELECT article FROM reading_list WHERE url = ?", (url,))
+                kept = row.fetchone()
+                if kept is None or kept[0] is None:
+                    return False
+                self.cache_article(Article.from_json(kept[0]), url, db=db)
             removed = db.execute("DELETE FROM reading_list WHERE url = ?", (url,)).rowcount > 0
             if removed and sync:
                 _queue_item_changes(db, "starred", _synced_entries_of(db, url), False, self.clock())
@@ -1421,6 +1430,18 @@ class Storage:
                 "ELSE remote_id END WHERE id = ?",
                 (int(local_only), int(local_only), feed_id),
             )
+
+    def starred_remote_ids(self) -> set[str]:
+        """The synced entries on the reading list whose star the server has (none is
+        queued here): what the sync checks the server still stars."""
+        saved = _SAVED.format(entry="e")
+        return {
+            row[0]
+            for row in self._query(
+                f"SELECT e.remote_id FROM entries e WHERE e.remote_id IS NOT NULL AND {saved} "
+                "AND e.remote_id NOT IN (SELECT target FROM sync_outbox WHERE kind = 'starred')"
+            )
+        }
 
     def link_feed(self, feed_id: int, remote_id: str | None) -> None:
         with self.write() as db:

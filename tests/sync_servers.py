@@ -73,12 +73,24 @@ class FreshRSS:
         """A fresh user with no feeds, and a client of theirs."""
         name = f"u{next(self._users)}"
         password = f"{name}-api-pass"
+        self.create_user(name, password)
+        return Phone(self, name, password)
+
+    def create_user(self, name: str, password: str) -> None:
         subprocess.run(
             ["php", str(self.root / "cli/create-user.php"), f"--user={name}",
              "--password=web-pass-1234", f"--api-password={password}"],
             capture_output=True, timeout=60, check=True,
         )  # fmt: skip
-        return Phone(self, name, password)
+
+    def recreate_user(self, name: str, password: str) -> None:
+        """The user deleted and made again, as on a reinstalled server: no feeds, no items,
+        the same name and password."""
+        subprocess.run(
+            ["php", str(self.root / "cli/delete-user.php"), f"--user={name}"],
+            capture_output=True, timeout=60, check=True,
+        )  # fmt: skip
+        self.create_user(name, password)
 
     def actualize(self, user: str) -> None:
         """Make the server fetch the user's feeds now: it would wait for a feed's ttl (an
@@ -232,6 +244,11 @@ class Phone:
     def actualize(self) -> None:
         self.server.actualize(self.user)
 
+    def reinstall(self) -> None:
+        """The server lost this account's data: the user is made again from nothing."""
+        self.server.recreate_user(self.user, self.password)
+        self._auth = self._token = None
+
 
 # --- feeds the tests change as they go -------------------------------------------------
 
@@ -321,6 +338,13 @@ class FakeMiniflux:
         return self.site.base
 
     # --- the server's own data ---
+
+    def reset(self) -> None:
+        """Fresh state, as a reinstalled server (or one restored from an old backup): no
+        feeds, no entries, its ids counted from the start again (so they may be ours)."""
+        self.feeds.clear()
+        self.entries.clear()
+        self._ids = count(1)
 
     def add_feed(self, url: str, title: str, category: str = "All") -> int:
         feed_id = next(self._ids)

@@ -9,7 +9,13 @@ import pytest
 
 from reader.models import EntryData, Feed
 from reader.storage import OutboxChange, Storage, SyncedEntry
-from reader.sync.engine import plan_feeds, recent_since, resolve_change
+from reader.sync.engine import (
+    lost_message,
+    lost_too_much,
+    plan_feeds,
+    recent_since,
+    resolve_change,
+)
 from reader.sync.greader import (
     ProtocolError,
     Subscription,
@@ -96,6 +102,9 @@ def change(value: bool, base: bool, changed_at: float = 100.0) -> OutboxChange:
         (change(True, False, 100.0), False, 100.0, "send"),  # a tie: ours
         (change(False, False), True, None, "server"),  # set back here: nothing to send
         (change(False, False), False, None, "drop"),
+        # a star added here goes whatever the server's time (it moves on a read there)
+        (OutboxChange(1, "starred", "aa", True, False, None, 100.0, 1), False, 150.0, "send"),
+        (OutboxChange(1, "starred", "aa", False, True, None, 100.0, 1), True, 150.0, "server"),
     ],
 )
 def test_resolve_change(
@@ -226,3 +235,28 @@ def test_an_item_arriving_for_an_article_saved_here_stars_it_there(store: Storag
     assert (starred.kind, starred.target, starred.value) == ("starred", f"{3:016x}", True)
     changes = store.apply_remote_state(unread=[], starred=[])
     assert changes.to_unsave == [] and store.is_saved("https://a/3")
+
+
+@pytest.mark.parametrize(
+    ("lost", "known", "too_much"),
+    [
+        (0, 0, False),
+        (1, 1, False),  # the one feed (or star) removed there: it syncs
+        (1, 2, False),
+        (2, 2, True),  # all of them
+        (2, 3, True),
+        (2, 4, False),  # half: a cleanup there
+        (5, 10, False),
+        (6, 10, True),
+        (283, 324, True),  # the reinstalled server
+    ],
+)
+def test_lost_too_much(lost: int, known: int, too_much: bool) -> None:
+    assert lost_too_much(lost, known) is too_much
+
+
+def test_lost_message_is_one_line_naming_what_was_lost() -> None:
+    both = lost_message((1, 2), (2, 2))
+    assert both.startswith("the server has lost 1 of 2 feeds and 2 of 2 starred articles we")
+    assert lost_message((283, 324), (0, 5)).startswith("the server has lost 283 of 324 feeds we")
+    assert "\n" not in both and "`reader sync --accept-removals`" in both

@@ -324,3 +324,32 @@ async def test_the_client_speaks_every_endpoint_freshrss_has(
     await api.mark_all_as_read(sub.stream_id, older_than=time.time() + 60)
     assert await api.item_ids(READING_LIST, exclude=READ) == []
     await reader.aclose()
+
+
+def test_a_server_that_lost_the_account_takes_nothing_from_here_and_gets_it_all_back(
+    setup, cli, reader: Reader, freshrss: Phone, site: SiteServer
+) -> None:
+    synced_with_the_gazette(setup, cli, freshrss, site)
+    entries = reader.entries()
+    for entry in entries[:2]:
+        reader.save(reader.article_from_entry(entry))
+    assert sync(cli)["starred_sent"] == 2
+    entries = reader.entries()
+    saved = {article.url: article.text for article in reader.saved()}
+    freshrss.reinstall()  # the same user and password, nothing else
+    result = cli("sync")
+    assert result.status == 1 and result.err.count("\n") == 1
+    assert "the server has lost 1 of 1 feeds and 2 of 2 starred articles" in result.err
+    assert "nothing was removed here" in result.err
+    assert reader.entries() == entries and len(reader.feeds()) == 1
+    assert {article.url: article.text for article in reader.saved()} == saved
+    assert freshrss.subscriptions() == {}  # nor was anything sent
+    assert "attention:  the server has lost" in cli("sync", "status").out
+    # sync off, set up again: what is here goes to the server again, stars and all
+    assert cli("sync", "off").status == 0
+    assert setup().status == 0
+    report = sync(cli)
+    assert (report["feeds_sent"], report["starred_sent"], report["new_entries"]) == (1, 2, 0)
+    assert list(freshrss.subscriptions()) == [site.url("/feed.xml")]
+    assert sorted(url for url, item in freshrss.items().items() if item["starred"]) == sorted(saved)
+    assert "attention" not in cli("sync", "status").out

@@ -3,11 +3,14 @@ start and on R, and shows "sync: ..." in the status line (against the fake Minif
 
 from __future__ import annotations
 
+import pytest
 from sync_servers import FakeMiniflux
 
 from reader.core import Reader
+from reader.errors import SyncError
 from reader.site_server import Response
 from reader.tui.app import ReaderApp
+from reader.tui.format import clock_time
 from tests.test_tui_app import wait_for
 
 
@@ -60,3 +63,25 @@ async def test_a_server_that_is_down_costs_a_message_not_the_screen(
         await pilot.press("R")
         await wait_for(pilot, lambda: not main.syncing and not main.status.sync_failed)
         assert main.status.sync is not None and main.status.sync.startswith("synced")
+
+
+async def test_the_last_sync_error_shows_at_start_while_the_sync_waits_to_retry(
+    reader: Reader, miniflux: FakeMiniflux
+) -> None:
+    await set_up(reader, miniflux)
+    miniflux.faults["/reader/api/0/subscription/list"] = lambda request: Response(
+        429, b"slow down", {"Retry-After": "600"}
+    )
+    with pytest.raises(SyncError):
+        await reader.sync()
+    await reader.aclose()
+    retry = reader.sync_status().next_attempt
+    assert retry is not None
+    asked = len(miniflux.calls)
+    app = ReaderApp(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await wait_for(pilot, lambda: not main.syncing and main.status.sync is not None)
+        assert main.status.sync_failed and "busy" in main.status.sync
+        assert main.status.sync.endswith(f"(retry at {clock_time(retry)})")
+    assert len(miniflux.calls) == asked  # it waited, as asked

@@ -3,15 +3,21 @@
 The order of a sync, each step safe to interrupt (every write is a transaction, and a
 queued change leaves the outbox only once the server has confirmed it):
 
+0. the guard: the server's feeds and starred items against what we synced with it; a
+   server that lost most of them (reinstalled, restored from an old backup) stops the
+   sync before anything changes on either side (:func:`lost_too_much`,
+   :class:`ServerLostDataError`), unless the user accepts its removals;
 1. feeds: the queued unsubscriptions and edits go up, local feeds the server lacks are
    subscribed there (a refusal keeps the feed local), the server's feeds and folders come
    down (:func:`plan_feeds`);
 2. state: the ids of the server's unread and starred items (all of them, in pages);
-3. the queued read and star changes are sent, or give way to the server's when it
+3. new items: the unread, the starred and the recent ones (by the server's ``ot``) that
+   are not stored here, fetched a page at a time and stored page by page (an item for
+   an entry read or saved here queues its read or star change);
+4. the queued read and star changes are sent, or give way to the server's when it
    changed the item later (:func:`resolve_change`);
-4. new items: the unread, the starred and the recent ones (by the server's ``ot``) that
-   are not stored here, fetched a page at a time and stored page by page;
-5. the server's read and starred state is applied to the entries with no change queued.
+5. the server's read and starred state is applied to the entries with no change queued;
+   an article the server unstarred leaves the reading list with its text kept.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ class SyncStatus:
     last_error: str | None = None
     last_error_at: float | None = None
     next_attempt: float | None = None
+    attention: str | None = None  # what needs the user (a server that lost its data)
     synced_feeds: int = 0
     local_feeds: int = 0
 
@@ -89,12 +96,35 @@ class SyncStatus:
             last_error=state.get("last_error"),
             last_error_at=_float(state.get("last_error_at")),
             next_attempt=_float(state.get("next_attempt")),
+            attention=state.get("attention"),
             synced_feeds=synced_feeds,
             local_feeds=local_feeds,
         )
 
 
+class ServerLostDataError(SyncError):
+    """The server no longer has most of what we synced with it: nothing was applied."""
+
+
 # --- pure decisions --------------------------------------------------------------------
+
+
+def lost_too_much(lost: int, known: int) -> bool:
+    """Whether ``lost`` of the ``known`` feeds (or starred items) we synced with a server
+    gone from it at once says the server lost its data rather than that someone removed
+    them there: more than half of them, and more than one (a feed or a star removed on
+    the server syncs as ever)."""
+    return lost >= 2 and lost * 2 > known
+
+
+def lost_message(feeds: tuple[int, int], starred: tuple[int, int]) -> str:
+    """``(lost, known)`` of feeds and starred items: the one line that says so."""
+    parts = [f"{lost} of {known} feeds" for lost, known in [feeds] if lost]
+    parts += [f"{lost} of {known} starred articles" for lost, known in [starred] if lost]
+    return (
+        f"the server has lost {' and '.join(parts)} we synced with it; nothing was removed "
+        "here: `reader sync --accept-removals` to apply it, or `reader sync off`"
+    )
 
 
 @dataclass
@@ -169,11 +199,17 @@ def resolve_change(
       the item after the change was made here (its ``updated`` time, when it gives one):
       the server's state wins.
     - ``send``: the change made here is the newest.
+
+    A star added here is sent whatever the server's time says: the server's ``updated``
+    moves with any change of the item (read on the phone), and losing the star would
+    take the article off the reading list here.
     """
     if change.value == server_state:
         return "drop"
     if change.value == change.base:
         return "server"
+    if change.kind == "starred" and change.value:
+        return "send"
     if server_changed is not None and server_changed > change.changed_at:
         return "server"
     return "send"
@@ -225,10 +261,12 @@ class Sync:
         *,
         clock: Clock = SYSTEM_CLOCK,
         progress: Callable[[SyncProgress], None] | None = None,
+        accept_removals: bool = False,
     ) -> None:
         self.storage = storage
         self.api = api
         self.clock = clock
+        self.accept_removals = accept_removals
         self._progress = progress
         self.report = SyncReport(server=api.server)
         self.state = storage.sync_state()
@@ -240,18 +278,25 @@ class Sync:
     async def run(self) -> SyncReport:
         started = self.clock()
         self.progress("feeds")
-        feed_ids = await self.sync_feeds()
+        remote = await self.api.subscriptions()
+        starred = await self.api.item_ids(STARRED)
+        if not self.accept_removals:
+            await asyncio.to_thread(self.check_kept, remote, starred)
+        feed_ids, unsubscribed = await self.sync_feeds(remote)
         self.progress("state")
         unread = await self.api.item_ids(READING_LIST, exclude=READ)
-        starred = await self.api.item_ids(STARRED)
+        if unsubscribed:  # their items went with them
+            starred = await self.api.item_ids(STARRED)
         since = recent_since(self.state, started)
         if since is None:
             recent = await self.api.item_ids(READING_LIST, limit=FIRST_SYNC_RECENT)
         else:
             recent = await self.api.item_ids(READING_LIST, since=since)
-        keep_read, keep_starred = await self.send_changes(set(unread), set(starred))
         wanted = list(dict.fromkeys([*unread, *starred, *recent]))
+        # first the new items: one for an entry read or saved here queues its change,
+        # sent below in this same sync (the first sync sends the reading list's stars)
         await self.fetch_new(wanted, feed_ids)
+        keep_read, keep_starred = await self.send_changes(set(unread), set(starred))
         # the big writes run in a thread: the app's event loop (and screen) carries on
         changes = await asyncio.to_thread(
             partial(
@@ -262,7 +307,7 @@ class Sync:
         self.report.read_received = changes.read + changes.unread
         await asyncio.to_thread(self.save_starred, changes.to_save)
         for url in changes.to_unsave:
-            self.storage.unsave_article(url, sync=False)
+            self.storage.unsave_article(url, sync=False, keep_text=True)
         self.report.starred_received = len(changes.to_save) + len(changes.to_unsave)
         self.report.queued = self.storage.outbox_count()
         finished = self.clock()
@@ -273,9 +318,20 @@ class Sync:
 
     # --- feeds -------------------------------------------------------------------------
 
-    async def sync_feeds(self) -> dict[str, int]:
-        """Bring the feeds together; returns stream id -> feed id of every synced feed."""
-        remote = await self.api.subscriptions()
+    def check_kept(self, remote: Sequence[Subscription], starred: Sequence[str]) -> None:
+        """:class:`ServerLostDataError` when the server lost too much of what we synced
+        with it (:func:`lost_too_much`) to apply its removals here."""
+        linked = [feed.remote_id for feed in self.storage.sync_feeds() if feed.remote_id]
+        streams = {sub.stream_id for sub in remote}
+        feeds = (sum(stream not in streams for stream in linked), len(linked))
+        known = self.storage.starred_remote_ids()
+        stars = (len(known - set(starred)), len(known))
+        if lost_too_much(*feeds) or lost_too_much(*stars):
+            raise ServerLostDataError(lost_message(feeds, stars))
+
+    async def sync_feeds(self, remote: list[Subscription]) -> tuple[dict[str, int], int]:
+        """Bring the feeds together; returns stream id -> feed id of every synced feed,
+        and how many were unsubscribed there."""
         queued = self.storage.outbox()
         plan = plan_feeds(self.storage.sync_feeds(), remote, queued)
         done: list[OutboxChange] = list(plan.drop)
@@ -312,11 +368,12 @@ class Sync:
                 site_url=sub.site_url,
             )  # fmt: skip
             self.report.feeds_added += 1
-        return {
+        feed_ids = {
             feed.remote_id: feed.id
             for feed in self.storage.sync_feeds()
             if feed.remote_id is not None
         }
+        return feed_ids, len(plan.unsubscribe)
 
     async def subscribe(
         self, feeds: Sequence[Feed], before: Sequence[Subscription]
@@ -472,7 +529,9 @@ class Sync:
 
 
 def record_success(storage: Storage) -> None:
-    storage.set_sync_state({"last_error": None, "failures": None, "next_attempt": None})
+    storage.set_sync_state(
+        {"last_error": None, "failures": None, "next_attempt": None, "attention": None}
+    )
 
 
 def record_failure(storage: Storage, error: SyncError, now: float) -> float:
@@ -484,12 +543,15 @@ def record_failure(storage: Storage, error: SyncError, now: float) -> float:
     failures = int(state.get("failures", "0") or 0) + 1
     retry_after = error.retry_after if isinstance(error, RetryLaterError) else None
     next_attempt = next_check_after_error(now, failures, retry_after)
-    storage.set_sync_state({
+    values: dict[str, str | None] = {
         "last_error": str(error),
         "last_error_at": repr(now),
         "failures": str(failures),
         "next_attempt": repr(next_attempt),
-    })  # fmt: skip
+    }
+    if isinstance(error, ServerLostDataError):
+        values["attention"] = str(error)  # said until a sync goes through
+    storage.set_sync_state(values)
     return next_attempt
 
 

@@ -126,6 +126,12 @@ def server_label(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
+def shown_address(url: str) -> str:
+    """The address without user info, query or fragment, for a message."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{server_label(url)}{parts.path}"
+
+
 class GReader:
     """One account on one server. Logs in on first use and again, once, when a token
     is refused; ``on_login`` is told each new auth token so it can be kept."""

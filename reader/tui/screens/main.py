@@ -1115,8 +1115,15 @@ class MainScreen(Screen[None]):
                         markup=False, timeout=6)  # fmt: skip
             return
         report = event.report
-        if report is None:  # waiting after failures, as the server asked
-            self.status.set_sync(None)
+        if report is None:  # waiting after failures, as the server asked: say the last
+            status = self.reader.sync_status()
+            if status.last_error is None:
+                self.status.set_sync(None)
+            else:
+                retry = (
+                    f" (retry at {clock_time(status.next_attempt)})" if status.next_attempt else ""
+                )
+                self.status.set_sync(f"sync: {status.last_error}{retry}", failed=True)
             return
         self.status.set_sync(f"synced {clock_time(self.clock())}")
         for url in report.feeds_refused:
