@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -575,6 +575,16 @@ class Reader:
 
     def set_state(self, key: str, value: str) -> None:
         self._storage.set_state(key, value)
+
+    def set_states(self, values: Mapping[str, str]) -> None:
+        """Several values the app keeps, in one write (``HISTORY_STATE`` is the history's
+        JSON)."""
+        self._storage.set_states(values)
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long the calling thread waits for a store another program has locked
+        before :class:`DatabaseLockedError` (five seconds unless set)."""
+        self._storage.set_busy_timeout(seconds)
 
     # --- sync with a feed server (reader/sync/) ---------------------------------------
 

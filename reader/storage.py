@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -586,6 +586,11 @@ class Storage:
             db = self._adopt(self._connect(self.path, self._busy_timeout))
         return db
 
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long this thread's connection waits for a store another program holds
+        (the app's own thread waits briefly: it must answer keys, not wait five seconds)."""
+        self._db.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     def close(self) -> None:
         """Close every thread's connection."""
         with self._lock:
@@ -821,7 +826,9 @@ class Storage:
                 inserts.append((
                     entry.guid, entry.url, entry.title, entry.author,
                     entry.published, entry.updated, entry.summary, entry.content,
-                    now, entry.published or entry.updated or now,
+                    # a date ahead of now (a wrong clock, a scheduled post) would pin the
+                    # entry above every new one for days: it sorts as first seen
+                    now, min(entry.published or entry.updated or now, now),
                 ))  # fmt: skip
                 existing[entry.guid] = (
                     entry.title, entry.summary, entry.content, entry.updated, entry.url
@@ -1339,6 +1346,17 @@ class Storage:
     def get_state(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
         return rows[0][0] if rows else None
+
+    def set_states(self, values: Mapping[str, str]) -> None:
+        """Several UI state values in one transaction."""
+        if not values:
+            return
+        with self.write() as db:
+            db.executemany(
+                "INSERT INTO state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
 
     def set_state(self, key: str, value: str) -> None:
         with self.write() as db:

@@ -464,3 +464,20 @@ def test_an_article_cached_twice_before_it_is_indexed(tmp_path: Path) -> None:
     assert cached is not None and cached.title == "One, again"
     assert store.article_validators("https://a.example/1") == ('"v2"', None)
     store.close()
+
+
+def test_an_entry_dated_ahead_of_now_sorts_as_first_seen(tmp_path: Path) -> None:
+    from reader.models import EntryData
+
+    store = Storage(tmp_path / "s.sqlite", clock=lambda: 1_000_000.0)
+    store.add_feeds([("https://a.example/feed", None, None)])
+    feed = store.feeds()[0]
+    store.store_entries(feed.id, [EntryData("old", title="Yesterday", published=913_600.0)])
+    store.store_entries(feed.id, [EntryData("ahead", title="Next week", published=1_604_800.0)])
+    store.store_entries(feed.id, [EntryData("new", title="Now", published=999_999.0)])
+    assert [e.title for e in store.entries()] == ["Next week", "Now", "Yesterday"]
+    # ahead sorts as "now" (first seen), not a week on top of everything
+    store.store_entries(feed.id, [EntryData("newer", title="Newer", published=1_000_000.0)])
+    titles = [e.title for e in store.entries()]
+    assert titles.index("Newer") < titles.index("Now")
+    store.close()

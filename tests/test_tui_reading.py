@@ -45,7 +45,8 @@ async def fetched_open(pilot: Pilot[None], main: MainScreen) -> None:
 @pytest.mark.parametrize(
     ("width", "pane", "feeds", "article"),
     [
-        (120, "feeds", 24, 48),  # browsing feeds: three panes share the screen
+        (120, "feeds", 30, 40),  # browsing feeds: three panes share the screen
+        (100, "feeds", 25, 33),
         (120, "entries", None, 80),  # reading: the feeds make way, 76 columns of text
         (130, "article", None, 90),
         (160, "entries", 30, 90),  # room for all three
@@ -56,7 +57,7 @@ async def fetched_open(pilot: Pilot[None], main: MainScreen) -> None:
 def test_pane_widths(width: int, pane: str, feeds: int | None, article: int) -> None:
     got_feeds, got_article = pane_widths(width, pane)  # type: ignore[arg-type]
     assert (got_feeds, got_article) == (feeds, article)
-    assert width - (got_feeds or 0) - got_article >= ENTRIES_MIN
+    assert width - (got_feeds or 0) - got_article >= ENTRIES_MIN  # the titles keep room
 
 
 async def test_the_article_gets_the_room_and_z_gives_it_all(
@@ -283,9 +284,8 @@ async def test_a_failing_feed_shows_its_error_above_its_entries_until_it_heals(
         main.feed_list.select_key(f"feed:{reader.feeds()[0].id}")
         await pilot.pause()
         assert main.feed_notice.display
-        assert "HTTP 500" in str(main.feed_notice.render()) and "ago" in str(
-            main.feed_notice.render()
-        )
+        notice = str(main.feed_notice.render())
+        assert "HTTP 500" in notice and "(just now)" in notice  # what, and when
         state["status"] = 200
         await pilot.press("R")
         await wait_for(pilot, lambda: not main.refreshing)
@@ -400,3 +400,42 @@ async def test_japanese_wraps_between_characters_never_inside_a_number(reader: R
             for before, after in itertools.pairwise(lines):
                 assert not (before[-1].isdigit() and after[0].isdigit()), (width, before, after)
             assert "".join(lines).count("178人") == 4
+
+
+async def test_a_store_locked_by_another_program_never_freezes_the_keys(
+    reader: Reader, site: SiteServer, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each write of the screen waited the store's five seconds, and every key after it
+    # waited too: Enter, m, s and ? took half a minute, then ran at once. Now the screen's
+    # own writes wait half a second and say so, and its bookkeeping (history, where the
+    # user is) is written off the event loop.
+    import sqlite3
+    import threading
+
+    await subscribed(reader, site)
+    state_writers: list[str] = []
+    real_set_states = reader.set_states
+
+    def set_states(values: dict[str, str]) -> None:
+        state_writers.append(threading.current_thread().name)
+        real_set_states(values)
+
+    monkeypatch.setattr(reader, "set_states", set_states)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        main = app.main
+        ui_thread = threading.current_thread().name
+        assert reader._storage._db.execute("PRAGMA busy_timeout").fetchone()[0] == 500
+        await pilot.press("tab")
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            await pilot.press("enter", "m", "s", "question_mark")
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+            assert any("locked by another program" in n.message for n in app._notifications)
+            assert main.page is not None  # the article still opened
+            await wait_for(pilot, lambda: bool(state_writers))
+            assert ui_thread not in state_writers
+        finally:
+            other.execute("ROLLBACK")
+            other.close()

@@ -34,6 +34,26 @@ def age(timestamp: float | None, now: float) -> str:
     return str(then.tm_year)
 
 
+def since(timestamp: float, now: float) -> str:
+    """When, as a phrase: ``just now``, ``5 min ago``, ``3 h ago``, ``2 days ago``, ``on
+    4 Mar``, ``on 4 Mar 2024`` (a time ahead of ``now`` reads as just now)."""
+    seconds = now - timestamp
+    if seconds < MINUTE:
+        return "just now"
+    if seconds < HOUR:
+        return f"{int(seconds // MINUTE)} min ago"
+    if seconds < DAY:
+        return f"{int(seconds // HOUR)} h ago"
+    if seconds < 30 * DAY:
+        days = int(seconds // DAY)
+        return f"{days} day{'s' if days != 1 else ''} ago"
+    then = time.localtime(timestamp)
+    day = time.strftime("%d %b", then).lstrip("0")
+    return (
+        f"on {day}" if then.tm_year == time.localtime(now).tm_year else f"on {day} {then.tm_year}"
+    )
+
+
 def clock_time(timestamp: float) -> str:
     """``14:05`` in local time."""
     return time.strftime("%H:%M", time.localtime(timestamp))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from reader.models import Feed, FeedFailure, RefreshReport
 from reader.sanitize import clean_line
-from reader.tui.format import age
+from reader.tui.format import since
 
 FAILURES_LISTED = 3
 """Failed feeds named in a refresh's notice; the rest are counted."""
@@ -43,7 +43,7 @@ def feed_error(feed: Feed, now: float) -> str | None:
     """The line at the top of a failing feed's list: its message and when."""
     if not feed.last_error:
         return None
-    when = f" ({age(feed.last_error_at, now).strip()} ago)" if feed.last_error_at else ""
+    when = f" ({since(feed.last_error_at, now)})" if feed.last_error_at else ""
     return f"⚠ {clean_line(feed.last_error)}{when}"
 
 

@@ -8,6 +8,7 @@ post messages; only the handlers here change widgets.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -28,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from reader.core import HISTORY_STATE
 from reader.errors import ReaderError
 from reader.models import Article, Entry, EntryFilter, SearchHit, StoryLink
 from reader.navigation import Load, Navigator, Page, Step, load_failure_text
@@ -61,13 +63,17 @@ PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
 NARROW_BELOW = 100
 """Below this many columns, one pane at a time."""
 FEEDS_SHARE, FEEDS_MIN, FEEDS_MAX = 0.2, 20, 30
-"""The feeds pane's width: a fifth of the screen, 20 to 30 columns."""
+"""The feeds pane's width beside an article: a fifth of the screen, 20 to 30 columns."""
+BROWSING_SHARE, BROWSING_MIN, BROWSING_MAX = 0.25, 24, 36
+"""Its width while feeds are browsed: enough to tell "Feed 0" from "Feed 1"."""
 ENTRIES_MIN = 40
 """The entries pane never gets narrower than this beside an article."""
 ARTICLE_MAX = 104
 """The reader pane's widest: 100 columns of text, its border and margins."""
 ARTICLE_BESIDE_FEEDS = 74
 """Below this width for the reader, the feeds pane makes way while an entry is read."""
+UI_BUSY_TIMEOUT = 0.5
+"""Seconds the screen's own writes wait for a store locked by another program."""
 IDS_DELAY = 0.4
 """Seconds on a long list before its full id list is loaded in the background."""
 COUNTS_DELAY = 0.3
@@ -105,9 +111,10 @@ def pane_widths(width: int, pane: Pane) -> tuple[int | None, int]:
     columns; the entries take the rest. While the feeds are browsed all three share the
     screen; while entries are read the reader gets room for 70 to 100 columns of text,
     and the feeds pane makes way when both would not fit."""
-    feeds = max(FEEDS_MIN, min(FEEDS_MAX, round(width * FEEDS_SHARE)))
     if pane == "feeds":
-        return feeds, min(ARTICLE_MAX - 10, (width - feeds) // 2)
+        feeds = max(BROWSING_MIN, min(BROWSING_MAX, round(width * BROWSING_SHARE)))
+        return feeds, min(ARTICLE_MAX - 10, int((width - feeds) * 0.45))
+    feeds = max(FEEDS_MIN, min(FEEDS_MAX, round(width * FEEDS_SHARE)))
     beside_feeds = width - feeds - ENTRIES_MIN
     if beside_feeds >= ARTICLE_BESIDE_FEEDS:
         return feeds, min(ARTICLE_MAX, beside_feeds)
@@ -204,6 +211,10 @@ class MainScreen(Screen[None]):
         self._ids_timer: Timer | None = None
         self._notice_text: str | None = None
         self._opening_shown = False
+        self._nav_error_shown = False
+        self._unkept: dict[str, str] = {}
+        """UI state waiting to be written (see ``_keep``)."""
+        self._unkept_lock = threading.Lock()
         self._more_lists: dict[tuple[int | None, str, str], list[StoryLink]] = {}
         """"More on this story" by article (see ``_more_key``), the latest last."""
         self._ahead_timer: Timer | None = None
@@ -236,6 +247,9 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # this thread draws the screen: it waits at most a moment for a store that another
+        # program holds, then says so (five seconds a write froze every key behind it)
+        self.reader.set_busy_timeout(UI_BUSY_TIMEOUT)
         self.feed_list.border_title = "Feeds"
         self.entry_list.border_title = "Entries"
         self.article_view.border_title = "Article"
@@ -255,7 +269,7 @@ class MainScreen(Screen[None]):
         try:
             if self.page is not None:
                 self.history.remember_scroll(self.article_view.position)
-            self.reader.save_history(self.history)
+            self._unkept[HISTORY_STATE] = self.history.to_json()
             self.save_state()
         except ReaderError:  # the store may be gone; leaving must still work
             pass
@@ -550,9 +564,14 @@ class MainScreen(Screen[None]):
             self.show_pane("article")
         if step.history_changed:
             self._save_history()
+        if step.show and self._nav_error_shown:
+            # a page opened: the error of a link that failed before no longer applies
+            self._nav_error_shown = False
+            self.status.set_error(None)
         if step.message:
             if step.severity != "information":
                 self.status.set_error(step.message)
+                self._nav_error_shown = True
             self.notify(clean_line(step.message), severity=step.severity, markup=False,
                         timeout=6 if step.severity != "information" else 2)  # fmt: skip
 
@@ -636,12 +655,24 @@ class MainScreen(Screen[None]):
         self.carry_out(self.navigator.failed(event.token, event.message))
 
     def _save_history(self) -> None:
-        """Keep the history for next time; it is saved again on exit, so a locked store
-        now costs nothing but this write."""
+        """Keep the history for next time (in the background; again on exit)."""
+        self._keep({HISTORY_STATE: self.history.to_json()})
+
+    def _keep(self, values: dict[str, str]) -> None:
+        """Write UI state (history, where the user is) off the event loop: a store locked
+        by another program then costs a missed write, never a frozen screen."""
+        with self._unkept_lock:
+            self._unkept.update(values)
+        self._write_kept()
+
+    @work(thread=True, group="state", exclusive=True, exit_on_error=False)
+    def _write_kept(self) -> None:
+        with self._unkept_lock:
+            values, self._unkept = self._unkept, {}
         try:
-            self.reader.save_history(self.history)
+            self.reader.set_states(values)
         except ReaderError:
-            pass
+            pass  # saved again on exit; where the user is matters less than what they read
 
     # --- links, back and forward ---------------------------------------------------------
 
@@ -667,7 +698,10 @@ class MainScreen(Screen[None]):
         self.carry_out(self.navigator.go_to(index, scroll_now=self._position()))
 
     def action_fetch_again(self) -> None:
-        self.carry_out(self.navigator.refetch())
+        step = self.navigator.refetch()
+        self.carry_out(step)
+        if step.start is not None:
+            self.notify("Fetching the page again…", timeout=2)
 
     def _select_entry_row(self, entry_id: int) -> None:
         """Put the entry list's cursor on ``entry_id`` when the list shows it."""
@@ -734,21 +768,22 @@ class MainScreen(Screen[None]):
     # --- where the user left off ---------------------------------------------------------
 
     def _save_place(self, key: int) -> None:
-        try:
-            if self._selection_key:
-                self.reader.set_state(STATE_SELECTION, self._selection_key)
-            self.reader.set_state(STATE_ENTRY, str(key))
-        except ReaderError:
-            pass  # where the user is matters less than what they are reading
+        """Remember the selection and the entry open, for the next start."""
+        values = {STATE_ENTRY: str(key)}
+        if self._selection_key:
+            values[STATE_SELECTION] = self._selection_key
+        self._keep(values)
 
     def save_state(self) -> None:
         """Where the user is, for next time (called when the app closes)."""
+        values = dict(self._unkept)
         if self._selection_key:
-            self.reader.set_state(STATE_SELECTION, self._selection_key)
+            values[STATE_SELECTION] = self._selection_key
         row = self.entry_list.current_row
         if self.page is not None and row is not None:
-            self.reader.set_state(STATE_ENTRY, str(row.key))
-            self.reader.set_state(STATE_SCROLL, str(round(self.article_view.position)))
+            values[STATE_ENTRY] = str(row.key)
+            values[STATE_SCROLL] = str(round(self.article_view.position))
+        self.reader.set_states(values)
 
     def _restore(self) -> None:
         """Back to the selection, the entry and the page of last time."""
@@ -772,14 +807,16 @@ class MainScreen(Screen[None]):
                 item = source.saved(index)
                 if item is not None and self.history.current is None:
                     self.carry_out(self.navigator.open_saved(item, scroll_now=None, scroll=scroll))
-                    self.set_reactive(MainScreen.pane, "entries")
+                    self.set_reactive(MainScreen.pane, "article" if self.narrow else "entries")
                     return
             elif isinstance(source, EntrySource):
                 entry = source.entry(index)
         step = self.navigator.restore(entry, scroll)
         self.carry_out(step)
         if step.show:
-            self.set_reactive(MainScreen.pane, "entries")
+            # side by side the list has the keys and the page shows beside it; one pane at
+            # a time, the page itself (it came back behind the list)
+            self.set_reactive(MainScreen.pane, "article" if self.narrow else "entries")
 
     # --- moving through unread ---------------------------------------------------------
 
@@ -1207,7 +1244,9 @@ class MainScreen(Screen[None]):
         self.app.push_screen(
             ConfirmScreen(
                 f"Remove {clean_line(target.display_title)}?",
-                "Its entries go; the reading list keeps its articles.",
+                f"{clean_line(target.url)}"
+                + (f" (in {clean_line(target.folder)})" if target.folder else "")
+                + "\nIts entries go; the reading list keeps its articles.",
             ),
             answered,
         )
