@@ -2040,9 +2040,11 @@ def _link_duplicates(db: sqlite3.Connection, rows: str, params: Sequence[Any]) -
     """Point the entries matching ``rows`` at the first entry of another feed with their
     URL or guid (its group's first: the groups are kept flat), or at none; a new copy of
     a read entry is read."""
+    # only the rows that change are written: most new entries have no duplicate
     db.execute(
         "UPDATE entries SET dup_of = (SELECT min(coalesce(o.dup_of, o.id)) FROM entries o "
-        f"WHERE o.id < entries.id AND {_SAME_ENTRY}) WHERE {rows}",
+        f"WHERE o.id < entries.id AND {_SAME_ENTRY}) WHERE {rows} AND (dup_of IS NOT NULL "
+        f"OR EXISTS (SELECT 1 FROM entries o WHERE o.id < entries.id AND {_SAME_ENTRY}))",
         params,
     )
     db.execute(
