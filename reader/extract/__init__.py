@@ -13,6 +13,7 @@ container), :mod:`.blocks` (HTML -> blocks), :mod:`.cleanup` (boilerplate), :mod
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -34,6 +35,7 @@ from reader.extract.links import base_url_of, find_body_links, find_related, par
 from reader.extract.metadata import BYLINE_PREFIX_RE, normalize_date, read_metadata
 from reader.extract.readability import (
     drop_elements,
+    find_standfirst,
     hidden_elements,
     misses_the_titled_article,
     number_elements,
@@ -148,6 +150,35 @@ def _is_teaser_list(blocks: Sequence[Block]) -> bool:
     return bylines >= TEASER_LIST_BYLINES
 
 
+def _standfirst_blocks(
+    elements: list[lxml.html.HtmlElement],
+    summary_root: lxml.html.HtmlElement,
+    descriptions: tuple[str, ...],
+    base_url: str,
+) -> list[Block]:
+    """The standfirst above the article (see :func:`find_standfirst`) as paragraphs."""
+    found = find_standfirst(elements, summary_root, descriptions)
+    if found is None:
+        return []
+    element = copy.deepcopy(found)
+    element.tail = None
+    if element.tag not in ("p", "div"):
+        element.tag = "p"  # a deck set as <h2> is a paragraph of the article
+    wrapper = lxml.html.fragment_fromstring("<div/>")
+    wrapper.append(element)
+    return [b for b in clean_blocks(html_to_blocks(wrapper, base_url)) if b.kind == "paragraph"]
+
+
+def _with_standfirst(standfirst: list[Block], blocks: list[Block]) -> list[Block]:
+    """The standfirst first, unless the body already has it."""
+    if not standfirst or not blocks:
+        return blocks
+    body = WS_RE.sub(" ", " ".join(b.text for b in blocks))
+    if any(WS_RE.sub(" ", b.text).strip() in body for b in standfirst):
+        return blocks
+    return [*standfirst, *blocks]
+
+
 def _looks_like_html(text: str) -> bool:
     return bool(_LOOKS_LIKE_HTML_RE.search(text[:5000]))
 
@@ -216,8 +247,10 @@ def extract_article(html: str, url: str) -> Article:
             summary_root = None
         base_url = base_url_of(root, url)
         misplaced = False
+        standfirst: list[Block] = []
         if summary_root is not None:
             misplaced = misses_the_titled_article(elements, summary_root, metadata.title)
+            standfirst = _standfirst_blocks(elements, summary_root, metadata.descriptions, base_url)
             recover_paragraphs(elements, summary_root)
             prune_junk(summary_root)
             drop_teaser_cards(summary_root)
@@ -225,6 +258,7 @@ def extract_article(html: str, url: str) -> Article:
             blocks = clean_blocks(html_to_blocks(summary_root, base_url))
         if not was_cut:  # a page that big is not worth a second, slower reading
             blocks = _with_second_opinion(blocks, root, base_url, misplaced)
+        blocks = _with_standfirst(standfirst, blocks)
     except RecursionError as error:
         raise NotAnArticleError("The page is nested too deeply to read.") from error
     blocks = drop_header_residue(blocks, metadata.title, metadata.byline)

@@ -222,7 +222,13 @@ def prune_junk(root: lxml.html.HtmlElement) -> None:
             features and (JUNK_CLASS_RE.search(features) or _SHARE_CLASS_RE.search(features))
         )
         junk = junk or bool(_JUNK_ID_RE.match(el.get("id") or ""))
-        if junk and _is_small_or_links(el):
+        # ARIA's "note" is content ancillary to the main content: "Main article: …",
+        # "For other uses, see …" above a section (Readability.js drops them too).
+        junk = junk or (el.get("role") or "").strip().lower() == "note"
+        # Chrome is short or mostly links, or other articles' headlines; an author's bio
+        # is chrome of any length up to a bio's.
+        chrome = junk and (_is_small_or_links(el) or _is_headline_list(el))
+        if chrome or _is_author_box(el):
             doomed.append(el)
     for el in doomed:
         parent = el.getparent()
@@ -283,6 +289,48 @@ def _is_teaser_card(el: lxml.html.HtmlElement) -> bool:
     heading_text = " ".join(heading.text_content().split())
     linked = sum(len(" ".join(a.text_content().split())) for a in heading.iter("a"))
     return bool(heading_text) and linked >= 0.9 * len(heading_text)
+
+
+# A box about the author (class or id): a bio is prose, so unlike other chrome it may be
+# long; it is still not the article, up to the length of a short bio.
+_AUTHOR_BOX_RE = re.compile(
+    r"(?:^|[\s_-])(?:author-?(?:box|bio|info|about|description|details|profile|card)"
+    r"|about-?(?:the-?)?author|autor(?:en)?-?(?:box|info|profil))(?:$|[\s_-])",
+    re.I,
+)
+_AUTHOR_BOX_MAX_CHARS: Final = 1200
+
+
+def _is_author_box(el: lxml.html.HtmlElement) -> bool:
+    if el.tag not in ("div", "section", "aside", "footer", "p"):
+        return False  # an id on a heading is its slug ("about-the-author")
+    features = f"{el.get('class') or ''} {el.get('id') or ''}".replace("__", "-")
+    if not _AUTHOR_BOX_RE.search(features):
+        return False
+    return len(" ".join(el.text_content().split())) <= _AUTHOR_BOX_MAX_CHARS
+
+
+def _is_headline_list(el: lxml.html.HtmlElement) -> bool:
+    """Every heading in it but a first label ("Related") links to another page, and there
+    are several: the headlines of other articles with their excerpts ("Related" cards),
+    however much text they have. An article's section headings are not links (or link to
+    their own anchor)."""
+    linked = 0
+    for heading in el.iter("h2", "h3", "h4", "h5", "h6"):
+        text = " ".join(heading.text_content().split())
+        if not text:
+            continue
+        links = [a for a in heading.iter("a") if not (a.get("href") or "").startswith("#")]
+        link_chars = sum(len(" ".join(a.text_content().split())) for a in links)
+        if link_chars >= 0.9 * len(text):
+            linked += 1
+        elif linked or len(text) > _HEADLINE_LABEL_MAX_CHARS:
+            return False  # a plain heading among them: a section of the article itself
+    return linked >= _HEADLINE_LIST_MIN
+
+
+_HEADLINE_LIST_MIN: Final = 2
+_HEADLINE_LABEL_MAX_CHARS: Final = 60
 
 
 def _is_small_or_links(el: lxml.html.HtmlElement) -> bool:
@@ -497,15 +545,45 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
 
 
 def drop_title_heading(blocks: list[Block], title: str) -> list[Block]:
-    """The header already shows the title: a first heading repeating it goes."""
-    if (
-        blocks
-        and blocks[0].kind == "heading"
-        and title
-        and WS_RE.sub(" ", blocks[0].text).strip().casefold() == title.strip().casefold()
-    ):
-        return blocks[1:]
+    """The header already shows the title: a first heading that says it goes, with the
+    kicker above it.
+
+    "Says it" as Readability.js judges a heading to duplicate the title: nearly all of the
+    heading's words are the title's, so a title with the site's name after it
+    ("… - Breitbart") or a tagline around it still matches.
+    """
+    if not title:
+        return blocks
+    for index, block in enumerate(blocks[:_TITLE_SCAN_BLOCKS]):
+        if block.kind != "heading":
+            if len(block.text.split()) > _KICKER_MAX_WORDS:
+                break  # the article has begun: a heading after this is one of its sections
+            continue
+        if block.level <= _TITLE_HEADING_MAX_LEVEL and (
+            _title_similarity(title, block.text) > _TITLE_SIMILARITY
+        ):
+            # What stands above the title is its kicker ("Wärmewende in Oldenstedt"), not
+            # the article; a photo's caption stays.
+            kept = [b for b in blocks[:index] if b.kind == "caption"]
+            return kept + blocks[index + 1 :]
+        break
     return blocks
+
+
+_TITLE_SCAN_BLOCKS: Final = 3
+_TITLE_HEADING_MAX_LEVEL: Final = 2
+_TITLE_SIMILARITY: Final = 0.75
+
+
+def _title_similarity(title: str, heading: str) -> float:
+    """Readability.js's text similarity: 1 - the share of the heading (by characters of its
+    words) that the title does not have."""
+    title_words = set(re.findall(r"\w+", title.casefold()))
+    words = re.findall(r"\w+", heading.casefold())
+    if not words or not title_words:
+        return 0.0
+    missing = " ".join(w for w in words if w not in title_words)
+    return 1 - len(missing) / len(" ".join(words))
 
 
 def drop_byline_line(blocks: list[Block], byline: str | None) -> list[Block]:

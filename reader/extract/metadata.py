@@ -253,6 +253,9 @@ class _Metadata:
     site_name: str | None = None
     language: str | None = None
     lead_image: str | None = None
+    # What the publisher gives as the article's summary (meta descriptions, JSON-LD): the
+    # standfirst printed above the article usually says the same.
+    descriptions: tuple[str, ...] = ()
 
 
 def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
@@ -326,7 +329,14 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
             lead_image = urljoin(url, image) if url else image
         except ValueError:
             lead_image = None
+    descriptions = (
+        meta.get("description"),
+        meta.get("og:description"),
+        meta.get("twitter:description"),
+        _ld_str(ld.get("description")),
+    )
     return _Metadata(
+        descriptions=tuple(dict.fromkeys(_clean(d) for d in descriptions if d and _clean(d))),
         title=title,
         byline=byline,
         published=published,

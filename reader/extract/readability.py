@@ -15,7 +15,7 @@ from lxml import etree
 from readability import Document
 from readability.readability import REGEXES as _READABILITY_REGEXES
 
-from reader.extract.blocks import HEADINGS, table_rows
+from reader.extract.blocks import HEADINGS, WORD_RE, table_rows
 from reader.extract.cleanup import EMBED_MARK, JUNK_CLASS_RE, is_one_of_teaser_cards
 
 logging.getLogger("readability").setLevel(logging.CRITICAL)
@@ -153,7 +153,7 @@ class _ReaderDocument(Document):  # type: ignore[misc]
                 for inner in table.iterdescendants("table", "ul", "ol", "div", "section"):
                     allowed[inner] = True
         for lst in node.iter("ul", "ol"):
-            if self.get_link_density(lst) <= 0.5 and lst.find(".//input") is None:
+            if lst.find(".//input") is None and self.class_weight(lst) >= 0:
                 allowed[lst] = True
         return allowed
 
@@ -505,3 +505,86 @@ def readability_root(tree: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlEle
     doc = _ReaderDocument(tree, url=None)
     doc.summary(html_partial=True)
     return doc.summary_root
+
+
+_STANDFIRST_TAGS: Final = frozenset({"p", "div", "h2", "h3", "h4", "span", "strong", "em"})
+_STANDFIRST_MIN_CHARS: Final = 40
+_STANDFIRST_MAX_CHARS: Final = 600
+_STANDFIRST_MIN_AGREEMENT: Final = 0.85
+# Between the standfirst and the body there may be a byline, a date, a photo; more text
+# than this, or more elements (a hero with its media, share bars, a table of contents),
+# and the paragraph stands in the page's header rather than at the top of the article
+# (Readability.js leaves those out, and so do we).
+_STANDFIRST_MAX_GAP_CHARS: Final = 600
+_STANDFIRST_MAX_GAP_ELEMENTS: Final = 30
+
+
+def _agreement(text: str, description: str) -> float:
+    """How far ``text`` says what ``description`` says: the share of the longer one's words
+    that both have, in order from the start (a description is often cut with "…")."""
+    ours = WORD_RE.findall(text.casefold())
+    theirs = WORD_RE.findall(description.casefold())
+    if not ours or not theirs:
+        return 0.0
+    same = 0
+    for a, b in zip(ours, theirs, strict=False):
+        if a != b:
+            break
+        same += 1
+    cut = description.rstrip().endswith(("…", "...")) and len(ours) >= len(theirs)
+    return same / (len(theirs) if cut else max(len(ours), len(theirs)))
+
+
+def find_standfirst(
+    elements: list[lxml.html.HtmlElement],
+    summary_root: lxml.html.HtmlElement,
+    descriptions: tuple[str, ...],
+) -> lxml.html.HtmlElement | None:
+    """The standfirst (dek, lead, intro) printed above the article, outside the container
+    readability kept: the element just before the body that says what the page's own
+    description says.
+
+    Many pages set their summary in the article's header (``p.lead``, ``div.intro``,
+    ``h2.deck``) and the body in another container, so readability keeps the body alone.
+    A paragraph before the body is only taken when the publisher's description agrees with
+    it word for word (a teaser or a caption does not), and nothing much stands between it
+    and the body.
+    """
+    if not descriptions:
+        return None
+    kept = [rid for el in summary_root.iter() if isinstance(el.tag, str) and (rid := _rid(el)) >= 0]
+    if not kept:
+        return None
+    start = min(kept)
+    for el in elements[:start]:
+        if el.tag not in _STANDFIRST_TAGS:
+            continue
+        text = " ".join(el.text_content().split())
+        if not _STANDFIRST_MIN_CHARS <= len(text) <= _STANDFIRST_MAX_CHARS:
+            continue
+        if max(_agreement(text, d) for d in descriptions) < _STANDFIRST_MIN_AGREEMENT:
+            continue
+        if _in_standfirst_chrome(el):
+            continue
+        last = max(_rid(d) for d in el.iter() if isinstance(d.tag, str))
+        between = elements[last + 1 : start]
+        gap = sum(
+            len((e.text or "").strip()) + len((e.tail or "").strip())
+            for e in between
+            if e.tag not in ("script", "style", "noscript", "template")
+        )
+        if gap > _STANDFIRST_MAX_GAP_CHARS or len(between) > _STANDFIRST_MAX_GAP_ELEMENTS:
+            return None
+        return el
+    return None
+
+
+def _in_standfirst_chrome(el: lxml.html.HtmlElement) -> bool:
+    if _is_hidden(el):
+        return True
+    for node in el.iterancestors():
+        if node.tag in ("head", "nav", "aside", "footer", "form", "li", "figure", "a"):
+            return True
+        if _is_hidden(node) or node.get("aria-hidden") == "true":
+            return True
+    return False
