@@ -1703,22 +1703,35 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     points, why = _POSITION_POINTS[where]
     if points:
         add(points, why)
-    if _NEGATIVE_CLASS_RE.search(boxes):
-        add(-2.0, "class/id of a feed, ranking or pager")
     # The subject's words, not counting this block's links as the site's vocabulary.
     subject = page.profile_index_without(candidate.anchors) if links else page.profile_index
+    on_subject = (
+        sum(_on_topic(page, title, subject) for _, _, title in links) / len(links) if links else 0
+    )
+    # A class of a feed or pager says the box is the site's list, unless a related heading
+    # sits over headlines that mostly share the article's subject: then the class only
+    # names the template's parts (a related box paged by script is "ajax-pagination").
+    feed_class = bool(_NEGATIVE_CLASS_RE.search(boxes))
+    if feed_class and not (candidate.kind == "related" and len(links) >= 2 and on_subject >= 0.6):
+        add(-2.0, "class/id of a feed, ranking or pager")
+    newer = _newer_share(page, links)
     if len(links) == 1 and candidate.source != "line" and _on_topic(page, links[0][2], subject):
         add(1.0, "headline on the subject")
     if len(links) >= 2 and candidate.source != "line":
         # Whether the headlines share the article's subject: what tells a "Lesen Sie auch"
         # of leasing stories from one of grilling tips and share prices. Word overlap
         # misses picks worded differently, so an explicit heading loses less by it.
-        share = sum(_on_topic(page, title, subject) for _, _, title in links) / len(links)
+        share = on_subject
         if share >= 0.6:
             add(1.0, f"{share:.0%} of headlines on the subject")
-        elif topic_heading and (share > 0 or len(links) < 3 or where in ("body", "after")):
+        elif topic_heading and (
+            share > 0
+            or len(links) < 3
+            or (where in ("body", "after") and not feed_class and newer < 0.6)
+        ):
             # "Related" over loosely related picks is still the publisher's word, and so is
-            # "Mehr zum Thema" in or right under the story over picks worded differently.
+            # "Mehr zum Thema" in or right under the story over picks worded differently
+            # (unless its markup or its dates say it is a feed).
             pass
         elif share < 0.25:
             penalty = 1.5 if explicit else (3.5 if len(links) >= 3 else 1.5)
@@ -1742,14 +1755,21 @@ def _score(page: _Page, candidate: _Candidate) -> None:
         add(-2.0, "links repeated in the navigation")
     # Stories published after this one were not picked for it when it was written: a
     # "latest" feed. (Boxes under an explicit heading may be kept up to date: not them.)
-    if page.stamp and len(links) >= 2 and not explicit:
-        stamps = [_url_stamp(url) for _, url, _ in links]
-        comparable = [s for s in stamps if s and s[0] == page.stamp[0]]
-        if len(comparable) >= 2:
-            newer = sum(s[1] > page.stamp[1] for s in comparable) / len(comparable)
-            if newer >= 0.6:
-                add(-1.5, f"{newer:.0%} of links newer than the article")
+    if newer >= 0.6 and not explicit:
+        add(-1.5, f"{newer:.0%} of links newer than the article")
     candidate.score = score
+
+
+def _newer_share(page: _Page, links: Sequence[tuple[int, str, str]]) -> float:
+    """The share of a block's links dated (or numbered) after the article, 0 when fewer
+    than two can be compared."""
+    if not page.stamp or len(links) < 2:
+        return 0.0
+    stamps = [_url_stamp(url) for _, url, _ in links]
+    comparable = [s for s in stamps if s and s[0] == page.stamp[0]]
+    if len(comparable) < 2:
+        return 0.0
+    return sum(s[1] > page.stamp[1] for s in comparable) / len(comparable)
 
 
 def _candidates(page: _Page) -> list[_Candidate]:
