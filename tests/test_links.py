@@ -242,13 +242,16 @@ def test_headlines_listed_one_a_line_under_a_bare_label() -> None:
         " rise</a> </p>"
     )
     assert _urls(html) == _RELATED_URLS[:2]
-    # A label that is itself a link lists nothing.
+    # A label that is itself a link lists nothing (a headline line on the article's subject
+    # would count on its own, so this one is on another subject).
     html = _page(
         in_body="<p><a href='/topics/related/'>Related</a></p>"
-        "<p><a href='/2024/11/18/half-replaced-lead-lines/'>Hundreds of homes left with"
-        " half-replaced lead lines</a></p>"
+        "<p><a href='/2024/11/18/harvest-festival-draws-crowds/'>Harvest festival draws record"
+        " crowds downtown</a></p>"
     )
     assert _urls(html) == []
+    html = html.replace("<a href='/topics/related/'>Related</a>", "<b>Read more:</b>")
+    assert _urls(html) == ["/2024/11/18/harvest-festival-draws-crowds/"]
 
 
 def test_unlabelled_line_styled_like_the_labelled_ones() -> None:

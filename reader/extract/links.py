@@ -1326,6 +1326,7 @@ def _line_candidates(page: _Page) -> Iterator[_Candidate]:
             signatures.add(_line_signature(el, anchors[0]))
             yield _Candidate("line", el, anchors, _head_text(el, 30))
     yield from _marker_lines(page)
+    yield from _bare_headline_lines(page)
     if not signatures or page.body is None:
         return
     # "A standalone headline line styled exactly like the prefixed ones": the whole line in
@@ -1364,6 +1365,26 @@ def _marker_lines(page: _Page) -> Iterator[_Candidate]:
         rest = text[marker.end() :]
         if _is_headline(_MARKER_RE.sub("", title)) and len(title) >= 0.8 * len(rest):
             yield _Candidate("line", el, anchors, "", "marker")
+
+
+def _bare_headline_lines(page: _Page) -> Iterator[_Candidate]:
+    """A paragraph of the story that is nothing but one headline linked to another story
+    (no label, no arrow): a teaser line when it shares the article's subject."""
+    if page.body is None:
+        return
+    for el in page.body.iter("p"):
+        anchors = [a for a in el.iter("a") if page.target(a)]
+        if len(anchors) != 1 or len(el) > 2:
+            continue
+        text = _text(el)
+        title = _text(anchors[0])
+        if (
+            text == title
+            and _is_headline(title)
+            and len(text) <= 150
+            and _among_paragraphs(page, el)
+        ):
+            yield _Candidate("line", el, anchors, "", "bare")
 
 
 _CARD_TAGS = ("aside", "figure", "section", "div", "article", "blockquote", "table")
@@ -1678,7 +1699,7 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     explicit = candidate.source == "line" or candidate.kind == "related"
     topic_heading = candidate.kind == "related" and _names_the_subject(candidate.heading)
     if candidate.source == "line":
-        points = {"styled": 2.5, "marker": 2.0}.get(candidate.kind or "", 3.5)
+        points = {"styled": 2.5, "marker": 2.0, "bare": 0.5}.get(candidate.kind or "", 3.5)
         add(points, "prefixed in-body line")
     elif candidate.kind == "related":
         add(3.0, f"heading {candidate.heading!r}")
@@ -1715,7 +1736,11 @@ def _score(page: _Page, candidate: _Candidate) -> None:
     if feed_class and not (candidate.kind == "related" and len(links) >= 2 and on_subject >= 0.6):
         add(-2.0, "class/id of a feed, ranking or pager")
     newer = _newer_share(page, links)
-    if len(links) == 1 and candidate.source != "line" and _on_topic(page, links[0][2], subject):
+    if (
+        len(links) == 1
+        and (candidate.source != "line" or candidate.kind == "bare")
+        and _on_topic(page, links[0][2], subject)
+    ):
         add(1.0, "headline on the subject")
     if len(links) >= 2 and candidate.source != "line":
         # Whether the headlines share the article's subject: what tells a "Lesen Sie auch"
