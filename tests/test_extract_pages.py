@@ -35,5 +35,6 @@ def test_there_is_a_page_for_each_kind() -> None:
              "forum-thread", "top-residue-de", "top-residue-fr", "top-residue-ja",
              "top-residue-updated", "gallery-captions", "trending-headlines",
              "figure-citation", "share-labels", "standfirst", "related-cards",
-             "section-notes", "title-with-site-name", "link-list", "author-bio"}  # fmt: skip
+             "section-notes", "title-with-site-name", "link-list", "author-bio",
+             "annotation-links"}  # fmt: skip
     assert kinds <= {p.name for p in PAGE_DIRS}

@@ -180,7 +180,9 @@ class _ReaderDocument(Document):  # type: ignore[misc]
                 len(features) >= 2
                 and unlikely.search(features)
                 and not maybe.search(features)
-                and elem.tag not in ("html", "body")
+                # As Readability.js: a link is never removed for its class (an
+                # annotation "popup" link in the text is a part of a sentence).
+                and elem.tag not in ("html", "body", "a")
                 and elem not in in_code
                 and elem not in holds_article
             ):
@@ -517,14 +519,14 @@ _STANDFIRST_MIN_AGREEMENT: Final = 0.85
 # (Readability.js leaves those out, and so do we).
 _STANDFIRST_MAX_GAP_CHARS: Final = 600
 _STANDFIRST_MAX_GAP_ELEMENTS: Final = 30
+_STANDFIRST_MAX_ELEMENTS: Final = 30  # a paragraph's own links, spans and emphasis
 
 
-def _agreement(text: str, description: str) -> float:
-    """How far ``text`` says what ``description`` says: the share of the longer one's words
-    that both have, in order from the start (a description is often cut with "…")."""
-    ours = WORD_RE.findall(text.casefold())
-    theirs = WORD_RE.findall(description.casefold())
-    if not ours or not theirs:
+def _agreement(ours: list[str], description: str, theirs: list[str]) -> float:
+    """How far a text (its words, ``ours``) says what ``description`` (``theirs``) says: the
+    share of the longer one's words that both have, in order from the start (a
+    description is often cut with "…")."""
+    if not ours or not theirs or ours[0] != theirs[0]:
         return 0.0
     same = 0
     for a, b in zip(ours, theirs, strict=False):
@@ -556,13 +558,24 @@ def find_standfirst(
     if not kept:
         return None
     start = min(kept)
-    for el in elements[:start]:
-        if el.tag not in _STANDFIRST_TAGS:
+    wanted = [(d, WORD_RE.findall(d.casefold())) for d in descriptions]
+    first_words = {words[0] for _, words in wanted if words}
+    holds_body = set(elements[start].iterancestors())
+    # Only the last elements before the body can be near enough to it.
+    window = _STANDFIRST_MAX_GAP_ELEMENTS + _STANDFIRST_MAX_ELEMENTS
+    for el in elements[max(0, start - window) : start]:
+        if el.tag not in _STANDFIRST_TAGS or el in holds_body:
             continue
+        if _longer_than(el, _STANDFIRST_MAX_CHARS):
+            continue  # measured without joining the text of every wrapper of the page
         text = " ".join(el.text_content().split())
         if not _STANDFIRST_MIN_CHARS <= len(text) <= _STANDFIRST_MAX_CHARS:
             continue
-        if max(_agreement(text, d) for d in descriptions) < _STANDFIRST_MIN_AGREEMENT:
+        first = WORD_RE.search(text.casefold())
+        if first is None or first.group() not in first_words:
+            continue
+        words = WORD_RE.findall(text.casefold())
+        if max(_agreement(words, d, w) for d, w in wanted) < _STANDFIRST_MIN_AGREEMENT:
             continue
         if _in_standfirst_chrome(el):
             continue
@@ -577,6 +590,15 @@ def find_standfirst(
             return None
         return el
     return None
+
+
+def _longer_than(el: lxml.html.HtmlElement, limit: int) -> bool:
+    total = 0
+    for chunk in el.itertext():
+        total += len(chunk.strip())
+        if total > limit:
+            return True
+    return False
 
 
 def _in_standfirst_chrome(el: lxml.html.HtmlElement) -> bool:
