@@ -80,7 +80,7 @@ def main() -> None:
         print(f"filled {args.entries:,} entries in {time.perf_counter() - started:.1f} s")
         reader = open_reader(path)
         started = time.perf_counter()
-        indexed = reader.storage.index_pending()
+        indexed = reader._storage.index_pending()
         print(f"indexed {indexed:,} rows in {time.perf_counter() - started:.2f} s")
         timings: list[float] = []
         cpu: list[float] = []

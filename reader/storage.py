@@ -2055,9 +2055,17 @@ def _link_duplicates(db: sqlite3.Connection, rows: str, params: Sequence[Any]) -
 
 
 def fts_query(text: str) -> str:
-    """A user's words as an FTS5 query: every word must match, each as a prefix."""
+    """A user's words as an FTS5 query: every word must match, each as a prefix.
+
+    The index folds accents but keeps ß, so "grosse" and "große" are both tried for a
+    word written either way (a German reader types either)."""
     words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
-    return " ".join(f'"{w}"*' for w in words)
+    terms = []
+    for word in words:
+        forms = dict.fromkeys((word, word.replace("ß", "ss"), word.replace("ss", "ß")))
+        alternatives = " OR ".join(f'"{form}"*' for form in forms)
+        terms.append(f"({alternatives})" if len(forms) > 1 else alternatives)
+    return " AND ".join(terms)
 
 
 def _migrate(db: sqlite3.Connection, version: int) -> None:

@@ -12,15 +12,18 @@ WEB_SCHEMES = ("http", "https")
 def check_web_url(url: str, assume_https: bool = False) -> str:
     """The URL, tidied, when it is http(s) with a host; else :class:`InvalidURLError`.
 
-    With ``assume_https``, a bare ``example.com/feed`` gets ``https://``, as a browser's
-    address bar would (for URLs a person types, not for files).
+    With ``assume_https``, a bare ``example.com/feed`` (or ``example.com:8080/feed``) gets
+    ``https://``, as a browser's address bar would, and a local address (``localhost``,
+    ``127.0.0.1:8003``) ``http://`` (for URLs a person types, not for files).
     """
     text = url.strip()
     if not text:
         raise InvalidURLError("empty URL; give an http or https URL")
-    assumed = assume_https and "://" not in text and ":" not in text.split("/", 1)[0]
+    host, colon, port = text.split("/", 1)[0].partition(":")
+    assumed = assume_https and "://" not in text and (not colon or port.isdigit())
     if assumed:
-        text = "https://" + text
+        local = host.lower() == "localhost" or _is_ip_address(host)
+        text = ("http://" if local else "https://") + text
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -36,6 +39,16 @@ def check_web_url(url: str, assume_https: bool = False) -> str:
     userinfo, at, host = parts.netloc.rpartition("@")
     netloc = userinfo + at + host.lower()  # host names are case-insensitive; paths are not
     return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, ""))
+
+
+def _is_ip_address(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def is_web_url(url: str) -> bool:

@@ -230,7 +230,13 @@ def test_a_bare_host_name_still_gets_https(cli, site: SiteServer) -> None:
     from reader.urls import check_web_url
 
     assert check_web_url("news.example/feed", assume_https=True) == "https://news.example/feed"
-    assert check_web_url("localhost/feed", assume_https=True) == "https://localhost/feed"
+    assert check_web_url("news.example:8080/f", assume_https=True) == "https://news.example:8080/f"
+    # a local address is typed for a local server, which speaks http (as browsers assume)
+    assert check_web_url("localhost/feed", assume_https=True) == "http://localhost/feed"
+    assert check_web_url("127.0.0.1:8003/", assume_https=True) == "http://127.0.0.1:8003/"
+    # it said "not a URL" for a host with a port: add it the way it is typed
+    typed = site.base.removeprefix("http://") + "/feed.xml"
+    assert cli("add", typed).status == 0
 
 
 @pytest.mark.parametrize("query", ["", "  "])

@@ -125,3 +125,18 @@ def test_an_article_cached_again_before_the_pass_stays_one_pending_row(reader: R
     reader._storage.cache_article(replace(article, title="Bridge"))
     assert reader.search("ferry") == [] and len(reader.search("bridge")) == 1
     _index_ok(reader)
+
+
+def test_ss_finds_sharp_s_and_back(reader: Reader) -> None:
+    # the index folds ö to o but keeps ß: "grossere" found nothing for "Größere Straßen"
+    feed = reader._storage.add_feed("https://zeitung.example/feed")
+    assert feed is not None
+    reader._storage.store_entries(feed.id, [
+        EntryData("1", title="Größere Straßen für die Stadt"),
+        EntryData("2", title="Die grosse Brücke"),
+    ])  # fmt: skip
+    assert [h.title for h in reader.search("grossere strassen")] == [
+        "Größere Straßen für die Stadt"
+    ]
+    assert [h.title for h in reader.search("große brücke")] == ["Die grosse Brücke"]
+    assert [h.title for h in reader.search("Größere")] == ["Größere Straßen für die Stadt"]
