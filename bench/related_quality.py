@@ -2,13 +2,16 @@
 
 Usage: .venv/bin/python bench/related_quality.py [--dev DIR] [--worst N] [--page ID]
 
-Four sets of pages, each printed as one row:
+Five sets of pages, each printed as one row:
 
 - ``dev``: ../shared/related-dev (40 real pages in 9 languages, labelled by hand; see its
   README). The weights in reader/extract/links.py were set on these pages.
 - ``holdout``: bench/related_holdout (45 other real pages from ../shared/extract-dev, labelled
   by hand by the same rules before reader was run on them; see its README). Its first-run
-  figures are the honest measure of how the extractor does on pages nobody tuned it for.
+  figures are the honest measure of how the extractor does on pages nobody tuned it for;
+  the extractor was then improved on it, so it is a second development set now.
+- ``fresh``: bench/related_fresh (13 more extract-dev pages labelled the same way after that
+  work, to check whether it carries over; see its README).
 - ``own``: tests/related_pages (small pages written for the tests, in the shapes of real
   ones, never used to set a weight before they were scored).
 - ``shared``: ../shared/pages (the sample pages whose related lists must stay exact).
@@ -42,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEV = ROOT.parent / "shared" / "related-dev"
 HOLDOUT = ROOT / "bench" / "related_holdout"
 HOLDOUT_PAGES = ROOT.parent / "shared" / "extract-dev" / "pages"
+FRESH = ROOT / "bench" / "related_fresh"
 OWN = ROOT / "tests" / "related_pages"
 SHARED = ROOT.parent / "shared" / "pages"
 
@@ -167,6 +171,7 @@ def main() -> int:
         print(f"(no dev set at {args.dev})", file=sys.stderr)
     if HOLDOUT_PAGES.is_dir():
         sets["holdout"] = holdout_pages(HOLDOUT / "labels.json", HOLDOUT_PAGES)
+        sets["fresh"] = holdout_pages(FRESH / "labels.json", HOLDOUT_PAGES)
     else:
         print(f"(no extract-dev pages at {HOLDOUT_PAGES} for the holdout set)", file=sys.stderr)
     sets["own"] = expected_pages(OWN)
