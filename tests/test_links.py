@@ -494,6 +494,8 @@ def test_explain_gives_the_reasons() -> None:
         ("articles correspondants", "related"),
         ("L’auteur vous recommande", "related"),
         ("Nous vous recommandons", "weak"),
+        ("Weiterführende Links", "related"),
+        ("También puede leer", "related"),
         ("Das könnte Sie auch interessieren", "weak"),
         ("Te puede interesar", "weak"),
         ("You may also like", "weak"),
@@ -518,6 +520,9 @@ def test_heading_kind(heading: str, kind: str | None) -> None:
         ("LIRE AUSSI SUR REGARDS.FR >> Affaire", True),
         ("Lue aiheesta lisää: Kittilässä", True),
         ("Mehr zum Thema SIPRI-Bericht: Waffen", False),
+        ("MORE: Group strikes deal to revive the coliseum site", True),
+        ("También puede leer: Tras el escándalo, cambios en la Policía", True),
+        ("More than 200 people came to the meeting: most left early", False),
         ("Readers said: it was late", False),
     ],
 )

@@ -68,7 +68,7 @@ _TOPIC_PHRASES = r"""
   | pour\s+approfondir | pour\s+aller\s+plus\s+loin | dans\s+le\s+même\s+dossier
   | nos\s+articles\s+sur\s+le\s+sujet
   | (?:mehr\s+)?zum\s+thema | mehr\s+zu\s+diesem\s+thema | mehr\s+dazu
-  | weitere\s+artikel\s+zum\s+thema
+  | weitere\s+artikel\s+zum\s+thema | weiterführende\s+(?:links|artikel|beiträge)
   | passend\s+zum\s+thema | (?:verwandte|ähnliche)\s+(?:artikel|beiträge|nachrichten)
   | (?:[\w-]+\s+){0,2}relacionad[ao]s? | (?:[\w-]+\s+){0,2}relacionat(?:s|des)?
   | (?:[\w-]+\s+){0,2}correlat[ie] | (?:[\w-]+\s+){0,2}(?:liés|connexes)
@@ -101,6 +101,7 @@ _ALSO_PHRASES = r"""
   | lesen\s+sie\s+(?:auch|mehr) | auch\s+lesenswert
   | (?:leia|veja)\s+também | leia\s+mais
   | (?:lee|lea|leer)\s+(?:también|más) | (?:seguir|sigue)\s+leyendo
+  | (?:también\s+)?puedes?\s+leer(?:\s+también)?
   | leggi\s+(?:anche|pure) | vedi\s+anche | lees\s+(?:ook|meer) | zie\s+ook
   | (?:czytaj|przeczytaj|zobacz)\s+(?:też|także|również) | czytaj\s+więcej
   | читайте\s+(?:также|ещё|еще|також) | смотрите\s+также | см\.?\s+также | также\s+читайте
@@ -203,7 +204,7 @@ RELATED_HEADING_RE = re.compile(
 # In-body teaser lines: "Read more: <headline>", "Czytaj też: <headline>",
 # "LIRE AUSSI SUR REGARDS.FR >> <headline>".
 READ_MORE_PREFIX_RE = re.compile(
-    rf"^[\W_]{{0,3}}(?:(?:{_RELATED_PHRASES})|(?:{_WEAK_PHRASES})|nota\s+relacionada)"
+    rf"^[\W_]{{0,3}}(?:(?:{_RELATED_PHRASES})|(?:{_WEAK_PHRASES})|nota\s+relacionada|more)"
     r"(?:\s+(?:sur|on|at|in|en|em|no|na|auf|bei|de|di|su|w|на|в)\s+[\w.'’-]+)?"
     r"\s*(?:[:：»>|–—-]|\.\.\.|…)",
     _X,
@@ -1281,7 +1282,7 @@ def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
 _LINE_TAGS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "aside", "blockquote", "dd")
 _SEPARATOR_RE = re.compile(r"[:：»>|–—-]|\.\.\.|…")
 _MAX_LABEL_CHARS = 48
-_LABEL_START_RE = re.compile(rf"^[\W_]{{0,3}}(?:{_RELATED_PHRASES}|{_WEAK_PHRASES}|nota)", _X)
+_LABEL_START_RE = re.compile(rf"^[\W_]{{0,3}}(?:{_RELATED_PHRASES}|{_WEAK_PHRASES}|nota|more)", _X)
 
 
 def _line_signature(line: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) -> tuple[str, ...]:
