@@ -13,6 +13,11 @@ default), then, each in a fresh interpreter so imports and peak memory are hones
            entries), Enter (opens an entry); for each key the time from the press to the
            app being idle again with the frame drawn, median and worst; and the peak RSS.
 
+``--during-prefetch`` measures the keys while ``reader prefetch`` fetches and extracts
+N articles (bench/prefetch.py's pages, 50 hosts at 50 ms) into another store: both cores
+busy with extraction, as after a refresh in the app; it says whether the prefetch was
+still running when the keys were done.
+
 An unbound key measures what the harness itself costs per press (printed as "baseline");
 the latencies are shown as measured, and minus that baseline.
 Targets (issue 5): first frame < 1 s, no visible lag (< 50 ms a key), memory < 250 MB.
@@ -194,6 +199,32 @@ def run_child(*args: str) -> dict[str, Any]:
     return result
 
 
+def start_prefetch(count: int, folder: str) -> tuple[subprocess.Popen[str], subprocess.Popen[str]]:
+    """bench/prefetch.py's page server, a store with ``count`` articles queued, and
+    ``reader prefetch`` started on it."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from refresh import READER, clean_env
+
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "prefetch.py"), "--serve", "--entries", str(count),
+         "--hosts", "50", "--latency", "50"], stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    info = json.loads(server.stdout.readline())
+    home = Path(folder) / "prefetch-home"
+    env = clean_env(home)
+    (home / "config" / "reader").mkdir(parents=True, exist_ok=True)
+    (home / "config" / "reader" / "config.toml").write_text(f"prefetch_limit = {count}\n")
+    urls = home / "urls"
+    urls.write_text("\n".join(info["urls"]) + "\n")
+    base = [str(READER), "--db", str(home / "prefetch.sqlite")]
+    subprocess.run([*base, "import", str(urls)], env=env, check=True, capture_output=True)
+    subprocess.run([*base, "refresh", "--no-articles"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen([*base, "prefetch"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    return server, process
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=100_000)
@@ -201,6 +232,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path)
     parser.add_argument("--keys", type=int, default=40, help="presses per key")
     parser.add_argument("--runs", type=int, default=5, help="startup runs")
+    parser.add_argument("--during-prefetch", type=int, metavar="N", default=0,
+                        help="measure the keys while N articles are prefetched")  # fmt: skip
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -218,7 +251,16 @@ def main() -> None:
 
     startups = [run_child("--child", "startup", str(db), repr(time.time()))["first_frame"]
                 for _ in range(args.runs)]  # fmt: skip
+    prefetch = start_prefetch(args.during_prefetch, scratch.name) if args.during_prefetch else None
     keys = run_child("--child", "keys", str(db), str(args.keys))
+    if prefetch is not None:
+        server, process = prefetch
+        running = process.poll() is None
+        state = "still running at the end" if running else "it ended before the keys did"
+        print(f"keys measured while `reader prefetch` of {args.during_prefetch} articles "
+              f"ran: {state}")  # fmt: skip
+        process.wait()
+        server.terminate()
 
     print(f"store: {keys['rows']:,} entries in 'All', {args.feeds} feeds ({db})")
     first = statistics.median(startups)

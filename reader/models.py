@@ -96,6 +96,9 @@ class Entry:
     feed_title: str | None = None
     saved: bool = False
     also_in: tuple[str, ...] = ()
+    stored: bool = False
+    """Its article is kept (prefetched or opened), or its feed's content is the article:
+    it opens without the network."""
     """The other feeds that have this entry (the same URL or guid): it is listed once."""
 
     @property
@@ -117,6 +120,7 @@ class Entry:
             "date": self.date,
             "read": self.read,
             "saved": self.saved,
+            "stored": self.stored,
             "also_in": list(self.also_in),
         }
 

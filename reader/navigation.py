@@ -260,6 +260,10 @@ class Navigator:
         self.load = None
         # a link that failed had stopped the page shown from loading: carry on with it
         self.load = self._resumed_load() if load.visit is not None else None
+        page = self.page
+        if load.cache == "revalidate" and page is not None and page.url == load.url:
+            # the copy shown could not be checked: the network (or the site) is away
+            return Step(message=offline_copy_text(page.article), severity="information")
         if load.quiet:
             return Step()
         return Step(start=self.load, message=message, severity="warning")
@@ -332,6 +336,13 @@ class Navigator:
 
 
 # --- what the user is told ------------------------------------------------------------
+
+
+def offline_copy_text(article: Article) -> str:
+    """What the reader says of a cached page it could not check again."""
+    from reader.render import local_datetime
+
+    return f"offline copy from {local_datetime(article.fetched_at)}"
 
 
 def refused_link_text(url: str) -> str:

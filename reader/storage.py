@@ -380,7 +380,10 @@ _ENTRY_COLUMNS: Final = """
             (SELECT a.final_url FROM article_aliases a WHERE a.url = e.url)),
     (SELECT group_concat(coalesce(df.user_title, df.title, df.url), char(31))
      FROM entries d JOIN feeds df ON df.id = d.feed_id
-     WHERE d.feed_id != e.feed_id AND (d.id = e.dup_of OR d.dup_of = coalesce(e.dup_of, e.id)))
+     WHERE d.feed_id != e.feed_id AND (d.id = e.dup_of OR d.dup_of = coalesce(e.dup_of, e.id))),
+    (EXISTS (SELECT 1 FROM articles a WHERE a.url = e.url)
+     OR EXISTS (SELECT 1 FROM article_aliases l WHERE l.url = e.url)
+     OR f.full_text = 'never' OR (f.full_text = 'auto' AND f.full_text_found IS 'feed'))
 """
 # The other entries of an entry's group, by the rules of migration 8 (``o`` is the other).
 _SAME_ENTRY: Final = """
@@ -431,6 +434,7 @@ def _entry_from_row(row: Sequence[Any]) -> Entry:
     values[10] = bool(values[10])
     values[13] = bool(values[13])
     values[14] = tuple(dict.fromkeys(values[14].split("\x1f"))) if values[14] else ()
+    values[15] = bool(values[15])
     return Entry(*values)
 
 

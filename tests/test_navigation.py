@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from reader.clock import Clock
 from reader.history import History, Visit
 from reader.models import Article, Entry, SavedArticle
-from reader.navigation import STALE_AFTER, Navigator
+from reader.navigation import STALE_AFTER, Navigator, offline_copy_text
 from tests.conftest import FROZEN_NOW, FrozenClock
 
 SITE = "https://news.example"
@@ -77,7 +77,11 @@ def test_a_cached_entry_opens_at_once_and_a_stale_copy_is_checked_quietly() -> N
     stale = nav.open_entry(library.entries[2], scroll_now=0)
     assert stale.start is not None and stale.start.cache == "revalidate" and stale.start.quiet
     assert not nav.loading  # the copy is shown as it is meanwhile
-    assert nav.failed(stale.start.token, "offline").message is None  # offline: say nothing
+    # offline: the copy stays, and says how old it is
+    told = nav.failed(stale.start.token, "offline")
+    assert told.message == offline_copy_text(library.cached[f"{SITE}/stale"])
+    assert told.message.startswith("offline copy from ") and told.severity == "information"
+    assert nav.page.article is library.cached[f"{SITE}/stale"]
 
 
 def test_the_demo_walk_comes_back_where_each_page_was_left() -> None:

@@ -99,6 +99,9 @@ ACTIONS: Final[tuple[Action, ...]] = (
            "Full-width reading view", footer=True),
     Action("add-feed", "a", "add_feed", "Add feed", "Add a feed from its address or a page's",
            "screen", "Add a feed", footer=True),
+    Action("edit-feed", "e", "edit_feed", "Feed settings",
+           "The highlighted feed's settings: title, folder, full text, refresh, user agent",
+           "screen", "Edit the feed's settings"),
     Action("remove-feed", "d", "remove_feed", "Remove feed",
            "Remove the highlighted feed (asks first)", "screen", "Remove the feed"),
     # the feeds and entries lists

@@ -31,7 +31,7 @@ from textual.worker import get_current_worker
 
 from reader.core import HISTORY_STATE
 from reader.errors import ReaderError
-from reader.models import Article, Entry, EntryFilter, SearchHit, StoryLink
+from reader.models import Article, Entry, EntryFilter, Feed, SearchHit, StoryLink
 from reader.navigation import Load, Navigator, Page, Step, load_failure_text
 from reader.sanitize import clean_line
 from reader.tui import notices
@@ -39,6 +39,7 @@ from reader.tui.actions import bindings
 from reader.tui.format import clock_time
 from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.feed_settings import FeedSettings, FeedSettingsScreen
 from reader.tui.screens.history_list import HistoryScreen
 from reader.tui.screens.links import LinkPickerScreen
 from reader.tui.screens.search import SearchScreen
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from reader.core import Reader
     from reader.history import History
     from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
+    from reader.prefetch import PrefetchProgress
 
 Pane = Literal["feeds", "entries", "article"]
 PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
@@ -170,6 +172,19 @@ class MainScreen(Screen[None]):
         error: str | None
 
     @dataclass
+    class ArticlesProgressed(Message):
+        """The prefetch after a refresh: ``done`` of ``total`` articles."""
+
+        done: int
+        total: int
+
+    @dataclass
+    class ArticlesFinished(Message):
+        fetched: int
+        failed: int
+        error: str | None = None
+
+    @dataclass
     class SyncProgressed(Message):
         text: str
 
@@ -204,6 +219,7 @@ class MainScreen(Screen[None]):
         self.navigator = Navigator(reader)
         """The history, the page shown and the load in flight."""
         self.refreshing = False
+        self.prefetching = False
         self.syncing = False
         self._counts_due = False
         self._saved_count = 0
@@ -1109,6 +1125,43 @@ class MainScreen(Screen[None]):
             self.status.set_error(None)
         unread = self.feed_list.unread_total
         self.status.set_info(notices.refresh_summary(report, unread))
+        self.start_prefetch()
+
+    # --- prefetch: the new entries' articles, after each refresh --------------------------
+
+    def start_prefetch(self) -> None:
+        """Fetch and keep the articles the refresh queued, in the background: the entries
+        are listed already; quitting mid-way keeps every article finished."""
+        if self.reader.config.prefetch == "off" or self.prefetching:
+            return
+        self.prefetching = True
+        self._prefetch()
+
+    @work(group="prefetch", exit_on_error=False)
+    async def _prefetch(self) -> None:
+        def progress(update: PrefetchProgress) -> None:
+            self.post_message(self.ArticlesProgressed(update.done, update.total))
+
+        try:
+            report = await self.reader.prefetch(progress=progress)
+        except Exception as error:  # keep the app alive; say what happened
+            self.post_message(self.ArticlesFinished(0, 0, f"articles: {error}"))
+        else:
+            self.post_message(self.ArticlesFinished(report.fetched, report.failed))
+
+    @on(ArticlesProgressed)
+    def _articles_progressed(self, event: ArticlesProgressed) -> None:
+        self.status.set_articles(event.done, event.total)
+
+    @on(ArticlesFinished)
+    def _articles_finished(self, event: ArticlesFinished) -> None:
+        self.prefetching = False
+        self.status.set_articles(None)
+        if event.error:
+            self.status.set_error(event.error)
+        if event.fetched and isinstance(self.entry_list.source, EntrySource):
+            self.entry_list.source.forget()  # read the rows again: their stored marks
+            self.entry_list.refresh()
 
     # --- sync with the feed server (reader sync setup) --------------------------------
 
@@ -1209,7 +1262,9 @@ class MainScreen(Screen[None]):
         if feed is not None:
             self.start_refresh([feed.url], force=True, quiet=True)
 
-    def action_remove_feed(self) -> None:
+    def _highlighted_feed(self, doing: str) -> Feed | None:
+        """The feed highlighted (or the current entry's, outside the feeds pane); None
+        says to highlight one for ``doing``."""
         row = self.feed_list.current
         feed = row.feed if row is not None and row.kind == "feed" else None
         if feed is None and self.pane != "feeds":
@@ -1217,7 +1272,36 @@ class MainScreen(Screen[None]):
             if entry is not None:
                 feed = self.reader.find_feed(entry.feed_id)
         if feed is None:
-            self.notify("Highlight a feed to remove it", timeout=2)
+            self.notify(f"Highlight a feed to {doing}", timeout=2)
+        return feed
+
+    def action_edit_feed(self) -> None:
+        feed = self._highlighted_feed("edit its settings")
+        if feed is None:
+            return
+        target = self.reader.get_feed(feed.id)  # its settings as stored now
+
+        def edited(settings: FeedSettings | None) -> None:
+            if settings is None:
+                return
+            try:
+                self.reader.edit_feed(
+                    target.id, title=settings.title, folder=settings.folder,
+                    full_text=settings.full_text, refresh_minutes=settings.refresh_minutes,
+                    user_agent=settings.user_agent,
+                )  # fmt: skip
+            except ReaderError as error:
+                self.notify(clean_line(str(error)), severity="error", markup=False)
+                return
+            self.notify(f"Saved the settings of {clean_line(target.display_title)}",
+                        markup=False, timeout=3)  # fmt: skip
+            self.reload_feeds()
+
+        self.app.push_screen(FeedSettingsScreen(target), edited)
+
+    def action_remove_feed(self) -> None:
+        feed = self._highlighted_feed("remove it")
+        if feed is None:
             return
         target = feed
 

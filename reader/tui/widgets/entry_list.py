@@ -17,7 +17,7 @@ PAGE_SIZE = 64
 PAGES_KEPT = 16
 
 FIXED_CELLS = 2 + 1 + 6 + 1
-"""The unread mark, a space, the age, the saved mark."""
+"""The unread mark, a space, the age, the saved (or stored) mark."""
 TITLE_FIRST = 40
 """Cells the title gets before the feed column gets any."""
 FEED_MIN, FEED_MAX = 8, 20
@@ -41,6 +41,8 @@ class Row:
     unread: bool
     saved: bool
     url: str | None
+    stored: bool = False
+    """Its article is kept: it opens without the network."""
 
 
 class RowSource:
@@ -132,6 +134,7 @@ class EntrySource(RowSource):
             unread=not entry.read,
             saved=entry.saved,
             url=entry.url,
+            stored=entry.stored,
         )
 
     def index_of(self, key: int) -> int | None:
@@ -275,9 +278,10 @@ class EntryList(LineList):
             "entry-list--unread" if row.unread else "entry-list--read"
         )
         mark = Text("● " if row.unread else "  ", style=title_style)
-        saved = Text(
-            "★" if row.saved else " ", style=self.get_component_rich_style("entry-list--saved")
-        )
+        if row.saved:
+            saved = Text("★", style=self.get_component_rich_style("entry-list--saved"))
+        else:  # the article is kept: it opens offline
+            saved = Text("·" if row.stored else " ", style=meta_style)
         when = Text(f"{age(row.date, self.clock()):>6}", style=meta_style)
         feed_width = feed_column_width(width) if self.show_feed else 0
         title_width = width - FIXED_CELLS - (feed_width + 1 if feed_width else 0)

@@ -1,5 +1,6 @@
-"""The status line: refresh progress as a bar with counts, the last error, the sync with the
-feed server ("sync: ..."), the last refresh."""
+"""The status line: refresh progress as a bar with counts, the last error, the articles
+being fetched after a refresh ("articles 120/300"), the sync with the feed server
+("sync: ..."), the last refresh."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ class StatusBar(Widget):
         self.info = ""
         self.sync: str | None = None
         self.sync_failed = False
+        self.articles: tuple[int, int] | None = None
 
     def set_progress(self, progress: Progress | None) -> None:
         """Show a refresh's progress (None: no refresh running)."""
@@ -66,6 +68,11 @@ class StatusBar(Widget):
         """The sync's progress ("sync: 120/900 new entries"), its last error, or None."""
         self.sync = clean_line(text) if text else None
         self.sync_failed = failed
+        self.refresh()
+
+    def set_articles(self, done: int | None, total: int = 0) -> None:
+        """The prefetch's progress ("articles 120/300"), or None when none runs."""
+        self.articles = None if done is None else (done, total)
         self.refresh()
 
     def set_info(self, info: str) -> None:
@@ -94,6 +101,8 @@ class StatusBar(Widget):
         elif self.info:
             left.append(self.info, style=dim)
         right = Text(style=dim)
+        if self.articles is not None and self.articles[1]:
+            right.append(f"articles {self.articles[0]}/{self.articles[1]}  ")
         if self.sync:
             style = self.get_component_rich_style("status-bar--error") if self.sync_failed else dim
             sync = Text(self.sync, style=style)

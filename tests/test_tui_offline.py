@@ -1,0 +1,58 @@
+"""Offline in the app: a refresh fetches the new articles behind it, the list marks them
+stored, and with the site gone they open whole; `e` edits a feed's settings."""
+
+from __future__ import annotations
+
+from reader.core import Reader
+from reader.site_server import SiteServer
+from reader.tui.screens.feed_settings import FeedSettingsScreen
+from tests.test_tui_app import make_app, wait_for
+
+
+async def test_refresh_then_read_every_new_article_with_the_site_gone(
+    reader: Reader, site: SiteServer
+) -> None:
+    reader.add_feeds([(site.url("/feed.xml"), None, None)])
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        await wait_for(pilot, lambda: not main.prefetching, timeout=60)
+        assert main.status.articles is None  # "articles 3/6" while it ran
+        rows = [main.entry_list.source.row(i) for i in range(len(main.entry_list.source))]
+        assert len(rows) == 6 and all(row is not None and row.stored for row in rows)
+        assert "·" in main.entry_list.row_text(0, 100).plain
+
+        site.stop()  # offline from here
+        await pilot.press("tab")
+        for _ in range(len(rows)):
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not main.article_view.fetching)
+            article = main.article_view.article
+            assert article is not None and article.source == "page" and article.note is None
+            await pilot.press("escape", "j")
+
+
+async def test_e_edits_the_feeds_settings(reader: Reader, site: SiteServer) -> None:
+    reader.add_feeds([(site.url("/feed.xml"), "Gazette", None)])
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
+        await pilot.pause()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedSettingsScreen))
+        screen = app.screen
+        assert isinstance(screen, FeedSettingsScreen)
+        screen.query_one("#title").value = "Port Alder"  # type: ignore[attr-defined]
+        screen.query_one("#folder").value = "Local"  # type: ignore[attr-defined]
+        screen.query_one("#full-text").value = "never"  # type: ignore[attr-defined]
+        screen.query_one("#minutes").value = "90"  # type: ignore[attr-defined]
+        screen.query_one("#agent").value = "Mozilla/5.0 (test)"  # type: ignore[attr-defined]
+        await pilot.click("#save")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FeedSettingsScreen))
+    feed = reader.get_feed(site.url("/feed.xml"))
+    assert (feed.title, feed.folder, feed.full_text, feed.refresh_minutes, feed.user_agent) == (
+        "Port Alder", "Local", "never", 90, "Mozilla/5.0 (test)"
+    )  # fmt: skip
