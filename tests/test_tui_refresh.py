@@ -30,11 +30,12 @@ def hosts() -> Iterator[list[SiteServer]]:
 
 
 def requests(hosts: list[SiteServer]) -> list[dict[str, str]]:
-    """The headers of every request the sites had since the last call."""
+    """The headers of every feed request the sites had since the last call (the articles
+    the app prefetches after a refresh are not counted)."""
     found = []
     for site in hosts:
         with site._lock:
-            found.extend(request.headers for request in site.requests)
+            found.extend(r.headers for r in site.requests if r.path.endswith(".xml"))
             site.requests.clear()
     return found
 
