@@ -17,8 +17,7 @@ from reader.models import Article, StoryLink
 from reader.sanitize import clean_line, clean_text
 
 if TYPE_CHECKING:
-    from reader.models import Feed, RefreshProgress, RefreshReport
-    from reader.prefetch import PrefetchProgress, PrefetchReport
+    from reader.models import Feed, PrefetchProgress, PrefetchReport, RefreshProgress, RefreshReport
 
 T = TypeVar("T")
 

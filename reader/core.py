@@ -42,8 +42,15 @@ if TYPE_CHECKING:
     import httpx
 
     from reader.history import History
-    from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
-    from reader.prefetch import PrefetchMode, PrefetchProgress, PrefetchReport
+    from reader.models import (
+        PrefetchProgress,
+        PrefetchReport,
+        RefreshProgress,
+        RefreshReport,
+        SyncProgress,
+        SyncReport,
+    )
+    from reader.prefetch import PrefetchMode
     from reader.story import TermStats
     from reader.sync.account import Account
     from reader.sync.engine import SyncStatus

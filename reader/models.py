@@ -410,6 +410,36 @@ class StoreStats:
 
 
 @dataclass(frozen=True)
+class PrefetchProgress:
+    """Sent after each article: ``done`` of ``total``, and the running counts."""
+
+    done: int
+    total: int
+    fetched: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class PrefetchReport:
+    """What a round did."""
+
+    total: int = 0
+    """Articles it set out to fetch."""
+    fetched: int = 0
+    """Kept: the page, or the feed's content with the reason noted (``kept_feed``)."""
+    kept_feed: int = 0
+    failed: int = 0
+    """Not kept this round: the host failed, or the page was no article."""
+    deferred: int = 0
+    """Left in the queue for the next round: their host failed or asked to wait."""
+    skipped: int = 0
+    """Taken off the queue unfetched: stored already, or the feed's content is the article."""
+    elapsed: float = 0.0
+    failures: tuple[tuple[str, str], ...] = ()
+    """(url, message) of each failure."""
+
+
+@dataclass(frozen=True)
 class QueuedArticle:
     """An entry whose article prefetch is to fetch, with what it needs of its feed."""
 

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAnArticleError, StorageError
 from reader.fetch import HttpSettings, HttpStatusError, NotModified, TooLargeError, fetch
-from reader.models import Article, Entry, QueuedArticle
+from reader.models import Article, Entry, PrefetchProgress, PrefetchReport, QueuedArticle
 
 if TYPE_CHECKING:
     import httpx
@@ -63,36 +63,6 @@ PROCESS_MIN_ARTICLES: Final = 8
 DAY: Final = 86400.0
 
 PrefetchMode = Literal["new", "unread", "off"]
-
-
-@dataclass(frozen=True)
-class PrefetchProgress:
-    """Sent after each article: ``done`` of ``total``, and the running counts."""
-
-    done: int
-    total: int
-    fetched: int = 0
-    failed: int = 0
-
-
-@dataclass(frozen=True)
-class PrefetchReport:
-    """What a round did."""
-
-    total: int = 0
-    """Articles it set out to fetch."""
-    fetched: int = 0
-    """Kept: the page, or the feed's content with the reason noted (``kept_feed``)."""
-    kept_feed: int = 0
-    failed: int = 0
-    """Not kept this round: the host failed, or the page was no article."""
-    deferred: int = 0
-    """Left in the queue for the next round: their host failed or asked to wait."""
-    skipped: int = 0
-    """Taken off the queue unfetched: stored already, or the feed's content is the article."""
-    elapsed: float = 0.0
-    failures: tuple[tuple[str, str], ...] = ()
-    """(url, message) of each failure."""
 
 
 ProgressCallback = Callable[[PrefetchProgress], None]

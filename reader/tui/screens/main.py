@@ -57,8 +57,13 @@ from reader.tui.widgets.status_bar import Progress, StatusBar
 if TYPE_CHECKING:
     from reader.core import Reader
     from reader.history import History
-    from reader.models import RefreshProgress, RefreshReport, SyncProgress, SyncReport
-    from reader.prefetch import PrefetchProgress
+    from reader.models import (
+        PrefetchProgress,
+        RefreshProgress,
+        RefreshReport,
+        SyncProgress,
+        SyncReport,
+    )
 
 Pane = Literal["feeds", "entries", "article"]
 PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
