@@ -708,3 +708,11 @@ def test_a_body_outside_the_titled_article_is_checked_against_a_second_opinion()
     )
     text = to_text(extract_article(html, URL))
     assert "The ferry will run an extra crossing at 23:40 on Fridays" in text
+
+
+def test_text_and_title_come_in_composed_form() -> None:
+    """A letter spelled in two ways (e + combining accent) compares as one: NFC."""
+    page = (Path(__file__).parent / "extract_pages/composed-letters/page.html").read_text("utf-8")
+    article = extract_article(page, "https://example.com/cafe")
+    assert article.title.startswith("A caf\u00e9 on the river")
+    assert "e\u0301" not in to_text(article) and "\u09df" not in to_text(article)

@@ -36,5 +36,5 @@ def test_there_is_a_page_for_each_kind() -> None:
              "top-residue-updated", "gallery-captions", "trending-headlines",
              "figure-citation", "share-labels", "standfirst", "related-cards",
              "section-notes", "title-with-site-name", "link-list", "author-bio",
-             "annotation-links"}  # fmt: skip
+             "annotation-links", "composed-letters"}  # fmt: skip
     assert kinds <= {p.name for p in PAGE_DIRS}

@@ -5,6 +5,7 @@ captions and table rows, each a tuple of styled, linked spans.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -289,12 +290,19 @@ def _is_layout_table(table: lxml.html.HtmlElement) -> bool:
     return max((len(row) for row in rows), default=0) <= 1
 
 
+def nfc(text: str) -> str:
+    """Text in Unicode's composed form (NFC): a page may spell one letter in two ways (the
+    Bengali "য়" as one code point or two), and the same words must compare, search and
+    wrap the same whichever way it did."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def _normalize_spans(
     raw: list[tuple[str, str | None, SpanStyle]], *, pre: bool
 ) -> tuple[Span, ...]:
     out: list[list[Any]] = []  # [text, href, style]
     if pre:
-        texts = [(_INVISIBLE_RE.sub("", t), h, s) for t, h, s in raw]
+        texts = [(nfc(_INVISIBLE_RE.sub("", t)), h, s) for t, h, s in raw]
         joined = "".join(t for t, _, _ in texts)
         lead = len(joined) - len(joined.lstrip("\n"))
         trail = len(joined.rstrip()) if joined.strip() else 0
@@ -309,7 +317,7 @@ def _normalize_spans(
 
     space_before = True  # at the start, leading whitespace is dropped
     for text, href, style in raw:
-        text = _INVISIBLE_RE.sub("", text)
+        text = nfc(_INVISIBLE_RE.sub("", text))
         text = WS_RE.sub(" ", text)
         if not text:
             continue

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from reader.extract.blocks import BLOCK_TAGS, WORD_RE, WS_RE
+from reader.extract.blocks import BLOCK_TAGS, WORD_RE, WS_RE, nfc
 
 _ARTICLE_TYPES_RE = re.compile(
     r"^(?:Article|AdvertiserContentArticle|NewsArticle|AnalysisNewsArticle|"
@@ -123,7 +123,7 @@ def _clean(text: str | None) -> str:
     if not text:
         return ""
     # JSON-LD strings often still hold HTML entities ("&#8211;").
-    return WS_RE.sub(" ", html_lib.unescape(text)).strip()
+    return nfc(WS_RE.sub(" ", html_lib.unescape(text)).strip())
 
 
 def normalize_date(value: str | None) -> str | None:
