@@ -692,6 +692,9 @@ class _Page:
     _targets: dict[lxml.html.HtmlElement, str | None] = field(default_factory=dict)
     _hrefs: dict[str, str | None] = field(default_factory=dict)
     _prose: dict[lxml.html.HtmlElement, int] = field(default_factory=dict)
+    _indexes: dict[tuple[str, ...], dict[str, list[tuple[str, float]]]] = field(
+        default_factory=dict
+    )
 
     # Measured only when a candidate needs them (most pages have none or few).
 
@@ -713,8 +716,12 @@ class _Page:
         self, anchors: Sequence[lxml.html.HtmlElement]
     ) -> dict[str, list[tuple[str, float]]]:
         """The same, leaving a block's own links out of the site's vocabulary."""
-        own = [text for text in (a.text_content() for a in set(anchors)) if text.strip()]
-        return _profile_index(_article_profile(self.subject, own))
+        own = tuple(
+            sorted(text for text in (a.text_content() for a in set(anchors)) if text.strip())
+        )
+        if own not in self._indexes:
+            self._indexes[own] = _profile_index(_article_profile(self.subject, own))
+        return self._indexes[own]
 
     @cached_property
     def chrome_hrefs(self) -> set[str]:
@@ -1353,7 +1360,7 @@ def _marker_lines(page: _Page) -> Iterator[_Candidate]:
     if page.body is None:
         return
     for el in page.body.iter("p", "li", "div", "h3", "h4", "h5", "h6"):
-        if len(el) > 3:
+        if len(el) > 3 or not _MARKER_RE.match(_head_text(el, 8)):
             continue
         text = _text(el)
         marker = _MARKER_RE.match(text)
