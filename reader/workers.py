@@ -30,6 +30,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from reader.storage import Storage
 
+WORKER_NICENESS = 10
+"""How much lower the workers' CPU priority is than the app's (parsing and extracting in
+the background must not slow the keys down)."""
+
 J = TypeVar("J")
 T = TypeVar("T")
 
@@ -140,6 +144,11 @@ def _init_worker(lock: Any, preload: Sequence[str] = ()) -> None:
     _write_lock = lock
     # Ctrl-C is the parent's to handle: it stops the refresh, the worker finishes its write
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the app's own process draws the screen: on a busy machine its keys come first
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
