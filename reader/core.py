@@ -368,6 +368,11 @@ class Reader:
         """Feed id -> unread entries."""
         return self._storage.unread_counts()
 
+    def folder_repeats(self) -> dict[str, int]:
+        """Folder -> unread entries two of its feeds have, counted once in the folder:
+        its unread count is its feeds' sum less this."""
+        return self._storage.folder_repeats()
+
     def mark_read(self, entry_ids: Sequence[int], read: bool = True) -> int:
         """Mark entries read (or unread), their duplicates in other feeds with them;
         returns how many changed."""

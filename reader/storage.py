@@ -735,6 +735,20 @@ class Storage:
             self._query("SELECT feed_id, count(*) FROM entries WHERE read = 0 GROUP BY feed_id")
         )
 
+    def folder_repeats(self) -> dict[str, int]:
+        """folder -> its unread entries that another feed of the folder has too (listed
+        once in the folder, so its count is the feeds' sum less these). Cheap: only
+        duplicates are looked at."""
+        return dict(
+            self._query(
+                "SELECT f.folder, count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id "
+                "WHERE e.dup_of IS NOT NULL AND e.read = 0 AND f.folder IS NOT NULL "
+                "AND EXISTS (SELECT 1 FROM entries c JOIN feeds cf ON cf.id = c.feed_id "
+                "WHERE c.id < e.id AND (c.id = e.dup_of OR c.dup_of = e.dup_of) "
+                "AND cf.folder = f.folder) GROUP BY f.folder"
+            )
+        )
+
     def update_feed(self, feed_id: int, **values: Any) -> None:
         """Set feed columns (title, etag, last_error ...) in one transaction."""
         if not values:

@@ -372,6 +372,26 @@ def test_a_folder_lists_a_duplicate_once_and_keeps_what_only_it_has(db_path: Pat
     assert store.count_entries() == 1
 
 
+def test_a_folder_counts_a_duplicate_once(db_path: Path) -> None:
+    """The folder's unread count is what its list shows: two of its feeds carrying one
+    story count it once (it counted twice), a copy in another folder still counts there."""
+    store = Storage(db_path)
+    a, b = _two_feeds(store, folders=("Local", "Local"))
+    c = store.add_feed("https://c.example/feed", title="Feed C", folder="World")
+    assert c is not None
+    for feed in (a, b, c.id):
+        store.store_entries(feed, [_entry(f"{feed}", "https://news.example/1", "Story"),
+                                   _entry(f"{feed}-own", None, f"Only {feed}")])  # fmt: skip
+    counts = store.unread_counts()
+    for folder, feeds in (("Local", (a, b)), ("World", (c.id,))):
+        listed = store.count_entries(EntryFilter(folder=folder, unread_only=True))
+        summed = sum(counts[f] for f in feeds)
+        assert summed - store.folder_repeats().get(folder, 0) == listed
+    assert store.folder_repeats() == {"Local": 1}
+    store.set_read([store.entries(EntryFilter(feed_id=b))[-1].id])  # the story, all copies
+    assert store.folder_repeats() == {}
+
+
 def test_the_migration_links_the_duplicates_a_store_already_has(db_path: Path) -> None:
     """A store from before duplicates were linked (the schema before): opening it links them, a
     group read anywhere is read, and the lists show each once."""

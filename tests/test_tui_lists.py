@@ -228,3 +228,32 @@ async def test_titles_have_room_at_120_columns(reader: Reader) -> None:
         text = entries.row_text(0, width).plain
         assert text.startswith("● Big story 0") or text.startswith("  Big story 0")
         assert "Big" not in text[len("  Big story 0") :]  # no feed column yet: all title
+
+
+async def test_a_folder_counts_a_story_two_of_its_feeds_carry_once(reader: Reader) -> None:
+    """The folder row said 2 for one unread story in two of its feeds; its list shows 1."""
+    reader._storage.add_feeds(
+        (f"https://{name}.example/feed.xml", name, "News") for name in ("one", "two")
+    )
+    for feed in reader.feeds():
+        reader._storage.store_entries(
+            feed.id,
+            [
+                EntryData(
+                    guid=f"{feed.id}",
+                    url="https://wire.example/story",
+                    title="Story",
+                    published=NOW - 3600,
+                )
+            ],
+        )
+    app = make(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        counts = {row.key: row.unread for row in app.main.feed_list.rows}
+        assert counts["folder:News"] == counts["all"] == 1
+        app.main.feed_list.select_key("folder:News")
+        app.main.show_pane("entries")
+        await pilot.press("enter", "m")  # read, then unread again: still one
+        await pilot.pause()
+        assert {row.key: row.unread for row in app.main.feed_list.rows}["folder:News"] == 1

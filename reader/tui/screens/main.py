@@ -400,7 +400,12 @@ class MainScreen(Screen[None]):
     def reload_feeds(self) -> None:
         """Read feeds and counts again (after a refresh, an add or a removal)."""
         self._saved_count = self.reader.saved_count()
-        self.feed_list.set_feeds(self.reader.feeds(), self._saved_count, self._listed_unread())
+        self.feed_list.set_feeds(
+            self.reader.feeds(),
+            self._saved_count,
+            self._listed_unread(),
+            self.reader.folder_repeats(),
+        )
         self._show_unread()
         self._show_feed_notice()
 
@@ -408,7 +413,10 @@ class MainScreen(Screen[None]):
         """Read the unread counts again (cheap: while a refresh runs)."""
         self._counts_due = False
         self.feed_list.set_unread_counts(
-            self.reader.unread_counts(), self._saved_count, self._listed_unread()
+            self.reader.unread_counts(),
+            self._saved_count,
+            self._listed_unread(),
+            self.reader.folder_repeats(),
         )
         self._show_unread()
 

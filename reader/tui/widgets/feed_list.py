@@ -57,32 +57,45 @@ class FeedList(LineList):
         self.saved_count = 0
         self.listed_unread: int | None = None
         """Unread entries as All and Unread list them (duplicates once); None: the sum."""
+        self.folder_repeats: dict[str, int] = {}
+        """Folder -> unread entries two of its feeds have: its count is the sum less these."""
         self.folded: set[str] = set()
         self.rows: list[FeedRow] = []
 
     # --- data --------------------------------------------------------------------------
 
     def set_feeds(
-        self, feeds: Iterable[Feed], saved_count: int, listed_unread: int | None = None
+        self,
+        feeds: Iterable[Feed],
+        saved_count: int,
+        listed_unread: int | None = None,
+        folder_repeats: dict[str, int] | None = None,
     ) -> None:
         """New feeds or counts: rebuild the rows, keeping the cursor on the same key."""
         current = self.current_key
         self.feeds = list(feeds)
         self.saved_count = saved_count
         self.listed_unread = listed_unread
+        self.folder_repeats = folder_repeats or {}
         self._build()
         self.rows_changed(keep_cursor=self.index_of(current) if current else 0)
 
     def set_unread_counts(
-        self, counts: dict[int, int], saved_count: int, listed_unread: int | None = None
+        self,
+        counts: dict[int, int],
+        saved_count: int,
+        listed_unread: int | None = None,
+        folder_repeats: dict[str, int] | None = None,
     ) -> None:
         """New unread counts (feed id -> count; ``listed_unread``: All's, an entry two
-        feeds have counted once), drawn without rebuilding the rows."""
+        feeds have counted once; ``folder_repeats``: the same within each folder), drawn
+        without rebuilding the rows."""
         from dataclasses import replace
 
         self.feeds = [replace(f, unread_count=counts.get(f.id, 0)) for f in self.feeds]
         self.saved_count = saved_count
         self.listed_unread = listed_unread
+        self.folder_repeats = folder_repeats or {}
         current = self.current_key
         self._build()
         self.rows_changed(keep_cursor=self.index_of(current) if current else None)
@@ -133,7 +146,7 @@ class FeedList(LineList):
                     "folder",
                     f"folder:{name}",
                     clean_line(name),
-                    sum(f.unread_count for f in members),
+                    max(0, sum(f.unread_count for f in members) - self.folder_repeats.get(name, 0)),
                     folder=name,
                     folded=folded,
                 )
