@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 HTML_TYPES: Final = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 ACCEPT_HTML: Final = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+FULL_TEXT_OFF: Final = "full text is off for this feed"
+"""The note on an article of a feed set to ``full_text = "never"``."""
+FEED_IS_WHOLE: Final = "the feed carries the whole article"
+"""The note on an article of a feed that ``auto`` found whole."""
 _KINDS: Final = {
     "application/pdf": "a PDF document",
     "application/zip": "a ZIP archive",

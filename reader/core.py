@@ -426,7 +426,7 @@ class Reader:
         (``full_text`` "never", or "auto" found so) gives it without the network.
         ``use_cache`` False fetches it again (replacing the cached copy); ``revalidate``
         checks the cached copy with a conditional GET."""
-        from reader.article import article_from_entry, fetch_article
+        from reader.article import FEED_IS_WHOLE, FULL_TEXT_OFF, article_from_entry, fetch_article
 
         user_agent = None
         if entry is not None and entry.url == url:
@@ -434,8 +434,10 @@ class Reader:
             if feed is not None:
                 user_agent = feed.user_agent
                 if not feed.wants_pages and (entry.content or entry.summary):
+                    if feed.full_text == "never":  # the user's choice: the feed's text
+                        return article_from_entry(entry, FULL_TEXT_OFF, self.clock())
                     cached = self._storage.cached_article(url) if use_cache else None
-                    return cached or article_from_entry(entry, now=self.clock())
+                    return cached or article_from_entry(entry, FEED_IS_WHOLE, self.clock())
         return await fetch_article(
             self.client(),
             self._storage,

@@ -103,7 +103,7 @@ def header_text(article: Article) -> str:
     if header.meta:
         lines.append(header.meta)
     if article.source == "feed":
-        lines.append(article.note or "Shown from the feed: the page itself could not be read.")
+        lines.append(article.note or "Shown from the feed.")
     return "\n".join(lines)
 
 
@@ -114,7 +114,7 @@ def header_markdown(article: Article) -> str:
     if header.meta:
         lines += ["", "*" + escape_markdown(header.meta) + "*"]
     if article.source == "feed":
-        note = article.note or "Shown from the feed: the page itself could not be read."
+        note = article.note or "Shown from the feed."
         lines += ["", "> " + escape_markdown(note)]
     return "\n".join(lines)
 

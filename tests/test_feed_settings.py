@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from reader.article import FEED_IS_WHOLE, FULL_TEXT_OFF
 from reader.core import Reader, open_reader
 from reader.errors import InvalidSettingError
+from reader.render import header_text
 from reader.site_server import SiteServer
 
 
@@ -130,10 +132,30 @@ async def test_never_shows_the_feeds_content_and_pages_go_with_the_feeds_agent(
     page = entry.url.removeprefix(site.base)
     reader.edit_feed(url, full_text="never")
     article = await reader.get_article(entry.url, entry)
-    assert (article.source, article.note, site.hits(page)) == ("feed", None, [])
+    # the note says why (it said "the page itself could not be read")
+    assert (article.source, article.note, site.hits(page)) == ("feed", FULL_TEXT_OFF, [])
+    assert header_text(article).splitlines()[-1] == "full text is off for this feed"
 
     reader.edit_feed(url, full_text="always", user_agent="Mozilla/5.0 (reader-test)")
     article = await reader.get_article(entry.url, entry)
-    await reader.aclose()
     assert article.source == "page"
     assert [hit.headers["user-agent"] for hit in site.hits(page)] == ["Mozilla/5.0 (reader-test)"]
+    # never again, with the page kept: the feed's text, as chosen
+    reader.edit_feed(url, full_text="never")
+    article = await reader.get_article(entry.url, entry)
+    await reader.aclose()
+    assert (article.source, article.note) == ("feed", FULL_TEXT_OFF)
+
+
+async def test_a_feed_auto_found_whole_says_so(reader: Reader, site: SiteServer) -> None:
+    url = site.url("/feed.xml")
+    reader.add_feeds([(url, None, None)])
+    await reader.refresh()
+    entry = reader.entries()[0]
+    assert entry.url is not None
+    feed = reader.feeds()[0]
+    reader._storage.update_feed(feed.id, full_text_found="feed")
+    article = await reader.get_article(entry.url, entry)
+    await reader.aclose()
+    assert (article.source, article.note) == ("feed", FEED_IS_WHOLE)
+    assert "could not" not in header_text(article)
