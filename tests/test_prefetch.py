@@ -76,6 +76,14 @@ def _delayed(route: Callable[[Request], Response], latency: float) -> Callable[.
     return slow
 
 
+def _held(route: Callable[..., Response], released: threading.Event) -> Callable[..., Response]:
+    def held(request: Request) -> Response:
+        released.wait(60)  # set by the test; the cap only ends a test that went wrong
+        return route(request)
+
+    return held
+
+
 @pytest.fixture
 def hosts() -> Iterator[list[SiteServer]]:
     servers = [SiteServer().start() for _ in range(4)]
@@ -340,6 +348,13 @@ def test_ctrl_c_in_reader_prefetch_keeps_what_it_finished(
 ) -> None:
     for n, site in enumerate(hosts):
         serve(site, 2, n * 2, latency=0.1)
+    # The last host's pages wait until Ctrl-C has been sent: however fast the machine, the
+    # prefetch cannot finish first (it once did, and exited 0).
+    released = threading.Event()
+    for index in (6, 7):
+        for number in range(ITEMS):
+            path = story_path(index, number)
+            hosts[3].routes[path] = _held(hosts[3].routes[path], released)
     reader = open_reader(db_path)
     subscribe(reader, hosts, 2)
     asyncio.run(reader.refresh())
@@ -347,12 +362,18 @@ def test_ctrl_c_in_reader_prefetch_keeps_what_it_finished(
     total = 4 * 2 * ITEMS
     assert len(queued(db_path)) == total
     command = [sys.executable, "-m", "reader.cli", "--db", str(db_path), "prefetch"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # Ctrl-C as at a terminal: a test run started in the background (`make test &`) has
+    # SIGINT ignored, and the command would inherit that and run to the end.
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.monotonic() + 60
     while len(queued(db_path)) > total - 3 and time.monotonic() < deadline:
         time.sleep(0.02)  # polling the store for progress, with a deadline
     os.kill(process.pid, signal.SIGINT)
     assert process.wait(timeout=60) == 130
+    released.set()
     check_consistent(db_path, total)
     left = len(queued(db_path))
     assert 0 < left < total
