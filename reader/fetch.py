@@ -148,6 +148,9 @@ async def fetch(
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
                 final_url = str(response.url)
                 if response.status_code == 304:
+                    # h11 knows a 304 has no body; reading its end leaves the connection
+                    # idle for the next request (an unread response closes it)
+                    await response.aread()
                     return NotModified(
                         url=final_url,
                         headers=response_headers,

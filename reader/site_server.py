@@ -36,6 +36,7 @@ class Request:
     query: str
     headers: dict[str, str]
     body: bytes = b""  # a POST's
+    client_port: int = 0  # the client's end of the connection: one port, one connection
 
 
 @dataclass
@@ -345,6 +346,7 @@ class _Handler(BaseHTTPRequestHandler):
             query=parts.query,
             headers={k.lower(): v for k, v in self.headers.items()},
             body=request_body,
+            client_port=self.client_address[1],
         )
         try:
             response = self.site.respond(request)

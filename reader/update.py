@@ -1,7 +1,9 @@
 """Refresh: which feeds are due (a pure decider), and the concurrent pipeline that polls them.
 
-The pipeline: fetch through the shared client (a global limit of ``jobs`` requests and a
-per-host limit), conditional GET with the stored ETag and Last-Modified, a hash of the body
+The pipeline: ``jobs`` workers fetch through the shared client, each staying on one host
+while it has feeds (its kept-alive connection carries the next request: no handshake, and
+the client's pool is not churned by hosts taken in turn), within the per-host limit;
+conditional GET with the stored ETag and Last-Modified, a hash of the body
 to skip parsing bytes already seen, then parse and store off the event loop, one
 transaction per fetched feed, so an interrupted refresh keeps every feed it finished. The
 bookkeeping of 304s and errors goes in batches.
@@ -25,11 +27,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from reader.clock import SYSTEM_CLOCK, Clock
@@ -63,6 +66,7 @@ BATCH_SIZE: Final = 200
 """Bookkeeping rows (304s, errors) written per transaction."""
 
 ParseMode = Literal["auto", "process", "thread"]
+_R = TypeVar("_R")
 
 
 ProgressCallback = Callable[[RefreshProgress], None]
@@ -150,6 +154,49 @@ def interleave_hosts(checks: Iterable[FeedCheck]) -> list[FeedCheck]:
     for index in range(max((len(q) for q in queues), default=0)):
         ordered.extend(queue[index] for queue in queues if index < len(queue))
     return ordered
+
+
+class HostQueue:
+    """The feeds of a refresh by host, handed out so that a worker stays on one host while
+    it has feeds: the connection kept alive by one feed's answer carries the next (a 304
+    costs a round trip, not a TCP handshake, a pool eviction and a round trip). Hosts are
+    taken in turn, so the first workers spread over as many hosts as there are; a host
+    with feeds left takes a second worker, and more, up to ``per_host``, only when no host
+    without one has feeds waiting."""
+
+    def __init__(self, checks: Iterable[FeedCheck], per_host: int) -> None:
+        self.per_host = max(1, per_host)
+        self._queues: dict[str, deque[FeedCheck]] = {}
+        for check in checks:
+            self._queues.setdefault(_host_of(check.url), deque()).append(check)
+        self._active = dict.fromkeys(self._queues, 0)
+        self._turns = deque(self._queues)  # hosts with feeds waiting, the next first
+
+    def take(self, host: str | None) -> tuple[str, FeedCheck] | None:
+        """The next feed for a worker that last served ``host`` (None: it had none yet):
+        from the same host while it has feeds, else from the next host with feeds and
+        room, preferring the hosts served by fewest workers; None when every feed left
+        belongs to a host already served by ``per_host`` workers, who will fetch it."""
+        if host is not None:
+            queue = self._queues[host]
+            if queue:
+                return host, queue.popleft()
+            self._active[host] -= 1
+        for least in range(self.per_host):
+            for _ in range(len(self._turns)):
+                name = self._turns[0]
+                if not self._queues[name]:
+                    self._turns.popleft()  # done with
+                    continue
+                self._turns.rotate(-1)
+                if self._active[name] == least:
+                    self._active[name] += 1
+                    return name, self._queues[name].popleft()
+        return None
+
+
+def _host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def body_hash(content: bytes) -> str:
@@ -344,15 +391,24 @@ class Refresher:
             self.parse_mode == "process"
             or (self.parse_mode == "auto" and total >= PROCESS_POOL_MIN_FEEDS)
         )
-        self._fetching = asyncio.Semaphore(self.jobs)
         # bodies fetched but not yet stored: bounds memory when parsing lags behind
         self._in_flight = asyncio.Semaphore(self.jobs * 2)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="reader-store")
         self._parser = ThreadPoolExecutor(1, thread_name_prefix="reader-parse")
-        tasks = [asyncio.create_task(self._one(check)) for check in interleave_hosts(checks)]
+        # ``jobs`` workers fetch (the global limit), each staying on a host while it has
+        # feeds; a fetched body is parsed and stored by a task of its own meanwhile
+        hosts = HostQueue(interleave_hosts(checks), self.host_limiter.per_host)
+        results: asyncio.Queue[_Result | BaseException] = asyncio.Queue()
+        self._stores: set[asyncio.Task[_Result]] = set()
+        workers = [
+            asyncio.create_task(self._worker(hosts, results)) for _ in range(min(self.jobs, total))
+        ]
+        tasks = self._stores  # cancelled with the workers, below
         try:
-            for next_done in asyncio.as_completed(tasks):
-                result = await next_done
+            for _ in range(total):
+                result = await results.get()
+                if isinstance(result, BaseException):
+                    raise result
                 tally.done += 1
                 if result.error is not None:
                     tally.errors += 1
@@ -373,9 +429,9 @@ class Refresher:
                         )
                     )  # fmt: skip
         finally:
-            for task in tasks:
+            for task in [*workers, *tasks]:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*workers, *tasks, return_exceptions=True)
             # the threads finish the feed they started (a worker process finishes its own,
             # in its own transaction), then the batch goes in: even when interrupted, every
             # feed fetched so far is kept
@@ -408,9 +464,43 @@ class Refresher:
         self._pending.append(update)
         return update
 
-    async def _one(self, check: FeedCheck) -> _Result:
+    async def _worker(
+        self, hosts: HostQueue, results: asyncio.Queue[_Result | BaseException]
+    ) -> None:
+        """Fetch feed after feed, staying on a host while it has feeds; a body to parse
+        goes to a task of its own, so the next fetch does not wait for the parse."""
+        host: str | None = None
         try:
-            return await self._refresh_feed(check)
+            while (taken := hosts.take(host)) is not None:
+                host, check = taken
+                await self._in_flight.acquire()
+                fetched = await self._guarded(check, self._fetch_one(check))
+                if isinstance(fetched, _Result):
+                    self._in_flight.release()
+                    results.put_nowait(fetched)
+                    continue
+                task = asyncio.create_task(self._guarded(check, self._store_one(fetched)))
+                self._stores.add(task)
+                task.add_done_callback(lambda done: self._stored(done, results))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as error:  # the store failed: the refresh stops
+            results.put_nowait(error)
+            raise
+
+    def _stored(
+        self, task: asyncio.Task[_Result], results: asyncio.Queue[_Result | BaseException]
+    ) -> None:
+        self._stores.discard(task)
+        self._in_flight.release()
+        if not task.cancelled():
+            error = task.exception()
+            results.put_nowait(error if error is not None else task.result())
+
+    async def _guarded(self, check: FeedCheck, work: Coroutine[Any, Any, _R]) -> _R | _Result:
+        """``work``, with a failure stored on the feed (the store's own failure raised)."""
+        try:
+            return await work
         except StorageError:
             raise  # the store is unusable: no point going on with other feeds
         except (FetchError, NotAFeedError, ReaderError) as error:
@@ -423,48 +513,50 @@ class Refresher:
             update = self._later(check, InternalError(f"{type(error).__name__}: {error}"))
             return _Result(check.url, error=update.error)
 
-    async def _refresh_feed(self, check: FeedCheck) -> _Result:
-        async with self._in_flight:
-            async with self.host_limiter(check.url), self._fetching:
-                result = await fetch(
-                    self.client,
-                    check.url,
-                    etag=check.etag,
-                    last_modified=check.last_modified,
-                    max_bytes=self.settings.max_bytes,
-                    total_timeout=self.settings.total_timeout,
-                    user_agent=check.user_agent,
-                )
-            if isinstance(result, NotModified):
-                answer = ServerAnswer(result.etag, result.last_modified)
-                self._later(check, Unchanged(answer, cache_max_age(result.headers)))
-                return _Result(check.url, not_modified=True)
-            moved_to = result.permanent_redirect
-            answer = ServerAnswer(
-                result.etag,
-                result.last_modified,
-                moved_to if moved_to and moved_to != check.url else None,
+    async def _fetch_one(self, check: FeedCheck) -> _Result | _StoreJob:
+        """The feed's answer: a result when there is nothing to parse, else the job."""
+        async with self.host_limiter(check.url):
+            result = await fetch(
+                self.client,
+                check.url,
+                etag=check.etag,
+                last_modified=check.last_modified,
+                max_bytes=self.settings.max_bytes,
+                total_timeout=self.settings.total_timeout,
+                user_agent=check.user_agent,
             )
-            max_age = cache_max_age(result.headers)
-            digest = body_hash(result.content)
-            if digest == check.body_hash:
-                # the server ignored our validators but sent the same bytes: nothing to parse
-                self._later(check, Unchanged(answer, max_age))
-                return _Result(check.url, not_modified=True)
-            job = _StoreJob(
-                db_path=str(self.storage.path),
-                check=check,
-                content=result.content,
-                url=result.url,
-                content_type=result.content_type,
-                charset=result.charset,
-                answer=answer,
-                max_age=max_age,
-                now=self.clock(),
-                digest=digest,
-            )
-            new, updated = await self._parse_and_store(job)
-            return _Result(check.url, new=new, updated=updated)
+        if isinstance(result, NotModified):
+            answer = ServerAnswer(result.etag, result.last_modified)
+            self._later(check, Unchanged(answer, cache_max_age(result.headers)))
+            return _Result(check.url, not_modified=True)
+        moved_to = result.permanent_redirect
+        answer = ServerAnswer(
+            result.etag,
+            result.last_modified,
+            moved_to if moved_to and moved_to != check.url else None,
+        )
+        max_age = cache_max_age(result.headers)
+        digest = body_hash(result.content)
+        if digest == check.body_hash:
+            # the server ignored our validators but sent the same bytes: nothing to parse
+            self._later(check, Unchanged(answer, max_age))
+            return _Result(check.url, not_modified=True)
+        return _StoreJob(
+            db_path=str(self.storage.path),
+            check=check,
+            content=result.content,
+            url=result.url,
+            content_type=result.content_type,
+            charset=result.charset,
+            answer=answer,
+            max_age=max_age,
+            now=self.clock(),
+            digest=digest,
+        )
+
+    async def _store_one(self, job: _StoreJob) -> _Result:
+        new, updated = await self._parse_and_store(job)
+        return _Result(job.check.url, new=new, updated=updated)
 
     async def _parse_and_store(self, job: _StoreJob) -> tuple[int, int]:
         if self._use_processes and self.pool is not None:

@@ -18,7 +18,16 @@ from reader import update
 from reader.config import Config
 from reader.core import Reader, open_reader
 from reader.errors import FeedNotFoundError
-from reader.fetch import DECODE_CHUNK, BodyDecoder, HostLimiter, HttpSettings, make_client
+from reader.fetch import (
+    DECODE_CHUNK,
+    BodyDecoder,
+    FetchResult,
+    HostLimiter,
+    HttpSettings,
+    NotModified,
+    fetch,
+    make_client,
+)
 from reader.models import EntryFilter, FeedCheck, FeedMetadata, FeedUpdate, ServerAnswer
 from reader.site_server import (
     Request,
@@ -32,6 +41,7 @@ from reader.site_server import (
 from reader.update import (
     DAY,
     Failed,
+    HostQueue,
     InternalError,
     Outcome,
     Parsed,
@@ -188,6 +198,36 @@ def test_interleave_hosts_round_robin() -> None:
     ]  # fmt: skip
 
 
+def _taken(queue: HostQueue, host: str | None) -> str | None:
+    taken = queue.take(host)
+    return None if taken is None else taken[1].url
+
+
+def test_the_host_queue_keeps_a_worker_on_its_host_and_spreads_the_others() -> None:
+    urls = ["http://a/1", "http://a/2", "http://a/3", "http://b/1", "http://b/2", "http://c/1"]
+    queue = HostQueue([FeedCheck(i, url) for i, url in enumerate(urls)], per_host=2)
+    # three workers start on three hosts, not two on the first
+    assert [_taken(queue, None) for _ in range(3)] == ["http://a/1", "http://b/1", "http://c/1"]
+    assert _taken(queue, "a") == "http://a/2"  # the worker on a stays there
+    # the worker done with c joins a host with feeds left (b has one worker, as a has)
+    assert _taken(queue, "c") in ("http://a/3", "http://b/2")
+
+
+def test_the_host_queue_gives_a_host_at_most_per_host_workers() -> None:
+    checks = [FeedCheck(i, f"http://a/{i}") for i in range(5)] + [FeedCheck(9, "http://b/9")]
+    queue = HostQueue(checks, per_host=2)
+    assert [_taken(queue, None) for _ in range(3)] == ["http://a/0", "http://b/9", "http://a/1"]
+    assert queue.take(None) is None  # a has its two: they will fetch its other feeds
+    assert queue.take("b") is None  # nor does the worker done with b join them
+    assert [_taken(queue, "a") for _ in range(4)] == [
+        "http://a/2",
+        "http://a/3",
+        "http://a/4",
+        None,
+    ]
+    assert queue.take(None) is None
+
+
 # --- pipeline helpers --------------------------------------------------------------------
 
 
@@ -254,6 +294,75 @@ def closed_port() -> int:
 
 def static(body: bytes, status: int = 200, **headers: str) -> Callable[[Request], Response]:
     return lambda request: Response(status, body, {"Content-Type": XML, **headers})
+
+
+# --- connections -------------------------------------------------------------------------
+
+
+async def test_a_304_leaves_its_connection_open_for_the_next_request(site: SiteServer) -> None:
+    url = site.url("/feed.xml")
+    async with make_client() as client:
+        first = await fetch(client, url)
+        assert isinstance(first, FetchResult)
+        for _ in range(3):
+            assert isinstance(await fetch(client, url, etag=first.etag), NotModified)
+    # an unread 304 closed its connection: each request paid for a new one
+    assert len({request.client_port for request in site.hits("/feed.xml")}) == 1
+
+
+async def test_a_304_imports_nothing(site: SiteServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore imports sniffio on every request; when sniffio is missing, each import
+    searches sys.path again (a third of a warm refresh's CPU): it is our dependency."""
+    import sys
+
+    lookups: list[str] = []
+
+    class Watch:
+        def find_spec(self, name: str, *args: object) -> None:
+            lookups.append(name)
+
+    url = site.url("/feed.xml")
+    async with make_client() as client:
+        first = await fetch(client, url)
+        assert isinstance(first, FetchResult)
+        assert isinstance(await fetch(client, url, etag=first.etag), NotModified)
+        monkeypatch.setattr(sys, "meta_path", [Watch(), *sys.meta_path])
+        for _ in range(3):
+            assert isinstance(await fetch(client, url, etag=first.etag), NotModified)
+    assert lookups == []
+
+
+async def test_a_refresh_fetches_a_hosts_feeds_over_one_connection(
+    site: SiteServer, live: Reader
+) -> None:
+    """Workers stay on a host while it has feeds; taking hosts in turn (a, b, c, a ...)
+    through a pool smaller than the hosts closed a connection for every request."""
+    from dataclasses import replace
+
+    live.config = replace(live.config, concurrency=2)
+    servers = [SiteServer().start() for _ in range(2)]
+    try:
+        sites = [site, *servers]
+        urls = []
+        for number, server in enumerate(sites):
+            for index in range(4):
+                body = rss([(f"{number}-{index}", "item")])
+                path = f"/feed-{index}.xml"
+                server.routes[path] = lambda request, body=body: conditional(request, body, XML)
+                urls.append(server.url(path))
+        subscribe(live, *urls)
+        assert (await live.refresh()).new_entries == 12
+        report = await live.refresh(force=True)
+        assert report.not_modified == 12
+    finally:
+        for server in servers:
+            server.stop()
+    ports = [
+        {r.client_port for r in server.requests if r.headers.get("if-none-match")}
+        for server in sites
+    ]
+    # one connection a host, a second when the worker done with its host joins another
+    assert sum(len(used) for used in ports) <= len(sites) + 1
 
 
 # --- formats, 304s, ETags, body hash -----------------------------------------------------
