@@ -12,6 +12,8 @@ Five sets of pages, each printed as one row:
   the extractor was then improved on it, so it is a second development set now.
 - ``fresh``: bench/related_fresh (13 more extract-dev pages labelled the same way after that
   work, to check whether it carries over; see its README).
+- ``third``: bench/related_third (34 more extract-dev pages, labelled blind after the fresh
+  round; see its README for the unseen figure and the figures after the changes it led to).
 - ``own``: tests/related_pages (small pages written for the tests, in the shapes of real
   ones, never used to set a weight before they were scored).
 - ``shared``: ../shared/pages (the sample pages whose related lists must stay exact).
@@ -46,6 +48,7 @@ DEFAULT_DEV = ROOT.parent / "shared" / "related-dev"
 HOLDOUT = ROOT / "bench" / "related_holdout"
 HOLDOUT_PAGES = ROOT.parent / "shared" / "extract-dev" / "pages"
 FRESH = ROOT / "bench" / "related_fresh"
+THIRD = ROOT / "bench" / "related_third"
 OWN = ROOT / "tests" / "related_pages"
 SHARED = ROOT.parent / "shared" / "pages"
 
@@ -172,6 +175,7 @@ def main() -> int:
     if HOLDOUT_PAGES.is_dir():
         sets["holdout"] = holdout_pages(HOLDOUT / "labels.json", HOLDOUT_PAGES)
         sets["fresh"] = holdout_pages(FRESH / "labels.json", HOLDOUT_PAGES)
+        sets["third"] = holdout_pages(THIRD / "labels.json", HOLDOUT_PAGES)
     else:
         print(f"(no extract-dev pages at {HOLDOUT_PAGES} for the holdout set)", file=sys.stderr)
     sets["own"] = expected_pages(OWN)
