@@ -95,7 +95,7 @@ _TOPIC_PHRASES = r"""
 # some site-wide promotion boxes, so a box under one needs its headlines to share the
 # article's subject a little.
 _ALSO_PHRASES = r"""
-    see\s+also | read\s+(?:also|more) | also\s+read | more\s+reading
+    see\s+also | read\s+(?:also|more) | also\s+read | more\s+reading | more\s+on
   | (?:à\s+|a\s+)?lire\s+(?:aussi|également|egalement) | (?:à\s+|a\s+)?voir\s+aussi
   | l[’']auteur\s+vous\s+recommande
   | lesen\s+sie\s+(?:auch|mehr) | auch\s+lesenswert
@@ -142,6 +142,7 @@ _WEAK_PHRASES = r"""
 _NEGATIVE_PHRASES = r"""
     most\s+(?:read|popular|viewed|shared|commented|watched|emailed|recent) | popular | trending
   | latest | newest | recent(?:ly)? | top\s+(?:stories|news|\d+|picks|headlines)
+  | last\s+(?:news|stories|posts|articles)
   | breaking | editor'?s'?\s+(?:picks?|choice) | editors'?\s+(?:picks?|choice) | staff\s+picks
   | don'?t\s+miss | more\s+(?:from|in|by|stories|news|headlines|videos?) | also\s+by
   | other\s+(?:posts|articles|stories)\s+by | read\s+the\s+latest | up\s+next
@@ -314,7 +315,10 @@ _NON_ARTICLE_HOSTS_RE = re.compile(
     re.I,
 )
 _AD_QUERY_KEYS = frozenset({"tblci", "obOrigUrl", "dicbo", "ob_click_id", "share", "replytocom"})
-_AD_QUERY_VALUES_RE = re.compile(r"taboola|outbrain|sponsor", re.I)
+# utm_campaign=Inline-Ad: the publisher's own ads (for its shop, its paid issues).
+_AD_QUERY_VALUES_RE = re.compile(
+    r"taboola|outbrain|sponsor|advert|(?:^|[\W_])ads?(?:$|[\W_])", re.I
+)
 _GENERIC_LINK_TEXT_RE = re.compile(
     r"^\W*(?:read\s+more|more|continue\s+reading|see\s+all.*|view\s+all.*|show\s+more|"
     r"weiterlesen|mehr|lire\s+la\s+suite|leer\s+más|ler\s+mais|leia\s+mais|подробнее|続きを読む)\W*$",
@@ -685,7 +689,7 @@ class _Page:
     url: str
     base_url: str
     self_urls: list[str]
-    site: str
+    sites: frozenset[str]  # the page's site, and its canonical one (a syndicated copy)
     body: lxml.html.HtmlElement | None  # the element holding the story's paragraphs
     article: lxml.html.HtmlElement | None  # its <article> (or articleBody) wrapper, or body
     stamp: tuple[str, int] | None
@@ -733,10 +737,14 @@ class _Page:
             " or contains(@class, 'breadcrumb') or contains(@class, 'header')"
             " or contains(@id, 'nav') or contains(@id, 'menu') or contains(@id, 'header')]"
         )
+        # <body class="navbar-is-fixed-top"> names the page's state, not a menu; nor is a
+        # box around the story itself one.
         return {
             (anchor.get("href") or "").strip()
             for box in boxes
-            if _is_chrome_box(box)
+            if box.tag not in ("body", "html")
+            and not (self.body is not None and _is_descendant(self.body, box))
+            and _is_chrome_box(box)
             for anchor in box.iter("a")
         }
 
@@ -772,7 +780,9 @@ class _Page:
         if any(_same_page(url, own) for own in self.self_urls):
             return None
         # Other sites' stories are sources, partners or networks, not this site's picks.
-        if _site_of(url) != self.site:
+        # A copy of a story on another host (syndicated, AMP cache, mirror) links the
+        # publisher's: the site its <link rel=canonical> or og:url names is this site too.
+        if _site_of(url) not in self.sites:
             return None
         return url
 
@@ -983,7 +993,7 @@ def _make_page(root: lxml.html.HtmlElement, url: str) -> _Page:
         url=url,
         base_url=base_url,
         self_urls=self_urls,
-        site=_site_of(urljoin(base_url, url)),
+        sites=frozenset(_site_of(own) for own in [urljoin(base_url, url), *self_urls[1:]]) - {""},
         body=body,
         article=_article_of(body),
         stamp=_url_stamp(url),
@@ -1010,7 +1020,7 @@ class _Candidate:
 def _label_text(el: lxml.html.HtmlElement) -> str | None:
     """The text of a short heading-like element, or None if it is not one (a wrapper
     whose text is all in its children is not one either: the child is)."""
-    if len(el) > 4 or not ((el.text or "").strip() or el.tag in _HEADING_TAGS):
+    if len(el) > 4 or not ((el.text or "").strip() or el.tag in _HEADING_TAGS or _after_icon(el)):
         return None
     if not len(el):
         text = _WS_RE.sub(" ", el.text or "").strip()
@@ -1019,6 +1029,32 @@ def _label_text(el: lxml.html.HtmlElement) -> str | None:
     if not text or len(text) > _MAX_HEADING_CHARS:
         return None
     return _text(el) if len(el) else text
+
+
+def _after_icon(el: lxml.html.HtmlElement) -> bool:
+    """Whether an element's text starts after an empty first child: an icon
+    (``<div><i class="fa fa-bullhorn"></i>RELATED NEWS</div>``)."""
+    first = el[0] if len(el) else None
+    return (
+        first is not None
+        and isinstance(first.tag, str)
+        and not first.text_content().strip()
+        and bool((first.tail or "").strip())
+    )
+
+
+_SHARE_CLASS_RE = re.compile(r"share|sharing|social", re.I)
+
+
+def _in_share_widget(el: lxml.html.HtmlElement) -> bool:
+    """Inside a share widget (its nearest boxes say so): a heading there names the
+    buttons ("Social Share"), not a list of stories."""
+    for node in (el, *list(el.iterancestors())[:3]):
+        if node.tag in ("body", "html"):
+            return False
+        if _SHARE_CLASS_RE.search(_features(node)):
+            return True
+    return False
 
 
 def _is_section_heading(page: _Page, el: lxml.html.HtmlElement) -> str | None:
@@ -1031,6 +1067,8 @@ def _is_section_heading(page: _Page, el: lxml.html.HtmlElement) -> str | None:
     if not text:
         return None
     if any(page.target(a) for a in el.iter("a")) or any(a.tag == "a" for a in el.iterancestors()):
+        return None
+    if _in_share_widget(el):
         return None
     kind = heading_kind(text)
     if kind:
@@ -1433,7 +1471,7 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
         # The boxes around the link small enough to be a card, outermost first.
         boxes: list[lxml.html.HtmlElement] = []
         for node in anchor.iterancestors():
-            if node is page.body or len("".join(node.text_content().split())) > _MAX_CARD_CHARS:
+            if node is page.body or _visible_chars(node) > _MAX_CARD_CHARS:
                 break
             if node.tag in _CARD_TAGS:
                 boxes.insert(0, node)
@@ -1448,6 +1486,16 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
 
 
 _MAX_CARD_CHARS = 600  # a kicker, a headline and a teaser of two or three sentences
+
+
+def _visible_chars(node: lxml.html.HtmlElement) -> int:
+    """Characters of a box's text, spaces aside, leaving out what is not shown: a card
+    link of an inline related-posts plugin carries its own <style> block."""
+    chars = len("".join(node.text_content().split()))
+    if chars > _MAX_CARD_CHARS:
+        for hidden in node.iter("style", "script", "template"):
+            chars -= len("".join(hidden.text_content().split()))
+    return chars
 
 
 def _card(page: _Page, el: lxml.html.HtmlElement) -> _Candidate | None:
