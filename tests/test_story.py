@@ -151,9 +151,13 @@ def stories_site() -> Iterator[SiteServer]:
 
 @pytest.fixture
 async def stories(reader: Reader, stories_site: SiteServer) -> AsyncIterator[Reader]:
-    """Subscribed to every outlet of the site, refreshed."""
-    reader.add_feeds((stories_site.url(path), None, None) for path in LABELS["feeds"].values())
-    await reader.refresh(force=True)
+    """Subscribed to every outlet of the site, refreshed: the wire's copies arrive after
+    the outlets' originals, as in life (refreshed together, which copy is stored first,
+    and so listed, would depend on which feed answered first)."""
+    urls = {name: stories_site.url(path) for name, path in LABELS["feeds"].items()}
+    reader.add_feeds((url, None, None) for url in urls.values())
+    await reader.refresh([url for name, url in urls.items() if name != "wire"], force=True)
+    await reader.refresh([urls["wire"]], force=True)
     yield reader
     await reader.aclose()
 
