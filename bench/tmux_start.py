@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -156,8 +157,10 @@ def temp_home(home: Path) -> dict[str, str]:
                       ("XDG_CACHE_HOME", "cache"), ("XDG_STATE_HOME", "state")):  # fmt: skip
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[name] = str(home / sub)
-    for name in ("COLUMNS", "LINES", "NO_COLOR"):
-        env.pop(name, None)  # COLUMNS and LINES would override the pane's size
+    for name in ("COLUMNS", "LINES", "NO_COLOR", "PYTHONDONTWRITEBYTECODE"):
+        # COLUMNS and LINES would override the pane's size; without bytecode files every
+        # launch would compile reader's modules again (an installed reader has them)
+        env.pop(name, None)
     env["TERM"] = "xterm-256color"
     env["http_proxy"] = env["https_proxy"] = "http://127.0.0.1:9"  # nothing leaves anyway
     return env
@@ -344,6 +347,10 @@ def main() -> None:
         command = Path(checkout).resolve() / ".venv" / "bin" / "reader"
         readers[label] = shlex.join([str(command), "--db", str(copy)])
 
+    for checkout in [ROOT, *(Path(spec.partition("=")[2]) for spec in args.compare)]:
+        subprocess.run([str(PYTHON), "-m", "compileall", "-q", str(checkout / "reader")],
+                       check=True, env=env)  # fmt: skip
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the tmux server goes too
     tmux = Tmux(env)
     try:
         load = os.getloadavg()[0]

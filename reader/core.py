@@ -111,14 +111,16 @@ class Reader:
             await self._client.aclose()
         self._client = None
 
-    def warm_up(self) -> None:
-        """Import what opening an article needs (lxml, readability, httpx: ~0.1 s), so the
-        app's first Enter does not wait for it (the app calls this from a thread)."""
-        import httpx  # noqa: F401
-
+    def warm_up(self, *, network: bool = True) -> None:
+        """Import what opening an article needs (lxml, readability: ~0.1 s; with
+        ``network``, httpx too), so the app's first Enter does not wait for it (the app
+        calls this from a thread)."""
         import reader.article
         import reader.extract
         import reader.render  # noqa: F401
+
+        if network:
+            import httpx  # noqa: F401
 
     def worker_pool(self) -> WorkerPool:
         """The worker processes for CPU-heavy work, started on first need."""
@@ -363,6 +365,11 @@ class Reader:
 
     def count_entries(self, filter: EntryFilter = EntryFilter()) -> int:
         return self._storage.count_entries(filter)
+
+    def entry_position(self, filter: EntryFilter, entry_id: int) -> int | None:
+        """Where entry ``entry_id`` is in ``entries(filter)`` (0 is the first), or None
+        when the filter leaves it out; cheap, without the list's ids."""
+        return self._storage.entry_position(filter, entry_id)
 
     def unread_counts(self) -> dict[int, int]:
         """Feed id -> unread entries."""

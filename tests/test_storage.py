@@ -501,3 +501,30 @@ def test_an_entry_dated_ahead_of_now_sorts_as_first_seen(tmp_path: Path) -> None
     titles = [e.title for e in store.entries()]
     assert titles.index("Newer") < titles.index("Now")
     store.close()
+
+
+def test_an_entry_position_is_where_the_list_shows_it(db_path: Path) -> None:
+    """The position counted in the index (the app's restore at start) is the row the list
+    reads: same order, ties of date broken by id, duplicates and filters as listed."""
+    store = Storage(db_path)
+    a, b = _two_feeds(store, folders=("World", "Local"))
+    store.store_entries(a, [_entry(f"a{i}", f"https://news.example/{i}", f"A {i}", 1000 - i // 3)
+                            for i in range(12)])  # fmt: skip
+    # b repeats two of a's stories (listed once in All) and has ties of its own
+    store.store_entries(b, [_entry("b1", "https://news.example/1", "again", 2000),
+                            _entry("b5", "https://news.example/5", "again", 990),
+                            _entry("b20", None, "only b", 995),
+                            _entry("b21", None, "only b too", 995)])  # fmt: skip
+    ids = store.entry_ids()
+    store.set_read(ids[::2])
+    filters = [EntryFilter(), EntryFilter(unread_only=True), EntryFilter(feed_id=a),
+               EntryFilter(feed_id=b, unread_only=True), EntryFilter(folder="Local"),
+               EntryFilter(folder="World", unread_only=True)]  # fmt: skip
+    every = [row[0] for row in store._query("SELECT id FROM entries")]
+    for entry_filter in filters:
+        listed = [e.id for e in store.entries(entry_filter, limit=100)]
+        assert listed == store.entry_ids(entry_filter)
+        positions = {entry_id: store.entry_position(entry_filter, entry_id) for entry_id in every}
+        assert positions == {i: listed.index(i) if i in listed else None for i in every}
+    assert store.entry_position(EntryFilter(), 10_000) is None
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -204,6 +205,74 @@ async def test_reopens_where_the_user_left(db_path: Path, site: SiteServer) -> N
         assert main.page is not None
         assert round(main.article_view.scroll_y) == scroll
     reader.close()
+
+
+def _held_warm_up(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Reader.warm_up waits for the event returned: the page of last time waits with it."""
+    release = threading.Event()
+    real = Reader.warm_up
+
+    def held(self: Reader, *, network: bool = True) -> None:
+        release.wait(15)
+        real(self, network=network)
+
+    monkeypatch.setattr(Reader, "warm_up", held)
+    return release
+
+
+async def test_the_page_of_last_time_follows_the_first_frame_and_gives_way_to_the_user(
+    reader: Reader, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await subscribed(reader, site)
+    listed = reader.entries(EntryFilter())
+    last, other = listed[2], listed[3]
+    reader.set_states({"tui.selection": "all", "tui.entry": str(last.id), "tui.scroll": "0"})
+    release = _held_warm_up(monkeypatch)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        await pilot.pause()
+        # drawn without it: the list on the entry, its title where the page will be
+        assert main.page is None
+        assert main.entry_list.current_row is not None
+        assert main.entry_list.current_row.key == last.id
+        assert last.title is not None and last.title in " ".join(main.article_view.text_lines)
+        assert app.focused is main.entry_list
+        # a place to come back to even when the app closes now
+        main.save_state()
+        assert reader.get_state("tui.entry") == str(last.id)
+
+        await pilot.press("j", "enter")  # the user opens another one meanwhile
+        await wait_for(pilot, lambda: main.page is not None and not main.article_view.fetching)
+        shown = main.article_view.article
+        release.set()
+        await wait_for(pilot, lambda: all(w.is_finished for w in app.workers
+                                          if w.group == "warm-up"))  # fmt: skip
+        await pilot.pause()  # its message handled
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.id == other.id
+        assert main.article_view.article is shown  # not opened again over the user's place
+
+
+async def test_the_page_of_last_time_comes_back_once_the_imports_are_done(
+    reader: Reader, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await subscribed(reader, site)
+    last = reader.entries(EntryFilter())[2]
+    reader.set_states({"tui.selection": "all", "tui.entry": str(last.id), "tui.scroll": "0"})
+    release = _held_warm_up(monkeypatch)
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        await pilot.pause()
+        assert main.page is None
+        assert main.pane == "article"  # one pane at a time: the page's, its title drawn
+        assert last.title is not None and last.title in " ".join(main.article_view.text_lines)
+        release.set()
+        await wait_for(pilot, lambda: main.page is not None)
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.id == last.id
+        assert main.pane == "article"
 
 
 async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteServer) -> None:

@@ -439,3 +439,25 @@ async def test_a_store_locked_by_another_program_never_freezes_the_keys(
         finally:
             other.execute("ROLLBACK")
             other.close()
+
+
+async def test_a_page_opens_at_its_place_after_one_without_a_scroll_bar(
+    reader: Reader, site: SiteServer
+) -> None:
+    # Textual scrolls only a widget that shows a scroll bar: the long page's was not laid
+    # out yet when it replaced a short one (the title shown at start), and its place was lost
+    short = Article(url="https://a.example/short", title="Short")
+    words = " ".join(["word"] * 40)
+    long = Article(url="https://a.example/long", title="Long",
+                   blocks=tuple(Block("paragraph", (Span(words),)) for _ in range(60)))  # fmt: skip
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 30)) as pilot:
+        view = app.main.article_view
+        view.show(short)
+        await pilot.pause()
+        assert view.max_scroll_y == 0
+        view.show(long, scroll=25)
+        assert view.position == 25  # where it is going, if asked before it gets there
+        await pilot.pause()
+        assert round(view.scroll_y) == 25

@@ -13,7 +13,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -116,13 +115,7 @@ class ReaderApp(App[None]):
         # as long as the app: leave it out of the garbage collector's full passes, which
         # otherwise walk it all and stall a key press for 50-70 ms now and then.
         gc.freeze()
-        self._warm_up()
-
-    @work(thread=True, exit_on_error=False, group="warm-up")
-    def _warm_up(self) -> None:
-        """Import what opening an article needs (lxml, readability, httpx: ~0.1 s) while
-        the user looks at the lists, so the first Enter does not pay for it."""
-        self.reader.warm_up()
+        self.main.first_frame_drawn()
 
     async def run_action(
         self,

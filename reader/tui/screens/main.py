@@ -31,7 +31,15 @@ from textual.worker import get_current_worker
 
 from reader.core import HISTORY_STATE
 from reader.errors import ReaderError
-from reader.models import Article, Entry, EntryFilter, Feed, SearchHit, StoryLink
+from reader.models import (
+    Article,
+    Entry,
+    EntryFilter,
+    Feed,
+    SavedArticle,
+    SearchHit,
+    StoryLink,
+)
 from reader.navigation import Load, Navigator, Page, Step, load_failure_text
 from reader.sanitize import clean_line
 from reader.tui import notices
@@ -134,6 +142,21 @@ def _more_key(article: Article, entry: Entry | None) -> tuple[int | None, str, s
     return (entry.id if entry is not None else None, article.url, article.source)
 
 
+@dataclass(frozen=True)
+class _PendingRestore:
+    """The page open when the app last closed: an entry, or a saved article."""
+
+    entry: Entry | None
+    saved: SavedArticle | None
+    scroll: float
+
+
+def _stand_in(entry: Entry) -> Article:
+    """What the reader pane shows of ``entry`` until its page is built: the header."""
+    return Article(url=entry.url or "", title=entry.title or "", byline=entry.author,
+                   site_name=entry.feed_title, source="feed")  # fmt: skip
+
+
 class MainScreen(Screen[None]):
     """Three panes, a status line and the footer."""
 
@@ -213,6 +236,9 @@ class MainScreen(Screen[None]):
     class BrowserFailed(Message):
         message: str
 
+    class WarmedUp(Message):
+        """Opening a page no longer waits for imports."""
+
     # --- building ----------------------------------------------------------------------
 
     def __init__(self, reader: Reader, *, background_refresh: bool = True) -> None:
@@ -239,6 +265,8 @@ class MainScreen(Screen[None]):
         self._more_lists: dict[tuple[int | None, str, str], list[StoryLink]] = {}
         """"More on this story" by article (see ``_more_key``), the latest last."""
         self._ahead_timer: Timer | None = None
+        self._restore_pending: _PendingRestore | None = None
+        """The page of last time, opened once the first frame is drawn."""
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
         self.feed_notice = Static("", id="feed-notice", markup=False)
@@ -279,12 +307,31 @@ class MainScreen(Screen[None]):
         self.reload_feeds()
         self._restore()
         self._apply_layout()
+
+    def first_frame_drawn(self) -> None:
+        """What waits for the first frame (the app calls this when it is drawn): the page
+        of last time, the imports that opening a page needs, the refresh at start."""
+        self._warm_up()
         self.set_timer(STORY_WARM_DELAY, self._prepare_more_on_story)
         if self.background_refresh:
             self._timed_refresh()
             minutes = self.reader.config.refresh_minutes
             if minutes > 0:
                 self.set_interval(minutes * 60, self._timed_refresh)
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import what opening a page needs (extraction: ~0.1 s, then httpx) in a thread,
+        while the user looks at the lists; the page of last time follows the first part."""
+        try:
+            self.reader.warm_up(network=False)
+        finally:
+            self.post_message(self.WarmedUp())
+        self.reader.warm_up()
+
+    @on(WarmedUp)
+    def _warmed_up(self) -> None:
+        self.restore_page()
 
     def on_unmount(self) -> None:
         try:
@@ -561,6 +608,7 @@ class MainScreen(Screen[None]):
 
     def carry_out(self, step: Step) -> None:
         """Do what a navigation step asks: draw, load, mark read, tell."""
+        self._restore_pending = None  # the user opened a page: the one of last time waits no more
         page = self.navigator.page
         if step.start is not None:
             self._load(step.start)
@@ -815,7 +863,10 @@ class MainScreen(Screen[None]):
         self.reader.set_states(values)
 
     def _restore(self) -> None:
-        """Back to the selection, the entry and the page of last time."""
+        """Back to the selection and the entry of last time, at start; their page comes
+        back once the first frame is drawn (``restore_page``): building it can take
+        100 ms (the extraction modules, a long article's lines) that the lists need not
+        wait for. Meanwhile the reader pane shows the entry's title."""
         key = self.reader.get_state(STATE_SELECTION) or "all"
         if self.feed_list.index_of(key) is None:
             key = "all"
@@ -827,6 +878,7 @@ class MainScreen(Screen[None]):
         entry_key = self.reader.get_state(STATE_ENTRY)
         source = self.entry_list.source
         entry: Entry | None = None
+        saved: SavedArticle | None = None
         scroll_text = self.reader.get_state(STATE_SCROLL) or "0"
         scroll = float(scroll_text) if scroll_text.isdigit() else 0.0
         index = source.index_of(int(entry_key)) if entry_key and entry_key.isdigit() else None
@@ -835,17 +887,41 @@ class MainScreen(Screen[None]):
             if isinstance(source, SavedSource):
                 item = source.saved(index)
                 if item is not None and self.history.current is None:
-                    self.carry_out(self.navigator.open_saved(item, scroll_now=None, scroll=scroll))
-                    self.set_reactive(MainScreen.pane, "article" if self.narrow else "entries")
-                    return
+                    saved = item
             elif isinstance(source, EntrySource):
                 entry = source.entry(index)
-        step = self.navigator.restore(entry, scroll)
+        if saved is None and entry is None and self.history.current is None:
+            return
+        self._restore_pending = _PendingRestore(entry, saved, scroll)
+        current = self.history.current
+        if saved is not None or entry is not None:
+            # it opens: the panes as they will be, the title where the page will be
+            self.set_reactive(MainScreen.pane, "article" if self.narrow else "entries")
+        if entry is not None and (current is None or current.entry_id == entry.id):
+            self.article_view.show(_stand_in(entry), scroll=None)
+        else:
+            self.article_view.show_message("")
+
+    def restore_page(self) -> None:
+        """Open the page of last time (see ``_restore``), unless the user opened another
+        one already."""
+        pending, self._restore_pending = self._restore_pending, None
+        if pending is None:
+            return
+        if pending.saved is not None:
+            self.carry_out(self.navigator.open_saved(pending.saved, scroll_now=None,
+                                                     scroll=pending.scroll))  # fmt: skip
+            return
+        step = self.navigator.restore(pending.entry, pending.scroll)
         self.carry_out(step)
         if step.show:
             # side by side the list has the keys and the page shows beside it; one pane at
             # a time, the page itself (it came back behind the list)
-            self.set_reactive(MainScreen.pane, "article" if self.narrow else "entries")
+            self.pane = "article" if self.narrow else "entries"
+        elif self.page is None:
+            self.article_view.show_message(NOTHING_OPEN)
+            if self.narrow and self.pane == "article":
+                self.pane = "feeds"
 
     # --- moving through unread ---------------------------------------------------------
 

@@ -148,8 +148,18 @@ class ArticleView(ScrollView, can_focus=True):
         if scroll is not None:
             if self._built_width > 0:
                 self.scroll_to(y=scroll, animate=False, immediate=True)
+                if round(self.scroll_y) != round(scroll):
+                    # refused: the page before had no scroll bar, and this one's is not
+                    # laid out yet (Textual scrolls only a widget that shows one)
+                    self._scroll_wanted = scroll
+                    self.call_after_refresh(self._scroll_to_wanted)
             else:  # not laid out yet: scroll once the lines exist
                 self._scroll_wanted = scroll
+
+    def _scroll_to_wanted(self) -> None:
+        if self._scroll_wanted is not None:
+            wanted, self._scroll_wanted = self._scroll_wanted, None
+            self.scroll_to(y=wanted, animate=False, immediate=True)
 
     @property
     def position(self) -> float:
