@@ -19,7 +19,8 @@ alternating reader and the peer (a Textual app showing one Static):
   first frame  from just before ``tmux new-session -d ... COMMAND`` to the moment
                ``capture-pane -p`` shows the titles (for reader: a feed's title and an
                entry's, as far as the settled screen shows them; for the peer its text);
-               also, for reader, until the status line's unread count is painted;
+               also, for reader, until the status line's unread count is painted, and
+               until the text of the entry open at start is (the page of last time);
   keys         in one reader session, K presses each of j, PageDown, Tab (next pane) and
                Enter (on an entry, after a j): from just before ``send-keys`` to the first
                change of ``capture-pane -e`` (escapes included: a cursor highlight that
@@ -205,6 +206,8 @@ def has_all(markers: Iterable[str]) -> Callable[[str], bool]:
 
 
 PEER_LABEL = "empty Textual app"
+BODY_MARKER = "Some words of the summary"
+"""The text of the entry open at start (the builder's summaries)."""
 READER_MARKERS = ("Feed number", " of feed ")
 """A feed's title and an entry's (the builder's words)."""
 
@@ -215,6 +218,7 @@ def first_frames(tmux: Tmux, readers: dict[str, str], peer: Path, size: tuple[in
     peer_command = shlex.join([str(PYTHON), str(peer)])
     markers: dict[str, list[str]] = {}
     counts: dict[str, bool] = {}
+    bodies: dict[str, bool] = {}
     for label, command in readers.items():
         # which titles the settled screen shows at this size (one pane when narrow)
         name, _ = tmux.launch(command, size)
@@ -223,11 +227,13 @@ def first_frames(tmux: Tmux, readers: dict[str, str], peer: Path, size: tuple[in
         tmux.kill(name)
         markers[label] = [m for m in READER_MARKERS if m in settled]
         counts[label] = "unread" in settled
+        bodies[label] = BODY_MARKER in settled
         if keep_screens is not None:
             (keep_screens / f"settled-{label}-{size[0]}x{size[1]}.txt").write_text(settled)
         print(f"  {size[0]}x{size[1]} {label}: first frame = "
               f"{' + '.join(map(repr, markers[label]))} painted"
-              f"{'; counts = ' + repr('unread') if counts[label] else ''}")  # fmt: skip
+              f"{'; counts = ' + repr('unread') if counts[label] else ''}"
+              f"{'; its page = ' + repr(BODY_MARKER) if bodies[label] else ''}")  # fmt: skip
     name, _ = tmux.launch(peer_command, size)  # warm the peer's files too
     tmux.wait(name, lambda s: PEER_TEXT in s, "the peer")
     tmux.kill(name)
@@ -241,6 +247,9 @@ def first_frames(tmux: Tmux, readers: dict[str, str], peer: Path, size: tuple[in
             if counts[label]:
                 at, _ = tmux.wait(name, lambda s: "unread" in s, "the unread count")
                 times.setdefault(f"{label}, counts shown", []).append(at - started)
+            if bodies[label]:
+                at, _ = tmux.wait(name, lambda s: BODY_MARKER in s, "the page of last time")
+                times.setdefault(f"{label}, its page shown", []).append(at - started)
             tmux.kill(name)
             name, started = tmux.launch(peer_command, size)
             at, _ = tmux.wait(name, lambda s: PEER_TEXT in s, "the peer")

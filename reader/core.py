@@ -21,7 +21,6 @@ from reader.errors import (
     InvalidSettingError,
     SyncError,
 )
-from reader.fetch import HostLimiter, HttpSettings, make_client
 from reader.models import (
     Article,
     Entry,
@@ -33,7 +32,6 @@ from reader.models import (
     StoreStats,
     StoryLink,
 )
-from reader.opml import export_opml, parse_subscriptions
 from reader.paths import Paths, default_paths
 from reader.storage import Storage
 from reader.urls import check_web_url
@@ -41,6 +39,7 @@ from reader.urls import check_web_url
 if TYPE_CHECKING:
     import httpx
 
+    from reader.fetch import HostLimiter, HttpSettings
     from reader.history import History
     from reader.models import (
         PrefetchProgress,
@@ -84,8 +83,13 @@ class Reader:
 
     # --- lifecycle ---------------------------------------------------------------------
 
+    # fetch (email.utils, zlib ...) and opml (xml.sax.saxutils pulls in urllib.request and
+    # http) are imported where they are used: the app's start needs neither
+
     @property
     def http_settings(self) -> HttpSettings:
+        from reader.fetch import HttpSettings
+
         return HttpSettings(
             concurrency=self.config.concurrency,
             per_host=self.config.per_host,
@@ -94,6 +98,8 @@ class Reader:
 
     def client(self) -> httpx.AsyncClient:
         """The shared client of the running event loop (one per loop: httpx pools are)."""
+        from reader.fetch import HostLimiter, make_client
+
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop or self._client.is_closed:
             self._client = make_client(self.http_settings)
@@ -218,6 +224,8 @@ class Reader:
     def import_feeds(self, data: bytes) -> ImportReport:
         """Subscribe to the feeds of an OPML or newsboat urls file; the feeds it adds take
         the settings its ``reader:`` attributes carry (an export of ours)."""
+        from reader.opml import parse_subscriptions
+
         parsed = parse_subscriptions(data)
         known = {feed.url for feed in self._storage.feeds()}
         added, present = self.add_feeds((s.url, s.title, s.folder) for s in parsed.subscriptions)
@@ -235,6 +243,8 @@ class Reader:
         )
 
     def export_opml(self) -> str:
+        from reader.opml import export_opml
+
         return export_opml(self._storage.feeds())
 
     # --- refresh -----------------------------------------------------------------------
@@ -253,6 +263,7 @@ class Reader:
         report counts feeds, new entries, 304s and errors. ``min_interval`` skips feeds
         checked less than that many seconds ago (the app's refresh interval); ``jobs``
         overrides ``config.concurrency`` (feeds fetched at once)."""
+        from reader.fetch import HostLimiter, make_client
         from reader.update import refresh_feeds
 
         if feed_urls is not None:

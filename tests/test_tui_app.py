@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.core import Reader, open_reader
-from reader.models import EntryFilter
+from reader.models import Article, Block, EntryFilter, Span
 from reader.site_server import SiteServer
 from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
@@ -273,6 +273,27 @@ async def test_the_page_of_last_time_comes_back_once_the_imports_are_done(
         assert main.page is not None and main.page.entry is not None
         assert main.page.entry.id == last.id
         assert main.pane == "article"
+
+
+async def test_a_stored_page_of_last_time_does_not_wait_for_the_imports(
+    reader: Reader, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await subscribed(reader, site)
+    last = reader.entries(EntryFilter())[1]
+    assert last.url is not None
+    kept = Article(url=last.url, title="Kept copy",
+                   blocks=(Block("paragraph", (Span("The stored text."),)),))  # fmt: skip
+    reader._storage.cache_article(kept)
+    reader.set_states({"tui.selection": "all", "tui.entry": str(last.id), "tui.scroll": "0"})
+    release = _held_warm_up(monkeypatch)
+    app = make_app(reader)
+    try:
+        async with app.run_test(size=(130, 40)) as pilot:
+            main = app.main
+            await wait_for(pilot, lambda: main.page is not None)
+            assert any("The stored text." in line for line in main.article_view.text_lines)
+    finally:
+        release.set()
 
 
 async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteServer) -> None:

@@ -310,28 +310,44 @@ class MainScreen(Screen[None]):
 
     def first_frame_drawn(self) -> None:
         """What waits for the first frame (the app calls this when it is drawn): the page
-        of last time, the imports that opening a page needs, the refresh at start."""
-        self._warm_up()
+        of last time, the imports that opening a page needs, then the refresh at start."""
+        self._warm_up(self._restore_pending)
         self.set_timer(STORY_WARM_DELAY, self._prepare_more_on_story)
-        if self.background_refresh:
-            self._timed_refresh()
-            minutes = self.reader.config.refresh_minutes
-            if minutes > 0:
-                self.set_interval(minutes * 60, self._timed_refresh)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
-    def _warm_up(self) -> None:
+    def _warm_up(self, pending: _PendingRestore | None) -> None:
         """Import what opening a page needs (extraction: ~0.1 s, then httpx) in a thread,
-        while the user looks at the lists; the page of last time follows the first part."""
+        while the user looks at the lists. The page of last time waits only for what it
+        needs: nothing when its article is stored, the extraction modules otherwise."""
         try:
-            self.reader.warm_up(network=False)
+            if pending is None or not self._stored(pending):
+                self.reader.warm_up(network=False)
         finally:
             self.post_message(self.WarmedUp())
         self.reader.warm_up()
 
+    def _stored(self, pending: _PendingRestore) -> bool:
+        """The page of last time opens from the store as it is (no extraction)."""
+        if pending.saved is not None:
+            return pending.saved.article is not None
+        entry = pending.entry
+        current = self.history.current
+        if entry is None or (current is not None and current.entry_id != entry.id):
+            return False  # a page reached by a link: let the imports come first
+        try:
+            return entry.url is not None and self.reader.cached_article(entry.url) is not None
+        except ReaderError:
+            return False
+
     @on(WarmedUp)
     def _warmed_up(self) -> None:
         self.restore_page()
+        if self.background_refresh:
+            # after the page: its imports and this refresh's would share one core
+            self._timed_refresh()
+            minutes = self.reader.config.refresh_minutes
+            if minutes > 0:
+                self.set_interval(minutes * 60, self._timed_refresh)
 
     def on_unmount(self) -> None:
         try:
