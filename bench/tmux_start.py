@@ -60,7 +60,10 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 POLL = 0.003
 """Seconds between two captures while waiting (each capture is a process: ~3-5 ms)."""
 SETTLE = 0.4
-"""A screen unchanged this long is settled."""
+"""A screen unchanged this long is settled (between key presses)."""
+SETTLED_AT_START = 2.0
+"""The same after a launch: what comes after the first frame (the page of last time) can
+take a while on a loaded machine."""
 TIMEOUT = 20.0
 
 PEER_TEXT = "peer app ready"
@@ -126,12 +129,12 @@ class Tmux:
                 raise SystemExit(f"timed out waiting for {what}; the screen:\n{screen}")
             time.sleep(POLL)
 
-    def settle(self, name: str, escapes: bool = True) -> str:
-        """Wait until the screen stays the same for SETTLE seconds."""
+    def settle(self, name: str, escapes: bool = True, quiet: float = SETTLE) -> str:
+        """Wait until the screen stays the same for ``quiet`` seconds."""
         screen = self.screen(name, escapes)
         quiet_since = time.perf_counter()
         deadline = quiet_since + TIMEOUT
-        while time.perf_counter() - quiet_since < SETTLE:
+        while time.perf_counter() - quiet_since < quiet:
             time.sleep(0.02)
             now = self.screen(name, escapes)
             if now != screen:
@@ -223,7 +226,7 @@ def first_frames(tmux: Tmux, readers: dict[str, str], peer: Path, size: tuple[in
         # which titles the settled screen shows at this size (one pane when narrow)
         name, _ = tmux.launch(command, size)
         tmux.wait(name, lambda s: any(m in s for m in READER_MARKERS), "reader's titles")
-        settled = tmux.settle(name, escapes=False)
+        settled = tmux.settle(name, escapes=False, quiet=SETTLED_AT_START)
         tmux.kill(name)
         markers[label] = [m for m in READER_MARKERS if m in settled]
         counts[label] = "unread" in settled
