@@ -295,9 +295,9 @@ def keys(tmux: Tmux, readers: dict[str, str], peer: Path, size: tuple[int, int],
     for label, command in readers.items():
         name, _ = tmux.launch(command, size)
         tmux.wait(name, has_all(READER_MARKERS[1:]), "reader's entries")
+        tmux.settle(name, quiet=SETTLED_AT_START)  # the page of last time has come
         if not wide:
             # one pane at a time: back from the restored article to the list
-            tmux.settle(name)
             tmux.send(name, "Escape")
         sessions[label] = name
     for key_label, sequence in KEYS:
