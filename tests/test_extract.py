@@ -21,6 +21,7 @@ from reader.extract import (
     reading_minutes,
 )
 from reader.extract.links import parse_page
+from reader.extract.metadata import tidy_byline
 from reader.models import Article, Block, Span
 from reader.render import to_text
 from tests.conftest import SHARED
@@ -411,6 +412,76 @@ def test_byline_from_the_page() -> None:
     # A date with a label is no byline.
     body = '<div class="byline-date">Last Updated: January 7, 2025</div>'
     assert _meta_article("", body).byline is None
+
+
+@pytest.mark.parametrize(
+    ("written", "byline"),
+    [
+        ("Post author By Helge Berg", "Helge Berg"),
+        ("Artikel von: Hausinfo", "Hausinfo"),
+        ("Auteur : Anna Kovac", "Anna Kovac"),
+        ("AuthorAndreas Klein", "Andreas Klein"),  # label and name run together
+        ("Geschrieben vonElisa Mar", "Elisa Mar"),
+        ("Zeige alle Beiträge von Petra Rulf", "Petra Rulf"),
+        ("Text und Interview: Harald Wille", "Harald Wille"),
+        ("Veröffentlicht am 8. Februar 2022 von Tierteam", "Tierteam"),
+        ("Jörn Mecher am 12.03.2021", "Jörn Mecher"),
+        ("Published by NEWSTEAM at 10:04", "NEWSTEAM"),
+        ("Ann Lee - ann@example.org", "Ann Lee"),
+        ("Wire Service (www.wire.example)", "Wire Service"),
+        ("Frank Bolt - https://bolt.example", "Frank Bolt"),
+        ("AFP - [email protected] Published: 28 Apr, 2020", "AFP"),
+        ("Martin Jung Alle Artikel", "Martin Jung"),
+        ("Laura Ortiz 22 de Abril de 2022 - 00:00", "Laura Ortiz"),
+        (", par Attac Nord", "Attac Nord"),
+        ("Ariel H -", "Ariel H"),
+        ("Daniel Nowak DOTYCZY: gazociąg", "Daniel Nowak"),
+        # no byline at all: a commenter, a form field, a label, a date, a placeholder
+        ("Art Edwards says:", None),
+        ("Peter sagt: 9. Dezember 2013 at 14:57 Schöne Einleitung", None),
+        ("Name *", None),
+        ("Name (erforderlich)", None),
+        ("Publiziert am", None),
+        ("Article by", None),
+        ("09.10.2021", None),
+        ("Unknown", None),
+        ("so Artikel empfehlen:", None),
+    ],
+)  # fmt: skip
+def test_a_byline_keeps_only_the_name(written: str, byline: str | None) -> None:
+    assert tidy_byline(written) == byline
+
+
+def test_a_byline_is_not_taken_from_comments_forms_or_the_site_footer() -> None:
+    """A commenter's name, the comment form's "Name *" and the footer's theme credit
+    have author classes too; the article's own byline wins, or there is none."""
+    comments = (
+        '<div id="comments" class="comments-area"><ol class="commentlist"><li class="comment">'
+        '<div class="comment-author vcard">Art Edwards says:</div><p>Nice.</p></li></ol>'
+        '<div id="respond"><form class="comment-form"><p class="comment-form-author">'
+        "<label>Name *</label><input></p></form></div></div>"
+        '<footer id="footer"><div class="author">Theme by Smartica</div></footer>'
+    )
+    page = (
+        f"<html><head><title>A story</title></head><body><div class='main'>"
+        f"<h1>A story</h1><p>{FILLER * 3}</p><p>{FILLER * 3}</p></div>{{own}}{comments}"
+        "</body></html>"
+    )
+    assert extract_article(page.format(own=""), URL).byline is None
+    own = (  # a post's own footer (no <article>) holds its author
+        "<div class='post hentry'><div class='post-footer'>"
+        "<span class='author'>Ned Dale</span></div></div>"
+    )
+    assert extract_article(page.format(own=own), URL).byline == "Ned Dale"
+
+
+def test_a_site_title_as_the_author_gives_way_to_the_pages_byline() -> None:
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": '
+        '{"name": "Noticias - La Prensa | Informate"}}</script>'
+    )
+    body = '<p class="news-author">Por Laura Ortiz / Juan Vela</p>'
+    assert _meta_article(ld, body).byline == "Laura Ortiz / Juan Vela"
 
 
 def test_time_element_and_html_lang() -> None:

@@ -31,13 +31,17 @@ MONTHS: Final = (
 )
 # A date after the name: "May 20, 2019", "20 May 2019", "2019-05-20", "20.05.2019".
 _TRAILING_DATE_RE = re.compile(
-    rf"\s(?:(?:updated|published|posted|on|le)\s+)?(?:(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"\s(?:(?:updated|published|posted|on|le|am|at|el|il|um|vom|du)\s+)?"
+    rf"(?:(?:{MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}\.?\s+(?:{MONTHS})\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})\b.*$",
+    r"|\d{1,2}\.?\s+(?:de\s+)?\w+\.?,?\s+(?:de\s+)?\d{4}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2})\b.*$",
     re.I,
 )
 _DATE_LABEL_RE = re.compile(
-    r"^\W*(?:last\s+)?(?:updated|published|posted|modified|date)\b\W*(?:on|at)?\W*$", re.I
+    r"^\W*(?:last\s+)?(?:updated|published|posted|modified|date|datum|publiziert|veröffentlicht"
+    r"|aktualisiert|erstellt|publié|mis à jour|publicado|actualizado)\b\W*(?:on|at|am|le|el)?\W*$",
+    re.I,
 )
 BYLINE_PREFIX_RE = re.compile(
     r"^\s*(?:by|par|von|por|di|door|av|af|автор|текст|記者|文|written\s+by|posted\s+by)"
@@ -180,6 +184,103 @@ def _first_time(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
+# Labels before the name, in the languages of the pages: "Post author By", "Artikel von:",
+# "Auteur :", "Geschrieben von", "Text und Interview:", "Zeige alle Beiträge von" (case
+# folded; a label run into the name, "AuthorAndreas Kalt", ends where a capital starts).
+_LEAD_LABEL_RE = re.compile(
+    r"^[\s,;:|·•–—-]*(?:"
+    r"(?:post|article|recipe|story|photos?|words|reporting|interview|written|posted|published"
+    r"|created)\s+(?:author\s+)?by"
+    r"|(?:post\s+)?(?:author|autor(?:in)?|auteure?|autore|autora|verfasser(?:in)?|redakteur(?:in)?)"
+    r"(?:\s+(?:by|von|par|di|por))?"
+    r"|(?:zeige\s+)?alle\s+(?:beiträge|artikel)\s+von|(?:artikel|beitrag|bericht|text)\s+von"
+    r"|(?:erstellt|geschrieben|verfasst|veröffentlicht|publiziert|gepostet|eingestellt)\s+von"
+    r"|(?:publié|écrit|rédigé)\s+par|(?:publicado|escrito)\s+por"
+    r"|(?:text|interview|fotos?|bilder?|photos?|words)(?:\s+(?:und|and|&|et|y|e)\s+\w+)?"
+    r"\s*(?=[:：])"
+    r")(?:\s*[:：]\s*|\s+|$|(?=(?-i:[A-ZÀ-ÖØ-ÞĀ-Ž])))",
+    re.I,
+)
+# After the name: an address, a handle, "Published: ...", "Alle Artikel", "| Kontakt".
+_TRAILING_JUNK_RE = re.compile(
+    r"\s+(?:(?:published|updated|veröffentlicht|aktualisiert|publié|publicado|actualizado)\b"
+    r"|(?:alle|alles|mehr)\s+(?:artikel|beiträge|von)\b|(?:more|all\s+posts)\s+(?:by|from)\b"
+    r"|\|).*$",
+    re.I,
+)
+_ADDRESS_RE = re.compile(
+    r"\(?(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|\[email[^\]]*\]|@\w+)\)?"
+)
+# "Veröffentlicht am 8. Februar 2022 von PETA-Team": the name after a date and "von".
+_DATED_BY_RE = re.compile(r"^\D{0,40}?\d.{0,30}?\d\s+(?:von|by|par|por|di)\s+(\S.*)$", re.I)
+_TRAILING_WORD_RE = re.compile(r"\s+(?:am|at|on|le|um|vom)$")  # left by a date: "Ann Lee am"
+_LABEL_AFTER_NAME_RE = re.compile(r"\s+\w+\s*[:：](?:\s.*)?$")  # "Ann Lee TOPIC: ..."
+# A commenter ("Art Edwards says:", "Peter sagt:"), a form field ("Name *"), a placeholder.
+_NOT_A_BYLINE_RE = re.compile(
+    r"(?:says|sagt|dit|dice|disse|schreibt|schrieb|wrote|napisał)\s*[:：]"
+    r"|^(?:your\s+)?name\s*(?:\*|\(.*\))?$|^(?:unknown|unbenannt|anonymous|anonym|undefined|null"
+    r"|none|n/a)$",
+    re.I,
+)
+# Where a byline-looking element is someone else's: comments and their forms, testimonials,
+# share bars, the site's own footer (outside any article).
+_NOT_BYLINE_PLACE_RE = re.compile(r"comment|respond|reply|testimonial", re.I)
+
+
+def tidy_byline(text: str | None) -> str | None:
+    """The name in a byline as a page writes it, or None when there is none: labels
+    ("Post author By", "Artikel von:"), a dateline, addresses and trailing furniture go;
+    a commenter's "X says:", a form label or a placeholder is no byline."""
+    text = _clean(text)
+    if not text or _NOT_A_BYLINE_RE.search(text):
+        return None
+    text = WS_RE.sub(" ", _ADDRESS_RE.sub(" ", text)).strip(" ,;|·•–—-")
+    text = _DATED_BY_RE.sub(r"\1", text)
+    for _ in range(3):  # "Post author By Helge": labels one after the other
+        stripped = BYLINE_PREFIX_RE.sub("", _LEAD_LABEL_RE.sub("", text, count=1), count=1)
+        if stripped == text:
+            break
+        text = stripped
+    if _DATE_LABEL_RE.match(_strip_byline_date(text)):
+        return None  # "Last updated: January 7, 2025" is a date, not a byline
+    text = _strip_byline_date(_TRAILING_JUNK_RE.sub("", text))
+    if text.endswith((":", "：")):
+        return None  # "Artikel empfehlen:": a label alone
+    text = _LABEL_AFTER_NAME_RE.sub("", text)
+    text = _TRAILING_WORD_RE.sub("", text.strip(" ,;:|·•–—-/")).strip(" ,;:|·•–—-/")
+    if not text or _DATE_LABEL_RE.match(text) or not any(c.isalpha() for c in text):
+        return None
+    if len(text) > 80 or _NOT_A_BYLINE_RE.search(text):
+        return None
+    return text
+
+
+_SITE_FOOTER_RE = re.compile(r"^(?:site|page|global|main)?[-_]?footer$", re.I)
+_POST_MARKS: Final = frozenset({"post", "hentry", "entry", "type-post"})
+
+
+def _in_byline_place(el: lxml.html.HtmlElement) -> bool:
+    """Is ``el`` where an article's byline can be (not a comment, a form, the footer)?"""
+    if "share" in (el.get("class") or "").lower():
+        return False  # "author_share": a share bar's "recommend this article:"
+    in_footer = False
+    for node in (el, *el.iterancestors()):
+        tag = node.tag
+        if tag in ("body", "html"):
+            break  # the body's classes describe the page ("comments-open")
+        if tag in ("form", "label"):
+            return False
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if _NOT_BYLINE_PLACE_RE.search(marks):
+            return False
+        tokens = marks.split()
+        if tag == "article" or _POST_MARKS.intersection(tokens):
+            return True  # the post's own footer holds its author
+        if tag == "footer" or any(_SITE_FOOTER_RE.match(token) for token in tokens):
+            in_footer = True
+    return not in_footer
+
+
 def _byline_candidates(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     """Elements that may hold the byline, best first: ``rel=author``, the name inside an
     ``itemprop=author``, the ``itemprop=author`` itself, ``class=author-name``, then any
@@ -211,12 +312,21 @@ def _byline_candidates(root: lxml.html.HtmlElement) -> list[lxml.html.HtmlElemen
 def _byline_from_page(root: lxml.html.HtmlElement) -> str | None:
     for el in _byline_candidates(root):
         text = WS_RE.sub(" ", _text_with_breaks(el)).strip()
-        text = _strip_byline_date(BYLINE_PREFIX_RE.sub("", text))
-        if _DATE_LABEL_RE.match(text):
-            continue  # "Last updated: January 7, 2025" is a date, not a byline
-        if 0 < len(text) <= 80:
-            return text
+        if len(text) > 160:
+            continue  # an author's biography, not the byline
+        text = _AUTHOR_IN_LABELS_RE.sub(r"\1", text)
+        byline = tidy_byline(text)  # "Last updated: January 7, 2025" is a date: None
+        if byline is not None and _in_byline_place(el):
+            return byline
     return None
+
+
+# "Datum: 19.11.2021 Autor: Fritz Imhof Quelle: Livenet": the name after the author label.
+_AUTHOR_IN_LABELS_RE = re.compile(
+    r"^\w+\s*:.*?\b(?:autor(?:in)?|author|auteure?|autore|autora|by|von|par|por)\s*:\s*"
+    r"(.+?)(?:\s+\w+\s*:.*)?$",
+    re.I,
+)
 
 
 def _text_with_breaks(root: lxml.html.HtmlElement) -> str:
@@ -294,9 +404,9 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
         or meta.get("sailthru.author")
         or _byline_from_page(root)
     )
-    if byline and re.match(r"https?://", byline):
-        byline = _byline_from_page(root)
-    byline = BYLINE_PREFIX_RE.sub("", _clean(byline)) or None
+    if byline and (re.match(r"https?://", byline) or " | " in byline):
+        byline = _byline_from_page(root)  # an address, or the site's title: not a name
+    byline = tidy_byline(byline)
     published = normalize_date(
         _ld_str(ld.get("datePublished"))
         or meta.get("article:published_time")
