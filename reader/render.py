@@ -9,7 +9,6 @@ reading time) comes from :func:`article_header`, which the app uses too, through
 from __future__ import annotations
 
 import re
-import textwrap
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -24,17 +23,17 @@ __all__ = [
     "ArticleHeader",
     "article_header",
     "cell_width",
-    "cjk_line_starts",
     "escape_markdown",
     "format_date",
     "has_cjk",
     "header_markdown",
     "header_text",
+    "line_starts",
     "link_list_text",
     "local_datetime",
     "to_markdown",
     "to_text",
-    "wrap_cjk",
+    "wrap_line",
 ]
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -126,34 +125,39 @@ def _wrap(text: str, width: int | None, first: str, rest: str) -> list[str]:
     lines: list[str] = []
     for index, line in enumerate(text.split("\n")):
         lead = first if index == 0 else rest
-        if width is None or len(lead) + len(line) <= width:
+        if width is None or cell_width(lead + line) <= width:
             lines.append(lead + line)
             continue
-        if _CJK_RE.search(line):
-            lines.extend(wrap_cjk(line, max(width, len(lead) + 10), lead, rest))
-            continue
-        wrapped = textwrap.wrap(
-            line,
-            width=max(width, len(lead) + 10),
-            initial_indent=lead,
-            subsequent_indent=rest,
-            break_on_hyphens=False,
-            break_long_words=False,
-        )
-        lines.extend(wrapped or [lead])
+        lines.extend(wrap_line(line, max(width, cell_width(lead) + 10), lead, rest))
     return lines
 
 
-# A run that is never cut: digits and Latin letters with the marks inside numbers, names
-# and URLs ("1,234.5", "78人" keeps "78" whole, "COVID-19", "example.com/a"); closing
-# punctuation stays with what it closes, opening punctuation with what it opens.
-_UNIT_RE = re.compile(
-    r"""\s+
-      | [(\[「『（【〈《"“‘]*
-        (?:[0-9A-Za-z\u00c0-\u024f]+(?:[.,:/%'’\-+_@#&=?][0-9A-Za-z\u00c0-\u024f]+)*%?|.)
-        [)\]」』）】〉》、。，．・：；！？!?,.:;%"”’ー～]*""",
-    re.X,
+# Where a line may break. Spaces break, but not the no-break ones (U+00A0, U+2007, U+202F:
+# "10 000", "M. Dupont", French "quoi ?"), and not a space before ? ! : ; » or after «
+# (French typography set with plain spaces: "?" never starts a line). Chinese, Japanese and
+# Korean text breaks between its characters too, but never inside a run of other characters
+# (a number, a Latin word, a URL, "[bold]"), never before closing punctuation (、。」) and
+# never after opening punctuation (「（).
+_SPACES = " \t\n\r\f\v\u1680\u2000-\u2006\u2008-\u200b\u205f\u3000"
+# Characters a line may break between (Hangul is left out: Korean breaks at its spaces,
+# between words, as Korean sites ask with ``word-break: keep-all``).
+_WIDE = (
+    "\u2e80-\u2fff\u3001-\u303f\u3040-\u312f\u3190-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff"
 )
+_OPEN = "「『（【〈《〔［｛“‘([{\"'"
+_CLOSE = "、。，．・：；！？」』）】〉》〕］｝”’ーｰ～)\\]}!?,.:;%\"'"
+_UNIT_RE = re.compile(
+    f"[{_SPACES}]+|[{_OPEN}]*(?:[^{_SPACES}{_WIDE}]+|[^{_SPACES}])[{_CLOSE}]*", re.S
+)
+_SPACES_STR = (
+    " \t\n\r\f\v\u1680"
+    + "".join(map(chr, range(0x2000, 0x2007)))
+    + ("\u2008\u2009\u200a\u200b\u205f\u3000")
+)
+_SPACE_CHARS = frozenset(_SPACES_STR)
+_GLUE_BEFORE = frozenset("?!:;»›")  # a space before these does not break
+_GLUE_AFTER = frozenset("«‹")  # nor a space after these
 
 
 def cell_width(text: str) -> int:
@@ -171,41 +175,52 @@ def has_cjk(text: str) -> bool:
     return _CJK_RE.search(text) is not None
 
 
-def cjk_line_starts(text: str, width: int, first: int = 0, rest: int = 0) -> list[int]:
-    """Where each line after the first starts when ``text`` is wrapped in ``width`` cells
-    (``first`` and ``rest``: the cells the lines' prefixes take), for text with CJK
-    characters in it.
+def line_starts(text: str, width: int, first: int = 0, rest: int = 0) -> list[int]:
+    """Where each line after the first starts when one line of ``text`` (no newline in it)
+    is wrapped in ``width`` terminal cells (``first`` and ``rest``: the cells the lines'
+    prefixes take); the next line starts after the spaces of a break.
 
-    CJK text has no spaces, so a line may break between any two of its characters, but
-    never inside a run of digits or Latin letters (a number, a name, a URL), never before
-    closing punctuation (、。」) and never after opening punctuation (「（). Spaces are
-    break points too (the next line starts after them). The app wraps its styled text at
-    these offsets; :func:`wrap_cjk` wraps plain text.
+    Breaks at spaces, and between CJK characters, as the comment above says. A run longer
+    than the line gets a line of its own, uncut (the caller folds it or lets it run on).
+    The app wraps its styled text at these offsets, ``reader read`` its plain text.
     """
-    starts: list[int] = []
-    used, line_has_text = first, False
-    space = 0
+    # units that cannot be split: (start, cells, cells of the space before it)
+    units: list[list[int]] = []
+    space, glue, indent = 0, False, 0
     for match in _UNIT_RE.finditer(text):
         unit = match.group()
-        if unit.isspace():
-            space = 1 if line_has_text else 0
+        if unit[0] in _SPACE_CHARS:
+            if not units:  # the line's own indent (code): it stays, and takes room
+                indent = cell_width(unit.expandtabs(4))
+                continue
+            after = text[match.end() : match.end() + 1]
+            glue = after in _GLUE_BEFORE or text[match.start() - 1] in _GLUE_AFTER
+            space = 1
             continue
-        unit_width = cell_width(unit)
-        if line_has_text and used + space + unit_width > width:
-            starts.append(match.start())
-            used, space = rest, 0
-        used += space + unit_width
-        space, line_has_text = 0, True
+        cells = len(unit) if unit.isascii() else cell_width(unit)
+        if glue:
+            units[-1][1] += space + cells
+        else:
+            units.append([match.start(), cells, space])
+        space, glue = 0, False
+    starts: list[int] = []
+    used = first + indent
+    for number, (start, cells, gap) in enumerate(units):
+        if number and used + gap + cells > width:
+            starts.append(start)
+            used, gap = rest, 0
+        used += gap + cells
     return starts
 
 
-def wrap_cjk(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    """Lines of at most ``width`` terminal cells, for text with CJK characters in it (the
-    breaks of :func:`cjk_line_starts`; spaces at a break are dropped)."""
-    starts = cjk_line_starts(text, width, cell_width(first), cell_width(rest))
+def wrap_line(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
+    """One line of text as lines of at most ``width`` terminal cells (the breaks of
+    :func:`line_starts`; spaces at a break are dropped; a run longer than a line is left
+    whole)."""
+    starts = line_starts(text, width, cell_width(first), cell_width(rest))
     pieces = [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)], strict=True)]
     return [
-        ((first if index == 0 else rest) + piece.strip()).rstrip()
+        (first + piece).rstrip() if index == 0 else (rest + piece.lstrip(_SPACES_STR)).rstrip()
         for index, piece in enumerate(pieces)
     ]
 
@@ -223,10 +238,12 @@ def _numbered_text(block: Block, numbers: dict[str, int]) -> str:
     parts: list[str] = []
     spans = block.spans
     for index, span in enumerate(spans):
-        parts.append(span.text)
         number = numbers.get(span.href) if span.href else None
         if number is not None and (index + 1 == len(spans) or spans[index + 1].href != span.href):
-            parts.append(f"[{number}]")
+            words = span.text.rstrip()  # the number before the space the link text ends with
+            parts += [words, f"[{number}]", span.text[len(words) :]]
+        else:
+            parts.append(span.text)
     return "".join(parts)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.models import Article, Block, Span
+from reader.models import Article, Block, Link, Span
 from reader.render import (
     ArticleHeader,
     article_header,
@@ -12,7 +12,7 @@ from reader.render import (
     header_text,
     to_markdown,
     to_text,
-    wrap_cjk,
+    wrap_line,
 )
 
 
@@ -148,7 +148,7 @@ def test_empty_article() -> None:
 def test_cjk_wraps_between_characters_but_never_inside_numbers_or_latin_words() -> None:
     text = "市は28日、現在の178人の運転手ではCOVID-19以降のダイヤを維持できないと発表した。"
     for width in range(8, 40):
-        lines = wrap_cjk(text, width)
+        lines = wrap_line(text, width)
         assert "".join(lines) == text
         assert all(cell_width(line) <= width for line in lines)
         joined = "\n".join(lines)
@@ -162,3 +162,41 @@ def test_reader_read_wraps_cjk_by_terminal_cells() -> None:
     lines = to_text(Article(url="u", blocks=(paragraph,)), width=30).splitlines()
     assert all(cell_width(line) <= 30 for line in lines)
     assert all("178" in line or "1" not in line for line in lines)
+
+
+def test_lines_never_break_at_a_no_break_space_nor_before_french_punctuation() -> None:
+    # Le Monde sets "« l’indépendance »" and "quoi ?" with no-break spaces, Euronews with
+    # plain ones: either way "?" or "»" never starts a line and "«" never ends one
+    text = (
+        "Il s’agit notamment, de manière attendue, de « l’indépendance nationale » et"
+        " de\u00a0«\u00a0la prévention\u00a0» ; mais dans quel but ? Pour 10\u202f000 euros !"
+    )
+    for width in range(12, 60):
+        lines = wrap_line(text, width)
+        assert " ".join(lines) == text.replace("  ", " ")
+        assert not any(line.startswith(("?", "!", "»", ";", ":")) for line in lines), lines
+        assert not any(line.endswith("«") for line in lines), lines
+        assert "10\u202f000" in "\n".join(lines)
+
+
+def test_cjk_text_keeps_latin_runs_whole_and_korean_breaks_at_its_spaces() -> None:
+    text = "北京时间2024年10月1日 [@click=app.quit]quit[/]。详见https://example.com/a/b页面。"
+    for width in range(10, 50):
+        joined = "\n".join(wrap_line(text, width))
+        for run in ("[@click=app.quit]quit[/]", "https://example.com/a/b", "2024", "10"):
+            assert run in joined, (width, joined)
+    korean = "서울시는 28일 시내버스 노선을 전면 개편한다고 발표했다."
+    for width in range(12, 40):
+        words = [word for line in wrap_line(korean, width) for word in line.split(" ")]
+        assert words == korean.split(" "), width  # never inside a word
+
+
+def test_an_indent_stays_and_takes_room() -> None:
+    lines = wrap_line("    await queue.put(record)", 20)
+    assert lines == ["    await", "queue.put(record)"]  # the indent counted in the width
+
+
+def test_a_link_number_goes_before_the_space_its_text_ends_with() -> None:
+    block = Block("paragraph", (Span("Go Fund Me ", href="https://x.example/g"), Span("page")))
+    article = Article(url="u", blocks=(block,), links=(Link("Go Fund Me", "https://x.example/g"),))
+    assert to_text(article, numbered=True) == "Go Fund Me[1] page"

@@ -461,3 +461,38 @@ async def test_a_page_opens_at_its_place_after_one_without_a_scroll_bar(
         assert view.position == 25  # where it is going, if asked before it gets there
         await pilot.pause()
         assert round(view.scroll_y) == 25
+
+
+async def test_the_article_view_keeps_line_breaks_quotes_and_no_break_spaces(
+    reader: Reader,
+) -> None:
+    # an interview set with <br> (question, then answer), a two-paragraph quote, French
+    # no-break spaces and a link whose text ends with a space: as `reader read` shows them
+    interview = "*Que se passe-t-il au Soudan\u00a0?\n-Nous ne connaissons que deux saisons."
+    french = "Il s’agit, de manière attendue, de\u00a0«\u00a0l’indépendance nationale\u00a0» " * 3
+    article = Article(
+        url="https://news.example/a", title="Entretien", fetched_at=reader.clock(),
+        blocks=(
+            Block("paragraph", (Span(interview),)),
+            Block("paragraph", (Span("La comisión aprueba el recorte."),), quote=1),
+            Block("paragraph", (Span("— Junta de Aguas, 14 de marzo"),), quote=1),
+            Block("paragraph", (Span(french),)),
+            Block("paragraph", (Span("Go Fund Me ", href="https://x.example/g"), Span("page"))),
+        ),
+        links=(Link("Go Fund Me", "https://x.example/g"),),
+    )  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])
+    app = make_app(reader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.main.article_view
+        for width in (44, 51, 60, 77):
+            view.styles.width = width
+            await pilot.pause()
+            view.show(article)
+            lines = [line.strip() for line in view.text_lines]
+            assert "*Que se passe-t-il au Soudan\u00a0?" in lines  # the <br> ends the line
+            assert any(line.startswith("-Nous ne connaissons") for line in lines)
+            quoted = lines.index("│ La comisión aprueba el recorte.")
+            assert lines[quoted + 1 : quoted + 3] == ["│", "│ — Junta de Aguas, 14 de marzo"]
+            assert not any(line.startswith(("»", "?")) or line.endswith("«") for line in lines)
+            assert "Go Fund Me[1] page" in lines

@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.models import Article, Block, Link, StoryLink
-from reader.render import article_header, cjk_line_starts, has_cjk
+from reader.render import article_header, line_starts
 from reader.sanitize import clean_line, clean_text
 from reader.tui.actions import bindings
 from reader.tui.format import age
@@ -446,6 +446,13 @@ class ArticleView(ScrollView, can_focus=True):
             else:
                 lines = self._block(block, previous, text_width, pad)
                 index += 1
+            shared = min(block.quote, previous.quote) if previous is not None else 0
+            if shared and out and not out[-1].plain:
+                # the blank line between two paragraphs of one quote is inside the quote
+                gap = Text(" " * pad) + Text("│ " * shared, style=self._style("quote"))
+                gap.rstrip()
+                gap.end, gap.no_wrap = "", True
+                out[-1] = gap
             self._place_spots(lines, len(out), placed)
             out.extend(lines)
             previous = block
@@ -583,7 +590,9 @@ class ArticleView(ScrollView, can_focus=True):
         text = Text()
         spans = block.spans
         for index, span in enumerate(spans):
-            words = clean_text(span.text).replace("\n", " ").replace("\t", " ")
+            words = clean_text(span.text).replace("\t", " ")
+            if block.kind == "table_row":  # a row is one line of aligned cells
+                words = words.replace("\n", " ")
             style = Style()
             if span.style == "em":
                 style = Style(italic=True)
@@ -595,25 +604,30 @@ class ArticleView(ScrollView, can_focus=True):
             if span.href:
                 self.link_urls.append(span.href)
                 style = self._link_style(number) + style
-            text.append(words, style=style)
             run_ends = index + 1 == len(spans) or spans[index + 1].href != span.href
+            trail = ""
+            if number is not None and run_ends:  # "Text [1] more": "Text[1] more"
+                trail = words[len(words.rstrip()) :]
+                words = words[: len(words) - len(trail)]
+            text.append(words, style=style)
             if number is not None and run_ends:
                 # the link's number right after its text, as a browser for the keyboard
                 marker_style = self._style("link-number") + Style.from_meta({"link": number})
                 if number == self.highlighted:
                     marker_style = self._link_style(number)
                 text.append(f"[{number}]", style=marker_style)
+                text.append(trail)
                 self._spot_numbers.append(number)
         return text
 
-    def _wrap_cjk(self, text: Text, room: int) -> list[Text]:
-        """Chinese, Japanese or Korean text, broken between characters but never inside a
-        number or a Latin word (``render.cjk_line_starts``: the same rule as ``reader
-        read``); a run longer than the line is folded."""
+    def _wrap_line(self, text: Text, room: int) -> list[Text]:
+        """One line of text (no newline) broken where ``render.line_starts`` says (the same
+        rule as ``reader read``: at spaces but not no-break ones, between CJK characters but
+        never inside a number or a Latin word); a run longer than the line is folded."""
         lines: list[Text] = []
-        for piece in text.divide(cjk_line_starts(text.plain, room)):
-            lead = len(piece.plain) - len(piece.plain.lstrip())
-            piece = piece[lead:]
+        for number, piece in enumerate(text.divide(line_starts(text.plain, room))):
+            if number:  # a continued line starts at its first word; the first keeps its indent
+                piece = piece[len(piece.plain) - len(piece.plain.lstrip()) :]
             piece.rstrip()
             if piece.cell_len > room:
                 lines.extend(piece.wrap(self.app.console, room, overflow="fold"))
@@ -634,11 +648,10 @@ class ArticleView(ScrollView, can_focus=True):
         after = after or Text("")
         indent = max(first.cell_len, after.cell_len)
         room = max(1, width - indent)
-        wrapped: list[Text]
-        if has_cjk(text.plain):
-            wrapped = self._wrap_cjk(text, room)
-        else:
-            wrapped = list(text.wrap(self.app.console, room, overflow="fold"))
+        wrapped: list[Text] = []
+        # a <br> in the page is a newline in the block: its own line here too
+        for line in text.split("\n", allow_blank=True) if "\n" in text.plain else [text]:
+            wrapped.extend(self._wrap_line(line, room) or [Text("")])
         lines: list[Text] = []
         margin = Text(" " * pad)
         for number, line in enumerate(wrapped or [Text("")]):
