@@ -83,9 +83,11 @@ def article_header(article: Article) -> ArticleHeader:
     is the extractor's (:func:`reader.extract.reading_minutes`).
     """
     parts = []
-    if byline := clean_line(article.byline or ""):
+    byline = clean_line(article.byline or "")
+    site_name = clean_line(article.site_name or "")
+    if byline and byline.casefold() != site_name.casefold():  # "By Euronews · euronews": once
         parts.append(f"By {byline}")
-    if site_name := clean_line(article.site_name or ""):
+    if site_name:
         parts.append(site_name)
     if published := clean_line(format_date(article.published)):
         parts.append(published)
@@ -302,7 +304,11 @@ def link_list_text(article: Article, more: Sequence[StoryLink] = ()) -> str:
         for link in links:
             number += 1
             url = clean_line(link.url)
-            lines.append(f"[{number}] {clean_line(link.text) or url}  <{url}>")
+            label = clean_line(link.text)
+            if not label or label == url:  # a bare address, shown once
+                lines.append(f"[{number}] <{url}>")
+            else:
+                lines.append(f"[{number}] {label}  <{url}>")
     if more:
         lines += ["", "More on this story:"]
         for story in more:

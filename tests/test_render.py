@@ -10,6 +10,7 @@ from reader.render import (
     escape_markdown,
     header_markdown,
     header_text,
+    link_list_text,
     to_markdown,
     to_text,
     wrap_line,
@@ -200,3 +201,21 @@ def test_a_link_number_goes_before_the_space_its_text_ends_with() -> None:
     block = Block("paragraph", (Span("Go Fund Me ", href="https://x.example/g"), Span("page")))
     article = Article(url="u", blocks=(block,), links=(Link("Go Fund Me", "https://x.example/g"),))
     assert to_text(article, numbered=True) == "Go Fund Me[1] page"
+
+
+def test_a_byline_that_is_the_site_name_is_shown_once() -> None:
+    # Euronews signs its stories "Euronews"; heise "Mac & i", its section's name
+    article = Article(url="u", title="T", byline="Euronews", site_name="euronews")
+    assert article_header(article).meta == "euronews"
+    other = Article(url="u", title="T", byline="Ann Lee", site_name="euronews")
+    assert article_header(other).meta == "By Ann Lee · euronews"
+
+
+def test_a_link_whose_text_is_its_address_is_listed_once() -> None:
+    # an embedded tweet's "https://t.co/k3VgR8sQ2m": the address twice on one line
+    tco = "https://t.co/k3VgR8sQ2m"
+    article = Article(url="u", links=(Link(tco, tco), Link("the plan", "https://x.example/p")))
+    assert link_list_text(article).splitlines()[2:] == [
+        f"[1] <{tco}>",
+        "[2] the plan  <https://x.example/p>",
+    ]

@@ -496,3 +496,23 @@ async def test_the_article_view_keeps_line_breaks_quotes_and_no_break_spaces(
             assert lines[quoted + 1 : quoted + 3] == ["│", "│ — Junta de Aguas, 14 de marzo"]
             assert not any(line.startswith(("»", "?")) or line.endswith("«") for line in lines)
             assert "Go Fund Me[1] page" in lines
+
+
+async def test_a_bare_address_link_is_listed_once(reader: Reader) -> None:
+    tco = "https://t.co/k3VgR8sQ2m"
+    article = Article(
+        url="https://news.example/a", title="Sequía", fetched_at=reader.clock(),
+        byline="Heraldo", site_name="HERALDO",
+        blocks=(Block("paragraph", (Span("Toda la información "), Span(tco, href=tco))),),
+        links=(Link(tco, tco),),
+    )  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])
+    app = make_app(reader)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = app.main.article_view
+        view.show(article)
+        await pilot.pause()
+        lines = [line.strip() for line in view.text_lines]
+        assert lines[1] == "HERALDO"  # not "By Heraldo · HERALDO"
+        listed = lines[lines.index("Links") + 1 :]
+        assert listed[0] == f"[1] {tco}" and tco not in listed[1]

@@ -476,6 +476,8 @@ class ArticleView(ScrollView, can_focus=True):
                 marker = Text(f"[{number}] ", style=self._style("meta") + click)
                 indent = Text(" " * marker.cell_len)
                 label = clean_line(link.text)
+                if label == clean_line(link.url):  # a bare address: its line below is enough
+                    label = ""
                 if number not in placed:
                     placed.add(number)
                     self.link_spots.append(LinkSpot(number, link.url, len(out)))
