@@ -34,7 +34,7 @@ from reader.models import (
 )
 from reader.paths import Paths, default_paths
 from reader.storage import Storage
-from reader.urls import check_web_url
+from reader.urls import check_web_url, feed_key, without_tracking
 
 if TYPE_CHECKING:
     import httpx
@@ -170,11 +170,11 @@ class Reader:
         account the next sync subscribes the server too, unless ``local``."""
         from reader.discover import discover_feed
 
-        url = check_web_url(url, assume_https=True)
-        if self._storage.get_feed(url) is not None:
-            raise FeedExistsError(f"already subscribed to {url}")
+        url = without_tracking(check_web_url(url, assume_https=True))
+        self._check_not_subscribed(url)
         discovered = await discover_feed(self.client(), url)
         site_url = url if discovered.url != url else None
+        self._check_not_subscribed(discovered.url)
         feed = self._storage.add_feed(
             discovered.url, title=title, folder=folder or None, site_url=site_url,
             local_only=local,
@@ -182,6 +182,14 @@ class Reader:
         if feed is None:
             raise FeedExistsError(f"already subscribed to {discovered.url}")
         return feed
+
+    def _check_not_subscribed(self, url: str) -> None:
+        """:class:`FeedExistsError` when a feed is subscribed at ``url`` or at another
+        address of it (http or https, a trailing slash, tracking parameters)."""
+        key = feed_key(url)
+        for known in self._storage.feed_urls():
+            if known == url or feed_key(known) == key:
+                raise FeedExistsError(f"already subscribed to {known}")
 
     def remove_feed(self, url: str) -> None:
         """Unsubscribe; the feed's entries go, the reading list stays. A synced feed is
@@ -227,9 +235,18 @@ class Reader:
         from reader.opml import parse_subscriptions
 
         parsed = parse_subscriptions(data)
-        known = {feed.url for feed in self._storage.feeds()}
-        added, present = self.add_feeds((s.url, s.title, s.folder) for s in parsed.subscriptions)
+        known = set(self._storage.feed_urls())
+        keys = {feed_key(url) for url in known}
+        fresh = []  # not another address of a feed subscribed or listed before
         for subscription in parsed.subscriptions:
+            key = feed_key(subscription.url)
+            if key not in keys or subscription.url in known:
+                keys.add(key)
+                fresh.append(subscription)
+        variants = len(parsed.subscriptions) - len(fresh)
+        added, present = self.add_feeds((s.url, s.title, s.folder) for s in fresh)
+        present += variants
+        for subscription in fresh:
             if subscription.settings and subscription.url not in known:
                 feed = self._storage.get_feed(subscription.url, counts=False)
                 if feed is not None:

@@ -659,6 +659,10 @@ class Storage:
                 return None
         return self.get_feed(url)
 
+    def feed_urls(self) -> list[str]:
+        """Every subscribed feed's URL (cheap: no counts)."""
+        return [row[0] for row in self._query("SELECT url FROM feeds")]
+
     def add_feeds(self, feeds: Iterable[tuple[str, str | None, str | None]]) -> tuple[int, int]:
         """Subscribe many (url, title, folder) in one transaction: (added, already present)."""
         added = present = 0

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from reader.errors import InvalidURLError
 
 WEB_SCHEMES = ("http", "https")
+TRACKING_PARAMS: Final = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_hsenc",
+     "_hsmi", "mkt_tok"}
+)  # fmt: skip
+"""Query parameters that say who sent a visitor (``utm_*`` too), never what is served."""
 
 
 def check_web_url(url: str, assume_https: bool = False) -> str:
@@ -57,3 +63,33 @@ def is_web_url(url: str) -> bool:
     except InvalidURLError:
         return False
     return url.strip().lower().startswith(WEB_SCHEMES)
+
+
+def _is_tracking(pair: str) -> bool:
+    name = pair.split("=", 1)[0].lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def without_tracking(url: str) -> str:
+    """``url`` without its tracking parameters (``utm_source`` ...) and fragment; the
+    other parameters stay as they were, in their order."""
+    parts = urlsplit(url)
+    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
+def feed_key(url: str) -> str:
+    """What two addresses of one feed share: the same whatever the scheme (http or
+    https), a default port, the host's case, a trailing slash, a fragment or tracking
+    parameters."""
+    parts = urlsplit(without_tracking(url.strip()))
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    where = host if port in (None, 80, 443) else f"{host}:{port}"
+    if parts.username is not None:
+        where = f"{parts.username}@{where}"
+    path = parts.path.rstrip("/")
+    return f"{where}{path}?{parts.query}" if parts.query else f"{where}{path}"

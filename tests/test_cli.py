@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reader.site_server import Response, SiteServer
+from reader.urls import feed_key
 
 
 def test_add_a_feed_url_directly(cli, site: SiteServer) -> None:
@@ -63,6 +64,50 @@ def test_adding_twice_says_so(cli, site: SiteServer) -> None:
     again = cli("add", site.url("/feed.xml"))
     assert again.status == 1
     assert "already subscribed" in again.err
+
+
+def test_adding_another_address_of_a_feed_says_it_is_there(cli, site: SiteServer) -> None:
+    """Tracking parameters, a trailing slash, https for http, a fragment: the same feed
+    (a second subscription before, or a 404 or TLS error from fetching the variant)."""
+    feed = site.url("/feed.xml")
+    added = cli("add", feed + "?utm_source=newsletter&utm_medium=email")
+    assert added.status == 0
+    assert "utm_" not in cli("feeds").out  # kept without them
+    requests = len(site.requests)
+    host = site.base.removeprefix("http://")
+    variants = [feed, feed + "?utm_campaign=x&fbclid=1", feed + "/", feed + "#top",
+                feed.replace("http://", "https://"), f"HTTP://{host.upper()}/feed.xml"]  # fmt: skip
+    for variant in variants:
+        again = cli("add", variant)
+        assert (again.status, again.err.strip()) == (1, f"reader: already subscribed to {feed}")
+    assert len(site.requests) == requests  # known without fetching
+    assert len(cli("feeds").out.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("http://a.example/feed", "https://a.example/feed/", True),
+        ("https://a.example:443/feed?utm_source=x", "https://A.example/feed#x", True),
+        ("https://a.example/feed?id=1&utm_medium=y", "https://a.example/feed?id=1", True),
+        ("https://a.example/feed?id=1", "https://a.example/feed?id=2", False),
+        ("https://a.example/feed", "https://a.example/Feed", False),  # paths keep their case
+        ("https://a.example:8080/feed", "https://a.example/feed", False),
+    ],
+)  # fmt: skip
+def test_which_addresses_are_one_feed(a: str, b: str, same: bool) -> None:
+    assert (feed_key(a) == feed_key(b)) is same
+
+
+def test_importing_other_addresses_of_feeds_counts_them_present(cli, tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    urls.write_text("https://news.example/feed\n")
+    assert "1 added" in cli("import", str(urls)).out
+    urls.write_text(
+        "http://news.example/feed/\nhttps://news.example/feed?utm_source=x\n"
+        "https://other.example/rss\nhttp://other.example/rss\n"
+    )
+    assert "1 added, 3 already present" in cli("import", str(urls)).out
 
 
 def test_add_when_the_server_is_down(cli) -> None:
