@@ -361,8 +361,10 @@ async def test_a_refresh_fetches_a_hosts_feeds_over_one_connection(
         {r.client_port for r in server.requests if r.headers.get("if-none-match")}
         for server in sites
     ]
-    # one connection a host, a second when the worker done with its host joins another
-    assert sum(len(used) for used in ports) <= len(sites) + 1
+    # one connection a host, a second when the worker done with its host joins another;
+    # on a loaded machine a connection is now and then replaced mid-host (5 in 3 runs of
+    # 15 at load 5): still far from one a request (12), what the churn did
+    assert sum(len(used) for used in ports) <= len(sites) + 2
 
 
 # --- formats, 304s, ETags, body hash -----------------------------------------------------
