@@ -787,3 +787,17 @@ def test_text_and_title_come_in_composed_form() -> None:
     article = extract_article(page, "https://example.com/cafe")
     assert article.title.startswith("A caf\u00e9 on the river")
     assert "e\u0301" not in to_text(article) and "\u09df" not in to_text(article)
+
+
+def test_the_site_name_leaves_a_meta_title_too() -> None:
+    # a Japanese portal's og:title ends with its og:site_name, which the header shows next
+    head = (
+        '<meta property="og:site_name" content="Yahoo!ニュース">'
+        '<meta property="og:title"'
+        ' content="公衆無線LANを安全に使うアプリ（CNET Japan） - Yahoo!ニュース">'
+    )
+    assert _meta_article(head).title == "公衆無線LANを安全に使うアプリ（CNET Japan）"
+    alone = (
+        '<meta property="og:site_name" content="Atlas"><meta property="og:title" content="Atlas">'
+    )
+    assert _meta_article(alone).title == "Atlas"  # never emptied

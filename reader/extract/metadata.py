@@ -150,17 +150,23 @@ def normalize_date(value: str | None) -> str | None:
     return value
 
 
+def without_site_name(title: str, site_name: str) -> str:
+    """``title`` without the site's name before or after it ("Story - Yahoo!ニュース")."""
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", ": "):
+        if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
+            return title[: -len(sep + site_name)].strip()
+        if title.startswith(site_name + sep) and len(title) > len(site_name + sep):
+            return title[len(site_name + sep) :].strip()
+    return title
+
+
 def _page_title(root: lxml.html.HtmlElement, site_name: str | None) -> str:
     title_el = root.find(".//title")
     title = _clean(title_el.text_content() if title_el is not None else "")
     if not title:
         return ""
-    if site_name:
-        for sep in (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", ": "):
-            if title.endswith(sep + site_name):
-                return title[: -len(sep + site_name)].strip()
-            if title.startswith(site_name + sep):
-                return title[len(site_name + sep) :].strip()
+    if site_name and (without := without_site_name(title, site_name)) != title:
+        return without
     for sep in (" | ", " - ", " – ", " — ", " :: "):
         if sep in title:
             head, _, tail = title.rpartition(sep)
@@ -390,6 +396,8 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
         or meta.get("parsely-title")
         or _ld_str(ld.get("name"))
     ) or _page_title(root, site_name)
+    if title and site_name:  # an og:title can carry the site's name as <title> does
+        title = without_site_name(title, site_name)
     if not title:
         h1 = root.find(".//h1")
         title = _clean(h1.text_content()) if h1 is not None else ""
