@@ -435,6 +435,18 @@ class Reader:
         """The extracted article from the cache (instant, works offline), or None."""
         return self._storage.cached_article(url)
 
+    def ready_article(self, url: str, entry: Entry | None = None) -> Article | None:
+        """What opening ``url`` (``entry``'s page, when it is) shows at once, without the
+        network: the feed's text with its note for a feed set to full text "never" (its
+        page may be cached through another feed), else the cached page; None: neither."""
+        if entry is not None and entry.url == url and (entry.content or entry.summary):
+            feed = self._storage.get_feed(entry.feed_id, counts=False)
+            if feed is not None and feed.full_text == "never":
+                from reader.article import FULL_TEXT_OFF, article_from_entry
+
+                return article_from_entry(entry, FULL_TEXT_OFF, self.clock())
+        return self._storage.cached_article(url)
+
     def article_from_entry(self, entry: Entry) -> Article:
         """The feed's own content as an article: instant, shown while the page loads."""
         from reader.article import article_from_entry

@@ -42,7 +42,7 @@ class Library(Protocol):
     @property
     def clock(self) -> Clock: ...
 
-    def cached_article(self, url: str) -> Article | None: ...
+    def ready_article(self, url: str, entry: Entry | None = None) -> Article | None: ...
     def saved_article(self, url: str) -> SavedArticle | None: ...
     def entry(self, entry_id: int) -> Entry | None: ...
     def entry_by_url(self, url: str) -> Entry | None: ...
@@ -147,7 +147,7 @@ class Navigator:
                       entry_id=entry.id)
             )  # fmt: skip
             history_changed = True
-        cached = self.library.cached_article(entry.url) if entry.url else None
+        cached = self.library.ready_article(entry.url, entry) if entry.url else None
         if cached is not None and entry.url:
             self.page = Page(entry.url, cached, entry=entry)
             self.load = self._revalidation(entry.url, cached, entry)
@@ -291,12 +291,12 @@ class Navigator:
         """Open the page of ``visit`` (a new one when ``index`` is None): at once when
         cached or saved, else fetched while the current page stays."""
         had_load = self.load is not None
-        article = self.library.cached_article(visit.url)
+        entry = self.library.entry_by_url(visit.url)
+        article = self.library.ready_article(visit.url, entry)
         if article is None:
             saved = self.library.saved_article(visit.url)
             if saved is not None:
                 article = self.library.article_from_saved(saved)
-        entry = self.library.entry_by_url(visit.url)
         load = Load(next(self._tokens), visit.url, fallback=entry, visit=visit,
                     history_index=index, scroll=scroll)  # fmt: skip
         if article is not None:

@@ -35,6 +35,9 @@ class Library:
     def cached_article(self, url: str) -> Article | None:
         return self.cached.get(url)
 
+    def ready_article(self, url: str, entry: Entry | None = None) -> Article | None:
+        return self.cached.get(url)
+
     def saved_article(self, url: str) -> SavedArticle | None:
         return self.saved.get(url)
 

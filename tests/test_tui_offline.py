@@ -3,6 +3,7 @@ stored, and with the site gone they open whole; `e` edits a feed's settings."""
 
 from __future__ import annotations
 
+from reader.article import FULL_TEXT_OFF
 from reader.core import Reader
 from reader.site_server import SiteServer
 from reader.tui.screens.feed_settings import FeedSettingsScreen
@@ -56,3 +57,30 @@ async def test_e_edits_the_feeds_settings(reader: Reader, site: SiteServer) -> N
     assert (feed.title, feed.folder, feed.full_text, feed.refresh_minutes, feed.user_agent) == (
         "Port Alder", "Local", "never", 90, "Mozilla/5.0 (test)"
     )  # fmt: skip
+
+
+async def test_a_feed_set_to_never_opens_its_own_text_though_its_page_is_kept(
+    reader: Reader, site: SiteServer
+) -> None:
+    """The page kept from before (or through another feed that carries the story) was
+    shown at once; 'never' is the feed's own text, saying so."""
+    url = site.url("/feed.xml")
+    reader.add_feeds([(url, None, None)])
+    await reader.refresh()
+    await reader.prefetch()
+    entry = reader.entries()[0]
+    assert entry.url is not None and reader.cached_article(entry.url) is not None
+    reader.edit_feed(url, full_text="never")
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
+        main.show_pane("entries")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not main.article_view.fetching)
+        article = main.article_view.article
+        assert article is not None and (article.source, article.note) == ("feed", FULL_TEXT_OFF)
+        assert any(
+            "full text is off for this feed" in line for line in main.article_view.text_lines
+        )
+    await reader.aclose()

@@ -710,7 +710,7 @@ class MainScreen(Screen[None]):
         """The list for the article the row would open (its cached page, else its feed's
         content), found while the cursor rests on it."""
         try:
-            cached = self.reader.cached_article(entry.url) if entry.url else None
+            cached = self.reader.ready_article(entry.url, entry) if entry.url else None
             article = cached or self.reader.article_from_entry(entry)
             if _more_key(article, entry) in self._more_lists:
                 return
@@ -1060,7 +1060,9 @@ class MainScreen(Screen[None]):
             return page.url, page.article
         entry = self._current_entry()
         if entry is not None and entry.url:
-            article = self.reader.cached_article(entry.url) or self.reader.article_from_entry(entry)
+            article = self.reader.ready_article(entry.url, entry) or self.reader.article_from_entry(
+                entry
+            )
             return entry.url, article
         if isinstance(self.entry_list.source, SavedSource):
             item = self.entry_list.source.saved(self.entry_list.cursor)
