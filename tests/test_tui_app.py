@@ -11,13 +11,13 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.core import Reader, open_reader
-from reader.models import Article, Block, EntryFilter, Span
+from reader.models import Article, Block, EntryData, EntryFilter, Span
 from reader.site_server import SiteServer
 from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import PANES
-from reader.tui.widgets.entry_list import EntrySource, SavedSource
+from reader.tui.widgets.entry_list import PAGE_SIZE, EntrySource, SavedSource
 from tests.conftest import FROZEN_NOW, FrozenClock
 
 
@@ -294,6 +294,22 @@ async def test_a_stored_page_of_last_time_does_not_wait_for_the_imports(
             assert any("The stored text." in line for line in main.article_view.text_lines)
     finally:
         release.set()
+
+
+async def test_a_long_list_gets_its_ids_after_the_start(reader: Reader) -> None:
+    # at start the ids wait for the page of last time (they would share a core with it)
+    reader._storage.add_feeds([("https://feed.example/rss", "Feed", None)])
+    [feed] = reader.feeds()
+    reader._storage.store_entries(
+        feed.id, [EntryData(f"g{i}", title=f"Entry {i}", published=FROZEN_NOW - i * 60)
+                  for i in range(PAGE_SIZE + 6)],
+    )  # fmt: skip
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        source = app.main.entry_list.source
+        assert isinstance(source, EntrySource) and len(source) == PAGE_SIZE + 6
+        await wait_for(pilot, lambda: source.ids is not None)
+        assert source.ids == reader.entry_ids(EntryFilter())
 
 
 async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteServer) -> None:

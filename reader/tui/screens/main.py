@@ -267,6 +267,10 @@ class MainScreen(Screen[None]):
         self._ahead_timer: Timer | None = None
         self._restore_pending: _PendingRestore | None = None
         """The page of last time, opened once the first frame is drawn."""
+        self._started = False
+        """The first frame is drawn (``first_frame_drawn`` was called)."""
+        self._starting = True
+        """What start-up leaves for after the page of last time is still to come."""
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
         self.feed_notice = Static("", id="feed-notice", markup=False)
@@ -309,21 +313,29 @@ class MainScreen(Screen[None]):
         self._apply_layout()
 
     def first_frame_drawn(self) -> None:
-        """What waits for the first frame (the app calls this when it is drawn): the page
-        of last time, the imports that opening a page needs, then the refresh at start."""
+        """What waits for the first frame (the app calls this when it is drawn), one after
+        the other so that none slows the one before (they would share a core, the GIL):
+        the page of last time (after the imports it needs), then the full id list of the
+        entries shown, the rest of the imports and the refresh at start."""
+        if self._started:
+            return
+        self._started = True
         self._warm_up(self._restore_pending)
         self.set_timer(STORY_WARM_DELAY, self._prepare_more_on_story)
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self, pending: _PendingRestore | None) -> None:
-        """Import what opening a page needs (extraction: ~0.1 s, then httpx) in a thread,
-        while the user looks at the lists. The page of last time waits only for what it
-        needs: nothing when its article is stored, the extraction modules otherwise."""
+        """Import what opening a page needs (extraction: ~0.1 s) in a thread, while the
+        user looks at the lists; nothing when the page of last time is stored as it is."""
         try:
             if pending is None or not self._stored(pending):
                 self.reader.warm_up(network=False)
         finally:
             self.post_message(self.WarmedUp())
+
+    @work(thread=True, group="warm-up", exit_on_error=False)
+    def _warm_up_network(self) -> None:
+        """The rest of what opening a page needs (httpx: ~50 ms)."""
         self.reader.warm_up()
 
     def _stored(self, pending: _PendingRestore) -> bool:
@@ -342,8 +354,16 @@ class MainScreen(Screen[None]):
     @on(WarmedUp)
     def _warmed_up(self) -> None:
         self.restore_page()
+        self.call_after_refresh(self._after_start)
+
+    def _after_start(self) -> None:
+        """Once the page of last time is drawn: what start-up left for later."""
+        self._starting = False
+        source = self.entry_list.source
+        if isinstance(source, EntrySource) and source.ids is None and len(source) > PAGE_SIZE:
+            self._ids_timer = self.set_timer(IDS_DELAY, partial(self._load_ids, source))
+        self._warm_up_network()
         if self.background_refresh:
-            # after the page: its imports and this refresh's would share one core
             self._timed_refresh()
             minutes = self.reader.config.refresh_minutes
             if minutes > 0:
@@ -546,9 +566,10 @@ class MainScreen(Screen[None]):
         if self._ids_timer is not None:
             self._ids_timer.stop()
             self._ids_timer = None
-        if isinstance(source, EntrySource) and len(source) > PAGE_SIZE:
+        if isinstance(source, EntrySource) and len(source) > PAGE_SIZE and not self._starting:
             # once the user stays on this list: loading 100,000 ids while frames are being
             # drawn would slow them (the GIL), and quick moves through feeds never need them
+            # (at start, after the page of last time: ``_after_start``)
             self._ids_timer = self.set_timer(IDS_DELAY, partial(self._load_ids, source))
 
     @work(thread=True, group="entry-ids", exclusive=True, exit_on_error=False)
