@@ -18,6 +18,7 @@ from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import PANES
 from reader.tui.widgets.entry_list import PAGE_SIZE, EntrySource, SavedSource
+from reader.tui.widgets.key_footer import KeyFooter
 from tests.conftest import FROZEN_NOW, FrozenClock
 
 
@@ -310,6 +311,43 @@ async def test_a_long_list_gets_its_ids_after_the_start(reader: Reader) -> None:
         assert isinstance(source, EntrySource) and len(source) == PAGE_SIZE + 6
         await wait_for(pilot, lambda: source.ids is not None)
         assert source.ids == reader.entry_ids(EntryFilter())
+
+
+async def test_the_footer_shows_the_focused_panes_keys_and_a_click_presses_one(
+    reader: Reader, site: SiteServer
+) -> None:
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(200, 30)) as pilot:
+        main = app.main
+        footer = main.query_one(KeyFooter)
+
+        def shown() -> list[str]:
+            return [item.description for item in footer.items]
+
+        def wanted() -> list[str]:
+            descriptions = []
+            for active in app.screen.active_bindings.values():
+                binding = active.binding
+                if binding.show and binding.description not in descriptions:
+                    descriptions.append(binding.description)
+            return descriptions
+
+        await pilot.pause()
+        in_feeds = shown()
+        assert in_feeds == wanted() and "Quit" in in_feeds
+        assert footer.palette is not None and footer.palette.label == "^p"
+        line = footer.render_line(0).text
+        assert " q Quit " in line and line.rstrip().endswith("▏^p palette")
+        await pilot.press("tab", "enter")  # an entry opened: the entries' keys
+        await wait_for(pilot, lambda: app.focused is main.entry_list and shown() == wanted())
+        await pilot.press("tab")  # the reader's
+        await wait_for(pilot, lambda: app.focused is main.article_view)
+        await wait_for(pilot, lambda: shown() == wanted() and shown() != in_feeds)
+
+        start, _, _ = next(span for span in footer._spans if span[2].description == "Keys")
+        await pilot.click(KeyFooter, offset=(start + 1, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
 
 
 async def test_narrow_mode_shows_one_pane_at_a_time(reader: Reader, site: SiteServer) -> None:

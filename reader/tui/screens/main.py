@@ -26,7 +26,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.core import HISTORY_STATE
@@ -60,6 +60,7 @@ from reader.tui.widgets.entry_list import (
     SavedSource,
 )
 from reader.tui.widgets.feed_list import FeedList, FeedRow
+from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.status_bar import Progress, StatusBar
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ class MainScreen(Screen[None]):
                 yield self.entry_list
             yield self.article_view
         yield self.status
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # this thread draws the screen: it waits at most a moment for a store that another
