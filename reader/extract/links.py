@@ -1283,6 +1283,8 @@ _RELATED_CLASS_PIECES = (
     "more",
     "similar",
 )
+# The same sieve as one expression: a single pass over the names, not one a piece.
+_RELATED_CLASS_SIEVE = re.compile("|".join(map(re.escape, _RELATED_CLASS_PIECES)))
 # Elements that have a class, an id or an aria-label (the only ones markup can name).
 _WITH_NAMES = etree.XPath("//body//*[@class or @id or @aria-label]")
 
@@ -1298,8 +1300,7 @@ def _markup_candidates(page: _Page) -> Iterator[_Candidate]:
         label = el.get("aria-label") or ""
         lowered = features.lower()
         if not (
-            any(piece in lowered for piece in _RELATED_CLASS_PIECES)
-            and _RELATED_CLASS_RE.search(features)
+            _RELATED_CLASS_SIEVE.search(lowered) and _RELATED_CLASS_RE.search(features)
         ) and not (label and heading_kind(label) in ("related", "weak")):
             continue
         if any(_is_descendant(el, other) for other in taken):
@@ -1465,13 +1466,21 @@ def _card_candidates(page: _Page) -> Iterator[_Candidate]:
     if page.body is None:
         return
     taken: set[lxml.html.HtmlElement] = set()
+    # whether a box is too big to be a card, once a box: the links of one paragraph share
+    # their ancestors, and the outer ones hold the whole story's text
+    too_big: dict[lxml.html.HtmlElement, bool] = {}
     for anchor in page.body.iter("a"):
         if not page.target(anchor):
             continue
         # The boxes around the link small enough to be a card, outermost first.
         boxes: list[lxml.html.HtmlElement] = []
         for node in anchor.iterancestors():
-            if node is page.body or _visible_chars(node) > _MAX_CARD_CHARS:
+            if node is page.body:
+                break
+            big = too_big.get(node)
+            if big is None:
+                big = too_big[node] = _visible_chars(node) > _MAX_CARD_CHARS
+            if big:
                 break
             if node.tag in _CARD_TAGS:
                 boxes.insert(0, node)

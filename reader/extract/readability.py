@@ -14,6 +14,7 @@ import lxml.html
 from lxml import etree
 from readability import Document
 from readability.readability import REGEXES as _READABILITY_REGEXES
+from readability.readability import clean as _readability_clean
 
 from reader.extract.blocks import HEADINGS, WORD_RE, table_rows
 from reader.extract.cleanup import EMBED_MARK, JUNK_CLASS_RE, is_one_of_teaser_cards
@@ -140,8 +141,12 @@ class _ReaderDocument(Document):  # type: ignore[misc]
             elem: True for elem in self.tags(node, "ul") if self.is_toc_list(elem)
         }
         if node.find(".//blockquote") is not None:
+            # is_quote_lead asks of each <div> and each of its ancestors whether the next
+            # element holds a quote and the text ends with ':': the answer for one
+            # element is the same whichever <div> asks, so it is found once
+            leads: dict[lxml.html.HtmlElement, bool] = {}
             for elem in self.tags(node, "div", "section"):
-                if self.is_quote_lead(elem):
+                if any(self._quote_lead(lead, leads) for lead in (elem, *elem.iterancestors())):
                     allowed[elem] = True
         if self.best_elem is not None:
             # The container readability chose is the article: its own conditional cleaning
@@ -156,6 +161,20 @@ class _ReaderDocument(Document):  # type: ignore[misc]
             if lst.find(".//input") is None and self.class_weight(lst) >= 0:
                 allowed[lst] = True
         return allowed
+
+    def _quote_lead(
+        self, lead: lxml.html.HtmlElement, known: dict[lxml.html.HtmlElement, bool]
+    ) -> bool:
+        """readability's test of one element in ``is_quote_lead``, remembered in ``known``."""
+        found = known.get(lead)
+        if found is None:
+            following = lead.getnext()
+            found = False
+            if following is not None and following.find(".//blockquote") is not None:
+                text = _readability_clean(lead.text_content() or "")
+                found = len(text) >= self.min_text_length and text.endswith(":")
+            known[lead] = found
+        return found
 
     def remove_unlikely_candidates(self) -> None:
         # readability-lxml runs two XPath queries on every element whose class or id looks
@@ -172,13 +191,11 @@ class _ReaderDocument(Document):  # type: ignore[misc]
         for el in html.iter("pre", "code"):
             in_code.update(el.iter())
         doomed = []
-        for elem in html.iterdescendants():
-            if not isinstance(elem.tag, str):
-                continue
+        # only elements with a class or an id can look unlikely: lxml finds those
+        for elem in _NAMED_DESCENDANTS(html):
             features = f"{elem.get('class', '')} {elem.get('id', '')}"
             if (
-                len(features) >= 2
-                and unlikely.search(features)
+                unlikely.search(features)
                 and not maybe.search(features)
                 # As Readability.js: a link is never removed for its class (an
                 # annotation "popup" link in the text is a part of a sentence).
@@ -318,6 +335,9 @@ def _is_data_table(table: lxml.html.HtmlElement) -> bool:
     rows = list(table_rows(table))
     columns = max((len(row) for row in rows), default=0)
     return len(rows) >= 10 or columns > 4 or len(rows) * columns > 10
+
+
+_NAMED_DESCENDANTS: Final = etree.XPath("descendant::*[@class != '' or @id != '']")
 
 
 def _squashed_len(el: lxml.html.HtmlElement) -> int:
