@@ -338,6 +338,8 @@ def _bozo_message(exception: object) -> str:
     if exception is None:
         return "unknown problem"
     text = " ".join(str(exception).split())
+    # expat's "<unknown>:2:0: not well-formed": its place is counted in feedparser's copy
+    text = re.sub(r"^<unknown>:\d+:\d+: ", "", text)
     name = type(exception).__name__
     if "CharacterEncoding" in name:
         return f"wrong or missing charset ({text})"

@@ -155,6 +155,12 @@ def test_garbage_is_not_a_feed() -> None:
         parse_feed(b"<?xml version='1.0'?><<<>>>&&&")
 
 
+def test_a_feed_that_is_not_xml_says_so_plainly() -> None:
+    with pytest.raises(NotAFeedError) as caught:
+        parse_feed(b"\x00\x01garbage" * 100)
+    assert str(caught.value) == "not a valid feed: not well-formed (invalid token)"
+
+
 @pytest.mark.parametrize(
     "body",
     [
