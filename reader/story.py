@@ -14,7 +14,8 @@ number. Two measures come from that:
   numbers (Storm Bram, 90 mm, fire chief Olav Brekke).
 
 A candidate is the same story when its best measure reaches ``THRESHOLD`` *and* it shares
-at least ``MIN_SHARED_ANCHORS`` anchors: a name of the town alone is a topic, not a story.
+at least ``MIN_SHARED_ANCHORS`` anchors, one of them a name when they are that few: a name
+of the town alone is a topic, and two numbers alone any two texts with figures.
 """
 
 from __future__ import annotations
@@ -256,6 +257,8 @@ class Similarity:
     anchors: float
     """The cosine of their names and numbers alone."""
     shared_anchors: int
+    shared_names: int = MIN_SHARED_ANCHORS
+    """The shared anchors that are names, not numbers."""
     facts_differ: bool = False
     """Both give numbers and none of them agree: another match, another storm."""
     days_apart: float = 0.0
@@ -269,7 +272,9 @@ class Similarity:
 
     @property
     def same_story(self) -> bool:
-        return self.score >= THRESHOLD and self.shared_anchors >= MIN_SHARED_ANCHORS
+        # two numbers alone ("24" and "19") are any two texts with figures, not one story
+        enough = self.shared_names > 0 or self.shared_anchors > MIN_SHARED_ANCHORS
+        return self.score >= THRESHOLD and self.shared_anchors >= MIN_SHARED_ANCHORS and enough
 
 
 def time_factor(days_apart: float) -> float:
@@ -300,6 +305,7 @@ def similarity(
         words=_cosine(wa, wb),
         anchors=_cosine(anchors_a, anchors_b),
         shared_anchors=len(a.anchors & b.anchors),
+        shared_names=sum(not t.isdigit() for t in a.anchors & b.anchors),
         facts_differ=min(len(numbers_a), len(numbers_b)) >= MIN_FACTS and not numbers_a & numbers_b,
         days_apart=days_apart,
     )

@@ -119,6 +119,20 @@ def test_numbers_that_all_disagree_are_another_event() -> None:
     assert not story.similarity(few, league, stats).facts_differ  # one number says little
 
 
+def test_two_numbers_alone_are_not_one_story() -> None:
+    """A one-line summary ("Story 19 of feed 24") beside a page holding 19 and 24
+    somewhere was listed as more on its story; a shared name, or a third anchor, is
+    needed."""
+    stats = story.TermStats(10, {})
+    brief = story.story_text("Feed 24, story 19", "Story 19 of feed 24, in brief.")
+    page = story.story_text("Tickets for 24 July", "Doors open at 19 hours in Kingsbay.")
+    found = story.similarity(brief, page, stats)
+    assert found.shared_anchors == 2 and found.score >= story.THRESHOLD
+    assert not found.same_story
+    named = story.story_text("Kingsbay, 24 July", "Ingrid reaches Kingsbay at 19 hours.")
+    assert story.similarity(named, page, stats).same_story
+
+
 @pytest.mark.parametrize(
     ("days", "factor"),
     [(0.0, 1.0), (1.0, 1.0), (-1.0, 1.0), (4.0, 0.75), (-4.0, 0.75), (7.0, 0.5), (30.0, 0.5)],
