@@ -2034,8 +2034,11 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     import re
     import unicodedata
 
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has no accents to drop (most titles: 200 feeds' sort
+        # at start took 20 ms of the feed list's 30)
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return tuple(
         (0, int(part)) if part.isdigit() else (1, part)
         for part in re.split(r"(\d+)", folded)

@@ -528,3 +528,12 @@ def test_an_entry_position_is_where_the_list_shows_it(db_path: Path) -> None:
         assert positions == {i: listed.index(i) if i in listed else None for i in every}
     assert store.entry_position(EntryFilter(), 10_000) is None
     store.close()
+
+
+def test_feeds_sort_as_people_do_with_or_without_accents() -> None:
+    from reader.storage import natural_key
+
+    names = ["Feed 79", "feed 8", "Zeitung", "Été", "Ete 2", "Ärger", "Apfel", "ÉCHO 10", "echo 9"]
+    assert sorted(names, key=natural_key) == [
+        "Apfel", "Ärger", "echo 9", "ÉCHO 10", "Été", "Ete 2", "feed 8", "Feed 79", "Zeitung",
+    ]  # fmt: skip
