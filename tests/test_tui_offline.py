@@ -84,3 +84,26 @@ async def test_a_feed_set_to_never_opens_its_own_text_though_its_page_is_kept(
             "full text is off for this feed" in line for line in main.article_view.text_lines
         )
     await reader.aclose()
+
+
+async def test_the_settings_reach_their_buttons_at_80x24(reader: Reader, site: SiteServer) -> None:
+    """At 24 rows the dialog was taller than the screen: Save and Cancel lay below it."""
+    reader.add_feeds([(site.url("/feed.xml"), "Gazette", None)])
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main = app.main
+        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
+        await pilot.pause()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedSettingsScreen))
+        await pilot.pause()
+        dialog = app.screen.query_one("#dialog")
+        assert dialog.region.y >= 0 and dialog.region.bottom <= 24  # it was 30 rows high
+        for _ in range(5):  # title, folder, full text, minutes, agent, then Save
+            await pilot.press("tab")
+        await pilot.pause()
+        save = app.screen.query_one("#save")
+        assert app.screen.focused is save
+        assert save.region.bottom <= 24 and save.region.height > 0
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FeedSettingsScreen))

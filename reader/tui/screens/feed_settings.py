@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
@@ -46,7 +46,8 @@ class FeedSettingsScreen(ModalScreen[FeedSettings | None]):
     def compose(self) -> ComposeResult:
         feed = self.feed
         found = {"feed": " (auto found the feed whole)", "page": " (auto fetches pages)"}
-        with Vertical(id="dialog"):
+        # scrolls on a short terminal: at 24 rows the buttons were below its edge
+        with VerticalScroll(id="dialog"):
             yield Label(f"Settings of {clean_line(feed.url)}", markup=False)
             yield Label("Title (empty: the feed's own)")
             yield Input(value=feed.title or "", id="title")
