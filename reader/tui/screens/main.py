@@ -348,7 +348,9 @@ class MainScreen(Screen[None]):
         if entry is None or (current is not None and current.entry_id != entry.id):
             return False  # a page reached by a link: let the imports come first
         try:
-            return entry.url is not None and self.reader.cached_article(entry.url) is not None
+            # what opening shows without the network (a "never" feed's text is built here,
+            # its imports in this thread)
+            return entry.url is not None and self.reader.ready_article(entry.url, entry) is not None
         except ReaderError:
             return False
 
