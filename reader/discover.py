@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urljoin, urlsplit
 
 from reader.errors import FetchError, NotAFeedError
-from reader.fetch import FetchResult, NotModified, fetch
+from reader.fetch import FetchResult, HttpStatusError, NotModified, fetch
 
 if TYPE_CHECKING:
     import httpx
@@ -77,7 +77,12 @@ def feed_links(html: bytes, base_url: str) -> list[Discovered]:
 
 async def discover_feed(client: httpx.AsyncClient, url: str) -> Discovered:
     """The feed at ``url``, or the one the page at ``url`` points to."""
-    first = await _get(client, url)
+    try:
+        first = await _get(client, url)
+    except HttpStatusError as error:
+        # not subscribed: nothing retries it later, as a refresh does a feed's
+        message = str(error).replace("will retry later", "try again later")
+        raise HttpStatusError(message, error.status, error.retry_after) from None
     if looks_like_feed(first.content):
         return Discovered(first.url)
     candidates = [d.url for d in feed_links(first.content, first.url)]

@@ -99,6 +99,16 @@ def test_which_addresses_are_one_feed(a: str, b: str, same: bool) -> None:
     assert (feed_key(a) == feed_key(b)) is same
 
 
+def test_adding_a_feed_whose_server_fails_says_to_try_again(cli, site: SiteServer) -> None:
+    """It said "will retry later", as for a subscribed feed; nothing retries this one."""
+    site.routes["/down.xml"] = lambda request: Response(503, b"busy", {})
+    added = cli("add", site.url("/down.xml"))
+    assert (added.status, added.err) == (
+        1, "reader: HTTP 503 Service Unavailable; try again later\n"
+    )  # fmt: skip
+    assert cli("feeds").out.startswith("no feeds yet")
+
+
 def test_importing_other_addresses_of_feeds_counts_them_present(cli, tmp_path: Path) -> None:
     urls = tmp_path / "urls"
     urls.write_text("https://news.example/feed\n")
