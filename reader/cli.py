@@ -55,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--local", action="store_true", help="keep it here: never sent to the sync server"
     )
 
-    edit = command("edit", "a feed's settings: title, folder, full text, interval, user agent")
+    edit = command(
+        "edit",
+        "a feed's settings: title, folder, full text, interval, user agent (no option: "
+        "prints them)",
+    )
     edit.add_argument("url")
     edit.add_argument("--title", metavar="TEXT", help='new title ("" for the feed\'s own)')
     edit.add_argument("--folder", metavar="NAME", help='move to this folder ("" for none)')
@@ -289,16 +293,13 @@ def cmd_edit(args: argparse.Namespace, db: str | None) -> int:
         changes = (args.title, args.folder, args.local, args.full_text, args.refresh_minutes,
                    args.user_agent)  # fmt: skip
         if all(change is None for change in changes):
-            return _fail(
-                "nothing to change: give --title, --folder, --full-text, --refresh-minutes, "
-                "--user-agent, --local or --synced",
-                2,
-            )
-        feed = reader.edit_feed(
-            args.url.strip(), title=args.title, folder=args.folder, local=args.local,
-            full_text=args.full_text, refresh_minutes=args.refresh_minutes,
-            user_agent=args.user_agent,
-        )  # fmt: skip
+            feed = reader.get_feed(args.url.strip())  # no option: the settings as they are
+        else:
+            feed = reader.edit_feed(
+                args.url.strip(), title=args.title, folder=args.folder, local=args.local,
+                full_text=args.full_text, refresh_minutes=args.refresh_minutes,
+                user_agent=args.user_agent,
+            )  # fmt: skip
         where = "local only" if feed.local_only else "synced" if feed.synced else "local"
         folder = f" in [{clean_line(feed.folder)}]" if feed.folder else ""
         print(f"{clean_line(feed.display_title)}{folder} ({where})")

@@ -164,6 +164,12 @@ def test_check_keymap_on_its_own() -> None:
     assert keymap == {}
     assert "save has no key" in problems[0]
     assert "'escape' for quit is already the key of close" in problems[1]
+    # an unknown id: the ? screen shows no ids, so the message names the likely one
+    keymap, problems = check_keymap({"sav": ["x"], "refresh_all": ["x"], "zzz": ["x"]}, chains)
+    assert keymap == {}
+    assert problems[0].endswith("unknown action 'sav'; did you mean 'save'?")
+    assert "unknown action 'refresh_all'" in problems[1]
+    assert "README" in problems[2] and "? screen" not in " ".join(problems)
 
 
 def test_every_colour_in_our_styles_comes_from_the_theme() -> None:

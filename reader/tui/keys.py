@@ -8,6 +8,7 @@ is reported and left out, and that action keeps its default keys.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def check_keymap(
     for action, keys in wanted.items():
         cleaned = tuple(dict.fromkeys(k.strip() for k in keys if k.strip()))
         if action not in known:
-            problems.append(f"config: keys: unknown action {action!r}; see the ? screen")
+            problems.append(f"config: keys: unknown action {action!r}; {_suggest(action, known)}")
         elif not cleaned:
             problems.append(f"config: keys: {action} has no key; keeping its default")
         else:
@@ -86,3 +87,11 @@ def check_keymap(
         else:
             accepted[action] = ",".join(keys)
     return accepted, problems
+
+
+def _suggest(action: str, known: Iterable[str]) -> str:
+    """Where to look for the right id (the ``?`` screen shows keys, not ids)."""
+    close = difflib.get_close_matches(action.replace("_", "-"), sorted(known), n=1, cutoff=0.7)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return "the README's Themes and config section lists the action ids"
