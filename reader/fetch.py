@@ -149,8 +149,11 @@ async def fetch(
                 final_url = str(response.url)
                 if response.status_code == 304:
                     # h11 knows a 304 has no body; reading its end leaves the connection
-                    # idle for the next request (an unread response closes it)
-                    await response.aread()
+                    # idle for the next request (an unread response closes it). The raw
+                    # stream: aread() sets up decoders and chunkers for no bytes (a tenth
+                    # of a 304's CPU)
+                    async for _ in response.aiter_raw():
+                        pass
                     return NotModified(
                         url=final_url,
                         headers=response_headers,
