@@ -7,6 +7,7 @@ from reader.article import FULL_TEXT_OFF
 from reader.core import Reader
 from reader.site_server import SiteServer
 from reader.tui.screens.feed_settings import FeedSettingsScreen
+from tests.conftest import FrozenClock
 from tests.test_tui_app import make_app, wait_for
 
 
@@ -107,3 +108,26 @@ async def test_the_settings_reach_their_buttons_at_80x24(reader: Reader, site: S
         assert save.region.bottom <= 24 and save.region.height > 0
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, FeedSettingsScreen))
+
+
+async def test_a_kept_page_that_cannot_be_checked_says_offline_copy_on_the_status_line(
+    reader: Reader, site: SiteServer, clock: FrozenClock
+) -> None:
+    """It was a toast of 2 s, gone before it was read; it stays while the page is shown."""
+    reader.add_feeds([(site.url("/feed.xml"), None, None)])
+    await reader.refresh()
+    await reader.prefetch()
+    clock.advance(3 * 86400)  # the kept pages are three days old
+    await reader.aclose()  # its kept-alive connections would still reach the site
+    site.stop()
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
+        main.show_pane("entries")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "offline copy from" in main.status.info)
+        assert main.article_view.article is not None
+        await pilot.press("escape", "j", "enter")  # the next kept page says it too
+        await wait_for(pilot, lambda: "offline copy from" in main.status.info)
+    await reader.aclose()

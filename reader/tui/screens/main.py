@@ -260,6 +260,7 @@ class MainScreen(Screen[None]):
         self._notice_text: str | None = None
         self._opening_shown = False
         self._nav_error_shown = False
+        self._nav_info_shown = False
         self._unkept: dict[str, str] = {}
         """UI state waiting to be written (see ``_keep``)."""
         self._unkept_lock = threading.Lock()
@@ -685,12 +686,18 @@ class MainScreen(Screen[None]):
             # a page opened: the error of a link that failed before no longer applies
             self._nav_error_shown = False
             self.status.set_error(None)
+        if step.show and self._nav_info_shown:
+            self._nav_info_shown = False
+            self._show_unread()
         if step.message:
             if step.severity != "information":
                 self.status.set_error(step.message)
                 self._nav_error_shown = True
+            else:  # "offline copy from ...": true while this page is shown
+                self.status.set_info(step.message)
+                self._nav_info_shown = True
             self.notify(clean_line(step.message), severity=step.severity, markup=False,
-                        timeout=6 if step.severity != "information" else 2)  # fmt: skip
+                        timeout=6 if step.severity != "information" else 4)  # fmt: skip
 
     @work(group="article", exclusive=True, exit_on_error=False)
     async def _load(self, load: Load) -> None:
