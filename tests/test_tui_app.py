@@ -8,7 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.css.stylesheet import Stylesheet
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from reader.core import Reader, open_reader
 from reader.models import Article, Block, EntryData, EntryFilter, Span
@@ -313,6 +315,41 @@ async def test_a_long_list_gets_its_ids_after_the_start(reader: Reader) -> None:
         assert isinstance(source, EntrySource) and len(source) == PAGE_SIZE + 6
         await wait_for(pilot, lambda: source.ids is not None)
         assert source.ids == reader.entry_ids(EntryFilter())
+
+
+async def test_the_first_frame_is_laid_out_and_the_styles_are_parsed_once(
+    reader: Reader, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the layout waited for the Resize after mounting: the first frame showed the welcome
+    # above all three panes, a second one the panes asked for; and the theme set once
+    # mounted had Textual parse every stylesheet again and restyle every widget
+    await subscribed(reader, site)
+    last = reader.entries(EntryFilter())[2]
+    reader.set_states({"tui.selection": "all", "tui.entry": str(last.id), "tui.scroll": "0"})
+    frames: list[set[str]] = []
+    real_display = ReaderApp._display
+
+    def display(self: ReaderApp, screen: Screen[object], renderable: object) -> None:
+        frames.append({w.id for w in screen._compositor.visible_widgets if w.id})
+        real_display(self, screen, renderable)  # type: ignore[arg-type]
+
+    parses: list[Stylesheet] = []
+    real_reparse = Stylesheet.reparse
+
+    def reparse(self: Stylesheet) -> None:
+        parses.append(self)
+        real_reparse(self)
+
+    monkeypatch.setattr(ReaderApp, "_display", display)
+    monkeypatch.setattr(Stylesheet, "reparse", reparse)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "reader-dark" and app.has_class("-theme-reader-dark", "-dark-mode")
+    # reading an entry at 130 columns: the entries and the reader, no room for the feeds
+    assert {"entries", "article"} <= frames[0]
+    assert not frames[0] & {"welcome", "welcome-text", "feeds"}
+    assert not parses
 
 
 async def test_the_footer_shows_the_focused_panes_keys_and_a_click_presses_one(

@@ -72,6 +72,8 @@ class ReaderApp(App[None]):
         themes, self.theme_problems = load_themes(reader.paths.themes_dir)
         for theme in themes:
             self.register_theme(theme)
+        self._theme_missing: str | None = None
+        self._start_with_theme(self._start_theme_name())
 
     def get_default_screen(self) -> Screen[None]:
         """The main screen, over this app's reader."""
@@ -84,19 +86,39 @@ class ReaderApp(App[None]):
         assert isinstance(screen, MainScreen)
         return screen
 
-    def on_mount(self) -> None:
+    def _start_theme_name(self) -> str:
+        """The theme to start with: the one last picked, else the config's."""
         config = self.reader.config
         picked = self.reader.get_state(STATE_THEME)
         if picked and picked in self.available_themes:
-            self.theme = picked
-        elif config.theme in self.available_themes:
-            self.theme = config.theme
-        else:
-            self.theme = DEFAULT_THEME
-            self.notify(f"theme {clean_line(config.theme)!r} not found; using {DEFAULT_THEME}",
+            return picked
+        if config.theme in self.available_themes:
+            return config.theme
+        self._theme_missing = config.theme
+        return DEFAULT_THEME
+
+    def _start_with_theme(self, name: str) -> None:
+        """Set the theme before the stylesheet is first read. Setting ``self.theme`` (in
+        ``on_mount`` or here) has Textual parse every stylesheet again, built-in ones
+        included, and restyle every widget: ~20 ms of CPU before the first frame."""
+        self.set_reactive(App.theme, name)
+        # what App._watch_theme does, less the second parse (nothing is parsed yet)
+        dark = self.current_theme.dark
+        classes = {old: False for old in self.classes if old.startswith("-theme-")}
+        self.update_classes(
+            {**classes, f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark},
+            update=False,
+        )
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
+
+    def on_mount(self) -> None:
+        config = self.reader.config
+        missing = self._theme_missing
+        if missing is not None:
+            self.notify(f"theme {clean_line(missing)!r} not found; using {DEFAULT_THEME}",
                         severity="warning", markup=False)  # fmt: skip
         # only what the user picks from now on is remembered, never the start-up choice
-        # (whose signal may arrive after this)
         self._start_theme: str | None = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_picked)
         key_problems: list[str] = []

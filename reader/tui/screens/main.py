@@ -273,6 +273,8 @@ class MainScreen(Screen[None]):
         """The first frame is drawn (``first_frame_drawn`` was called)."""
         self._starting = True
         """What start-up leaves for after the page of last time is still to come."""
+        self._composed = False
+        """The panes exist (``on_mount`` has begun): the layout can be applied."""
         self.feed_list = FeedList(id="feeds")
         self.entry_list = EntryList(id="entries", clock=reader.clock)
         self.feed_notice = Static("", id="feed-notice", markup=False)
@@ -305,6 +307,7 @@ class MainScreen(Screen[None]):
         # this thread draws the screen: it waits at most a moment for a store that another
         # program holds, then says so (five seconds a write froze every key behind it)
         self.reader.set_busy_timeout(UI_BUSY_TIMEOUT)
+        self._composed = True
         self.feed_list.border_title = "Feeds"
         self.entry_list.border_title = "Entries"
         self.article_view.border_title = "Article"
@@ -413,7 +416,9 @@ class MainScreen(Screen[None]):
 
     def _apply_layout(self) -> None:
         """Show the panes the state asks for, at their widths, and focus the current one."""
-        if not self.is_mounted:
+        # on_mount lays out before the first frame (is_mounted is only true after it:
+        # the first frame showed the welcome over all three panes, then a second one fixed it)
+        if not self._composed:
             return
         empty = not self.feed_list.feeds and self._saved_count == 0
         self.query_one("#welcome").display = empty
