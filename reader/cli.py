@@ -300,9 +300,13 @@ def cmd_edit(args: argparse.Namespace, db: str | None) -> int:
                 full_text=args.full_text, refresh_minutes=args.refresh_minutes,
                 user_agent=args.user_agent,
             )  # fmt: skip
-        where = "local only" if feed.local_only else "synced" if feed.synced else "local"
+        # as `reader feeds` says it; "local" alone said nothing to one who never synced
+        where = (
+            " (local only)" if feed.local_only else " (synced)" if feed.synced
+            else " (sent at the next sync)" if reader.sync_account() is not None else ""
+        )  # fmt: skip
         folder = f" in [{clean_line(feed.folder)}]" if feed.folder else ""
-        print(f"{clean_line(feed.display_title)}{folder} ({where})")
+        print(f"{clean_line(feed.display_title)}{folder}{where}")
         print(f"  full text: {_full_text_line(feed)}")
         minutes = feed.refresh_minutes
         print(f"  refresh: every {minutes} minutes" if minutes else "  refresh: as configured")
@@ -345,7 +349,7 @@ def cmd_feeds(args: argparse.Namespace, db: str | None) -> int:
             if feed.title:
                 line += f"  <{feed.url}>"
             if feed.local_only:
-                line += "  (local)"
+                line += "  (local only)"
             if feed.last_error:
                 line += f"  ! {clean_line(feed.last_error)}"
             print(line)

@@ -44,6 +44,10 @@ def test_edit_with_no_option_prints_the_settings_and_changes_nothing(cli, site: 
     assert "[News]" in shown.out and "refresh: every 45 minutes" in shown.out
     assert "full text: auto (" in shown.out and "user agent: reader" in shown.out
     assert cli("feeds", "--json").json()[0]["refresh_minutes"] == 45
+    assert shown.out.splitlines()[0] == "The Port Alder Gazette in [News]"  # no sync: no "(local)"
+    cli("edit", url, "--local")
+    assert cli("edit", url).out.splitlines()[0].endswith("in [News] (local only)")
+    assert "(local only)" in cli("feeds").out
     missing = cli("edit", site.url("/nothere.xml"))
     assert missing.status == 1 and "not subscribed" in missing.err
 
