@@ -37,8 +37,9 @@ def open_in_browser(url: str, command: str | None) -> str | None:
         return f"The browser command {command!r} is not valid ({error}); fix it in the config"
     if not parts:
         return "The browser command in the config is empty"
-    args = [part.replace("{url}", url) for part in parts]
-    if "{url}" not in command:
+    # newsboat's %u stands for the address as {url} does (a browser line copied over)
+    args = [part.replace("{url}", url).replace("%u", url) for part in parts]
+    if "{url}" not in command and "%u" not in command:
         args.append(url)
     # its messages go to a file, not a pipe: a browser that stays open and writes a lot
     # must never block on a pipe nobody reads

@@ -255,6 +255,16 @@ def test_the_browser_says_why_it_did_not_open(tmp_path: Path) -> None:
     assert open_in_browser("https://a.example/", f"{sys.executable} -c pass") is None
 
 
+def test_a_browser_command_takes_newsboats_placeholder_too(tmp_path: Path) -> None:
+    for placeholder in ("{url}", "%u"):
+        got = tmp_path / "got.txt"
+        command = f"sh -c 'echo \"$0 $#\" > {got}' {placeholder}"
+        assert open_in_browser("https://a.example/x?y=1", command) is None  # waited for it
+        # the address in its place, and not put last as well
+        assert got.read_text().strip() == "https://a.example/x?y=1 0", placeholder
+        got.unlink()
+
+
 async def test_o_reports_a_browser_that_fails(db_path: Path, site: SiteServer) -> None:
     reader = open_reader(db_path, config=Config(browser="no-such-browser-here {url}"),
                          clock=FrozenClock())  # fmt: skip
