@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -217,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = getattr(args, "db", None)
     try:
         if args.command is None:
-            return _run_app(db, demo=args.demo)
+            return _run_app(db, demo=args.demo)  # the app turns the collector on
+        gc.enable()  # off while ``reader`` started (reader/__main__.py)
         handler = _HANDLERS[args.command]
         return handler(args, db)
     except (InvalidURLError, InvalidSettingError) as error:  # a mistake in the command

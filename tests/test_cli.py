@@ -253,6 +253,47 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     assert str(tmp_path / "x.sqlite") in result.stdout
 
 
+def test_python_dash_m_reader_runs(tmp_path: Path) -> None:
+    env = {**os.environ, "READER_DB": str(tmp_path / "x.sqlite")}
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "locate"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path / "x.sqlite") in result.stdout
+
+
+def test_the_collector_is_off_while_the_command_starts(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # off for the imports and the app's first frame (the app turns it on); a subcommand
+    # has it on once its arguments are read, and it is on again after any command
+    import gc
+
+    import reader.__main__ as entry
+    from reader import cli
+
+    seen: dict[str, bool] = {}
+
+    def app(db: str | None, demo: bool = False) -> int:
+        seen["app"] = gc.isenabled()
+        return 0
+
+    def stats(args: object, db: str | None) -> int:
+        seen["stats"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(cli, "_run_app", app)
+    monkeypatch.setitem(cli._HANDLERS, "stats", stats)
+    try:
+        assert entry.main(["--db", str(db_path)]) == 0
+        assert gc.isenabled()
+        assert entry.main(["--db", str(db_path), "stats"]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert seen == {"app": False, "stats": True}
+
+
 def test_the_site_server_stays_quiet_when_a_client_hangs_up(
     site: SiteServer, capfd: pytest.CaptureFixture[str]
 ) -> None:

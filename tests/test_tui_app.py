@@ -352,6 +352,20 @@ async def test_the_first_frame_is_laid_out_and_the_styles_are_parsed_once(
     assert not parses
 
 
+async def test_the_app_turns_the_collector_on_at_its_first_frame(reader: Reader) -> None:
+    # the ``reader`` command starts it with the collector off (reader/__main__.py)
+    import gc
+
+    gc.disable()
+    try:
+        app = make_app(reader)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
 async def test_the_footer_shows_the_focused_panes_keys_and_a_click_presses_one(
     reader: Reader, site: SiteServer
 ) -> None:

@@ -135,8 +135,10 @@ class ReaderApp(App[None]):
     def on_ready(self) -> None:
         # Everything alive once the first frame is drawn (Textual, Rich, the widgets) lives
         # as long as the app: leave it out of the garbage collector's full passes, which
-        # otherwise walk it all and stall a key press for 50-70 ms now and then.
+        # otherwise walk it all and stall a key press for 50-70 ms now and then. The
+        # ``reader`` command starts with the collector off (reader/__main__.py): on now.
         gc.freeze()
+        gc.enable()
         self.main.first_frame_drawn()
 
     async def run_action(
