@@ -493,7 +493,7 @@ class MainScreen(Screen[None]):
         """Read feeds and counts again (after a refresh, an add or a removal)."""
         self._saved_count = self.reader.saved_count()
         self.feed_list.set_feeds(
-            self.reader.feeds(),
+            self.reader.feeds(entry_counts=False),
             self._saved_count,
             self._listed_unread(),
             self.reader.folder_repeats(),
