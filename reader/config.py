@@ -22,6 +22,10 @@ class Config:
     """Seconds one feed or page may take."""
     browser: str | None = None
     """Command that opens a URL (``{url}`` is replaced); None: the system's browser."""
+    browser_in_terminal: bool | Literal["auto"] = "auto"
+    """True: ``browser`` runs in this terminal (w3m, lynx ...): the app hands the terminal
+    over and waits for it to exit; False: it opens its own window; "auto": true for the
+    well-known terminal browsers (``reader.browser.TERMINAL_BROWSERS``)."""
     theme: str = DEFAULT_THEME
     """Theme name: one of ours, a user theme file, or a Textual built-in."""
     unread_only: bool = False
@@ -112,6 +116,12 @@ def _check(key: str, value: Any) -> tuple[Any] | str:
         return (value.strip(),)
     if key == "unread_only":
         return (value,) if isinstance(value, bool) else "must be true or false"
+    if key == "browser_in_terminal":
+        return (
+            (value,)
+            if isinstance(value, bool) or value == "auto"
+            else ('must be true, false or "auto"')
+        )
     if key == "prefetch":
         modes = ("new", "unread", "off")
         return (value,) if value in modes else f"must be one of {', '.join(modes)}"

@@ -622,6 +622,22 @@ class Reader:
 
         return open_in_browser(url, self.config.browser)
 
+    def terminal_browser_argv(self, url: str) -> list[str] | None:
+        """The command line that opens ``url`` when the config's browser runs in the
+        terminal (``browser_in_terminal``, or a well-known one such as w3m or lynx): the
+        app hands the terminal over and calls ``run_terminal_browser``. None: a graphical
+        or the system's browser, for ``open_in_browser``."""
+        from reader.browser import terminal_argv
+
+        return terminal_argv(url, self.config.browser, self.config.browser_in_terminal)
+
+    def run_terminal_browser(self, args: list[str]) -> str | None:
+        """Run ``args`` in the foreground until it exits (the terminal handed over first);
+        None when it ran fine, else why not."""
+        from reader.browser import run_in_terminal
+
+        return run_in_terminal(args)
+
     # --- the app's own state: history, where the user left off ------------------------
 
     def history(self) -> History:

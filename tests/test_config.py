@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.config import Config, load_config
+from reader.config import Config, config_from_dict, load_config
 
 
 def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
@@ -54,3 +54,12 @@ def test_reader_config_prints_the_effective_config(cli, isolated_home: Path) -> 
     assert "refresh_minutes = 5" in result.out
     assert 'theme = "reader-dark"' in result.out
     assert "bogus (line 2): unknown key" in result.err
+
+
+def test_browser_in_terminal_takes_true_false_or_auto() -> None:
+    for value in (True, False, "auto"):
+        config, problems = config_from_dict({"browser_in_terminal": value})
+        assert problems == [] and config.browser_in_terminal == value
+    config, problems = config_from_dict({"browser_in_terminal": "yes"})
+    assert config.browser_in_terminal == "auto"
+    assert [p.message for p in problems] == ['must be true, false or "auto"']

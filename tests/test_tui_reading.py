@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import itertools
 import sys
+from contextlib import nullcontext as contextlib_nullcontext
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
-from reader.browser import open_in_browser
+from reader.browser import open_in_browser, terminal_argv
 from reader.config import Config
 from reader.core import Reader, open_reader
 from reader.models import Article, Block, Link, Span
@@ -263,6 +264,100 @@ def test_a_browser_command_takes_newsboats_placeholder_too(tmp_path: Path) -> No
         # the address in its place, and not put last as well
         assert got.read_text().strip() == "https://a.example/x?y=1 0", placeholder
         got.unlink()
+
+
+def test_a_terminal_browser_gets_its_command_line_to_run_in_the_foreground() -> None:
+    url = "https://a.example/x?y=1"
+    for command in ("w3m %u", "lynx {url}", "/usr/bin/elinks", "links2", "carbonyl"):
+        argv = terminal_argv(url, command)
+        assert argv is not None and url in argv and argv.count(url) == 1, command
+    assert terminal_argv(url, "w3m -o confirm_qq=0 %u") == ["w3m", "-o", "confirm_qq=0", url]
+    assert terminal_argv(url, "lynx") == ["lynx", url]
+    # a graphical one (or none: the system's) is started apart, not run in the terminal
+    assert terminal_argv(url, "firefox {url}") is None
+    assert terminal_argv(url, "links2 -g %u") is None  # links' graphics mode: a window
+    assert terminal_argv(url, None) is None and terminal_argv(url, None, True) is None
+    assert terminal_argv(url, "w3m %u", False) is None  # the config says it is not
+    assert terminal_argv(url, "my-tui-browser --url=%u", True) == ["my-tui-browser", f"--url={url}"]
+    assert terminal_argv(url, "w3m 'unclosed", True) is None  # open_in_browser says why
+
+
+def _recording_browser(tmp_path: Path) -> tuple[Path, Path]:
+    """A small browser script that writes its arguments to a file and exits."""
+    got = tmp_path / "argv.txt"
+    script = tmp_path / "tui-browser"
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, pathlib\n"
+        f"pathlib.Path({str(got)!r}).write_text(repr(sys.argv[1:]))\n"
+    )
+    script.chmod(0o755)
+    return script, got
+
+
+async def test_o_runs_a_terminal_browser_with_the_terminal_handed_over(
+    db_path: Path, site: SiteServer, tmp_path: Path
+) -> None:
+    from contextlib import contextmanager
+
+    script, got = _recording_browser(tmp_path)
+    config = Config(browser=f"{script} %u", browser_in_terminal=True)
+    reader = open_reader(db_path, config=config, clock=FrozenClock())
+    await subscribed(reader, site)
+    app = make_app(reader)
+    suspended: list[bool] = []
+
+    @contextmanager
+    def suspend():  # type: ignore[no-untyped-def]
+        # the headless driver cannot suspend; record the hand-over, run the script inside
+        suspended.append(True)
+        yield
+        suspended.append(False)
+
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        app.suspend = suspend  # type: ignore[method-assign]
+        await pilot.press("tab")
+        row = app.main.entry_list.current_row
+        assert row is not None and row.url
+        await pilot.press("o")
+        await pilot.pause()
+        assert got.read_text() == repr([row.url])  # done by the time the key was handled
+        assert suspended == [True, False]
+        assert app.is_running and not app._notifications
+        await pilot.press("j")  # still answering keys
+        assert app.main.entry_list.current_row != row
+    reader.close()
+
+
+async def test_a_terminal_browser_that_fails_or_cannot_have_the_terminal_says_so(
+    db_path: Path, site: SiteServer, tmp_path: Path
+) -> None:
+    failing = tmp_path / "w3m"
+    failing.write_text("#!/bin/sh\nexit 4\n")
+    failing.chmod(0o755)
+    reader = open_reader(db_path, config=Config(browser=f"{failing} %u"), clock=FrozenClock())
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await pilot.press("tab")
+        await pilot.press("o")  # headless: no terminal to hand over, and no crash
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and "cannot be handed over" in messages[0]
+        app.clear_notifications()
+        app.suspend = contextlib_nullcontext  # type: ignore[assignment]
+        await pilot.press("o")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [
+            f"The browser command {str(failing)!r} failed (exit status 4)"
+        ]
+        app.clear_notifications()
+        reader.config = Config(browser="no-such-browser-here %u", browser_in_terminal=True)
+        await pilot.press("o")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert len(messages) == 1 and "was not found" in messages[0]
+        assert app.is_running
+    reader.close()
 
 
 async def test_o_reports_a_browser_that_fails(db_path: Path, site: SiteServer) -> None:

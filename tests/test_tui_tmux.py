@@ -194,3 +194,30 @@ def test_jump_to_a_related_article_and_back_in_a_real_terminal(
         assert history.index == 1
     finally:
         reader.close()
+
+
+def test_a_terminal_browser_gets_the_terminal_and_gives_it_back(
+    tmux_reader: tuple[Tmux, Path], tmp_path: Path
+) -> None:
+    tmux, db = tmux_reader
+    got = tmp_path / "browsed.txt"
+    browser = tmp_path / "lynx"  # a well-known terminal browser's name: guessed, no flag
+    browser.write_text(f'#!/bin/sh\necho "in the browser: $1"\nread line\necho "$1" > {got}\n')
+    browser.chmod(0o755)
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "reader" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'browser = "{browser} %u"\n')
+    tmux.close()  # start again, with the config
+    tmux = launch(tmp_path, db)
+    try:
+        tmux.wait_for("6 unread")
+        tmux.send("Tab", "o")
+        tmux.wait_for("in the browser: http")  # the script owns the terminal, reading it
+        assert "Harbour bridge" not in tmux.screen()
+        tmux.send("Enter")
+        tmux.wait(lambda s: "Harbour bridge" in s and "in the browser" not in s, "the redraw")
+        assert got.read_text().strip().startswith("http")
+        tmux.send("j")  # the app reads the keyboard again
+        tmux.quit()
+    finally:
+        tmux.close()

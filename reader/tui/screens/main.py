@@ -871,7 +871,7 @@ class MainScreen(Screen[None]):
         if link is None:
             self.notify("Highlight a link first (Tab, or a number)", timeout=2)
             return
-        self._open_in_browser(link.url)
+        self._open_page(link.url)
 
     def action_search(self) -> None:
         def chosen(hit: SearchHit | None) -> None:
@@ -1140,7 +1140,26 @@ class MainScreen(Screen[None]):
     def action_open_browser(self) -> None:
         url, _ = self._page_for_keys()
         if url:
+            self._open_page(url)
+
+    def _open_page(self, url: str) -> None:
+        """A terminal browser gets the terminal until it exits; any other is started apart."""
+        args = self.reader.terminal_browser_argv(url)
+        if args is None:
             self._open_in_browser(url)
+            return
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                problem = self.reader.run_terminal_browser(args)
+        except SuspendNotSupported:
+            problem = (
+                "This terminal cannot be handed over to the browser; set "
+                "browser_in_terminal = false and a graphical browser in the config"
+            )
+        if problem is not None:
+            self.notify(clean_line(problem), severity="error", markup=False, timeout=8)
 
     @work(thread=True, group="browser", exit_on_error=False)
     def _open_in_browser(self, url: str) -> None:
