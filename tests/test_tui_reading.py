@@ -158,6 +158,22 @@ async def test_the_help_fits_80x24_and_scrolls(reader: Reader) -> None:
         assert dialog.scroll_y > 0
 
 
+async def test_the_help_names_ctrl_p_once(reader: Reader) -> None:
+    import io
+
+    from rich.console import Console
+
+    app = make_app(reader)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=120, file=io.StringIO())
+        console.print(app.screen._text())
+        shown = console.file.getvalue()  # type: ignore[attr-defined]
+        assert shown.count("Ctrl+P") == 1 and "Command palette" in shown
+
+
 # --- bugs a new user hit ----------------------------------------------------------------
 
 

@@ -60,7 +60,6 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(Text(key_label(keys)), Text(description))
             parts.extend([Text(""), Text(title, style="bold underline"), table])
-        parts.extend([Text(""), Text("Ctrl+P opens the command palette: every action by name.")])
         return Group(*parts)
 
     def action_close(self) -> None:
