@@ -154,8 +154,18 @@ class Reader:
     def get_feed(self, url_or_id: str | int) -> Feed:
         feed = self._storage.get_feed(url_or_id)
         if feed is None:
-            raise FeedNotFoundError(f"not subscribed to {url_or_id}; see `reader feeds`")
+            self._not_subscribed(url_or_id)
+        assert feed is not None
         return feed
+
+    @staticmethod
+    def _not_subscribed(url_or_id: str | int) -> None:
+        """Raise why no feed was found: :class:`InvalidURLError` when the argument is not an
+        http(s) URL at all (a mistake in the command, as for ``add``), else
+        :class:`FeedNotFoundError`."""
+        if isinstance(url_or_id, str):
+            check_web_url(url_or_id)
+        raise FeedNotFoundError(f"not subscribed to {url_or_id}; see `reader feeds`")
 
     def find_feed(self, url_or_id: str | int) -> Feed | None:
         """The feed with this URL or id, with its counts; None when there is none."""
@@ -198,7 +208,7 @@ class Reader:
         """Unsubscribe; the feed's entries go, the reading list stays. A synced feed is
         unsubscribed on the server at the next sync."""
         if not self._storage.remove_feed(url):
-            raise FeedNotFoundError(f"not subscribed to {url}; see `reader feeds`")
+            self._not_subscribed(url)
 
     def edit_feed(
         self,

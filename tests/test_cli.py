@@ -138,6 +138,9 @@ def test_remove(cli, site: SiteServer) -> None:
     missing = cli("remove", site.url("/feed.xml"))
     assert missing.status == 1
     assert "not subscribed" in missing.err
+    for command in (["remove"], ["edit"], ["entries", "--feed"], ["refresh", "--feed"]):
+        missing = cli(*command, site.url("/feed.xml"))  # a URL, not subscribed: exit 1
+        assert missing.status == 1 and "not subscribed" in missing.err, command
 
 
 def test_import_reports_counts_and_bad_lines(cli, tmp_path: Path) -> None:
@@ -315,9 +318,13 @@ def test_the_site_server_stays_quiet_when_a_client_hangs_up(
 # --- the command line, consistent (issue 9 §5) --------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["add", "read"])
-def test_a_word_that_is_not_a_url_is_a_usage_error(cli, command: str) -> None:
-    result = cli(command, "notaurl")
+@pytest.mark.parametrize(
+    "command",
+    [["add"], ["read"], ["edit"], ["edit", "--title", "T"], ["remove"], ["refresh", "--feed"],
+     ["prefetch", "--feed"], ["entries", "--feed"]],
+)  # fmt: skip
+def test_a_word_that_is_not_a_url_is_a_usage_error(cli, command: list[str]) -> None:
+    result = cli(*command, "notaurl")
     assert result.status == 2
     assert result.err == "reader: not a URL: notaurl; give an http or https URL\n"
 
