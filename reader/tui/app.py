@@ -24,11 +24,7 @@ from reader.sanitize import clean_line
 from reader.tui import notices
 from reader.tui.actions import ACTIONS, EXTRA_HELP, SCOPE_TITLES, Action, actions_of, bindings
 from reader.tui.keys import KeyBinding, bindings_of, check_keymap
-from reader.tui.screens.add_feed import AddFeedScreen
-from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.help import HelpScreen, Section, key_label
 from reader.tui.screens.main import MainScreen
-from reader.tui.screens.picker import PickerScreen
 from reader.tui.themes import BUILT_IN_THEMES, load_themes
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.entry_list import EntryList
@@ -39,6 +35,8 @@ if TYPE_CHECKING:
 
     from textual.actions import ActionParseResult
     from textual.dom import DOMNode
+
+    from reader.tui.screens.help import Section
 
 STATE_THEME = "tui.theme"
 """The theme last picked in the app (the palette); it wins over the config's ``theme``."""
@@ -168,6 +166,12 @@ class ReaderApp(App[None]):
 
     def binding_chains(self) -> list[list[KeyBinding]]:
         """The groups of bindings active at the same time (for clash checks)."""
+        # the dialogs are imported when needed, not at start
+        from reader.tui.screens.add_feed import AddFeedScreen
+        from reader.tui.screens.confirm import ConfirmScreen
+        from reader.tui.screens.help import HelpScreen
+        from reader.tui.screens.picker import PickerScreen
+
         digits = KeyBinding("(link number)", tuple("0123456789"))
         return [
             bindings_of(FeedList, MainScreen, type(self)),
@@ -199,12 +203,16 @@ class ReaderApp(App[None]):
         return self._keymap.get(action.id, action.keys)
 
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections()))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Textual's own "Keys" opens a panel that Escape does not close: ours is the ? screen
         """The palette: Textual's commands (not its Keys panel) and every action of ours."""
+        from reader.tui.screens.help import key_label
+
         for command in super().get_system_commands(screen):
             if command.title != "Keys":
                 yield command

@@ -45,12 +45,6 @@ from reader.sanitize import clean_line
 from reader.tui import notices
 from reader.tui.actions import bindings
 from reader.tui.format import clock_time
-from reader.tui.screens.add_feed import AddFeedScreen, NewFeed
-from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.feed_settings import FeedSettings, FeedSettingsScreen
-from reader.tui.screens.history_list import HistoryScreen
-from reader.tui.screens.links import LinkPickerScreen
-from reader.tui.screens.search import SearchScreen
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.entry_list import (
     PAGE_SIZE,
@@ -64,6 +58,7 @@ from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.status_bar import Progress, StatusBar
 
 if TYPE_CHECKING:
+    # the dialogs are imported when opened, not at start (~6 ms of imports)
     from reader.core import Reader
     from reader.history import History
     from reader.models import (
@@ -73,6 +68,8 @@ if TYPE_CHECKING:
         SyncProgress,
         SyncReport,
     )
+    from reader.tui.screens.add_feed import NewFeed
+    from reader.tui.screens.feed_settings import FeedSettings
 
 Pane = Literal["feeds", "entries", "article"]
 PANES: tuple[Pane, ...] = ("feeds", "entries", "article")
@@ -849,6 +846,8 @@ class MainScreen(Screen[None]):
             if index is not None and index != self.history.index:
                 self.go_to_visit(index)
 
+        from reader.tui.screens.history_list import HistoryScreen
+
         self.app.push_screen(HistoryScreen(self.history), chosen)
 
     def action_link_picker(self) -> None:
@@ -862,6 +861,8 @@ class MainScreen(Screen[None]):
             if number is not None:
                 view.highlight(number, reveal=False)
                 view.follow(number)
+
+        from reader.tui.screens.links import LinkPickerScreen
 
         self.app.push_screen(LinkPickerScreen(links, view.link_kinds, view.highlighted), chosen)
 
@@ -877,6 +878,8 @@ class MainScreen(Screen[None]):
         def chosen(hit: SearchHit | None) -> None:
             if hit is not None:
                 self.open_hit(hit)
+
+        from reader.tui.screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen(self.reader), chosen)
 
@@ -1073,6 +1076,8 @@ class MainScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._mark_read([f.id for f in feeds])
+
+        from reader.tui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question, "This can't be undone."), answered)
 
@@ -1396,6 +1401,8 @@ class MainScreen(Screen[None]):
                 self.status.set_info(f"finding the feed at {result.url}…")
                 self._add_feed(result)
 
+        from reader.tui.screens.add_feed import AddFeedScreen
+
         self.app.push_screen(AddFeedScreen(), added)
 
     @work(group="add-feed", exit_on_error=False)
@@ -1459,6 +1466,8 @@ class MainScreen(Screen[None]):
                         markup=False, timeout=3)  # fmt: skip
             self.reload_feeds()
 
+        from reader.tui.screens.feed_settings import FeedSettingsScreen
+
         self.app.push_screen(FeedSettingsScreen(target), edited)
 
     def action_remove_feed(self) -> None:
@@ -1486,6 +1495,8 @@ class MainScreen(Screen[None]):
             if self.feed_list.current is not None:
                 self.show_selection(self.feed_list.current)
             self._apply_layout()
+
+        from reader.tui.screens.confirm import ConfirmScreen
 
         self.app.push_screen(
             ConfirmScreen(
