@@ -3,9 +3,12 @@ stored, and with the site gone they open whole; `e` edits a feed's settings."""
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from reader.article import FULL_TEXT_OFF
 from reader.core import Reader
 from reader.site_server import SiteServer
+from reader.tui.app import ReaderApp
 from reader.tui.screens.feed_settings import FeedSettingsScreen
 from tests.conftest import FrozenClock
 from tests.test_tui_app import make_app, wait_for
@@ -40,11 +43,7 @@ async def test_e_edits_the_feeds_settings(reader: Reader, site: SiteServer) -> N
     reader.add_feeds([(site.url("/feed.xml"), "Gazette", None)])
     app = make_app(reader)
     async with app.run_test(size=(130, 40)) as pilot:
-        main = app.main
-        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
-        await pilot.pause()
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, FeedSettingsScreen))
+        await open_feed_settings(pilot, app)
         screen = app.screen
         assert isinstance(screen, FeedSettingsScreen)
         screen.query_one("#title").value = "Port Alder"  # type: ignore[attr-defined]
@@ -92,11 +91,7 @@ async def test_the_settings_reach_their_buttons_at_80x24(reader: Reader, site: S
     reader.add_feeds([(site.url("/feed.xml"), "Gazette", None)])
     app = make_app(reader)
     async with app.run_test(size=(80, 24)) as pilot:
-        main = app.main
-        main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
-        await pilot.pause()
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, FeedSettingsScreen))
+        await open_feed_settings(pilot, app)
         await pilot.pause()
         dialog = app.screen.query_one("#dialog")
         assert dialog.region.y >= 0 and dialog.region.bottom <= 24  # it was 30 rows high
@@ -131,3 +126,12 @@ async def test_a_kept_page_that_cannot_be_checked_says_offline_copy_on_the_statu
         await pilot.press("escape", "j", "enter")  # the next kept page says it too
         await wait_for(pilot, lambda: "offline copy from" in main.status.info)
     await reader.aclose()
+
+
+async def open_feed_settings(pilot: Pilot[None], app: ReaderApp) -> None:
+    """Select the first feed and press e: its settings dialog is up."""
+    main = app.main
+    main.feed_list.select_key(next(r.key for r in main.feed_list.rows if r.kind == "feed"))
+    await pilot.pause()
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, FeedSettingsScreen))
