@@ -36,9 +36,13 @@ def store(db_path: Path) -> Iterator[Reader]:
 
 
 async def subscribed(reader: Reader, site: SiteServer) -> None:
-    """Every outlet, refreshed, and every page read once (so opening is instant)."""
-    reader.add_feeds((site.url(path), None, None) for path in LABELS["feeds"].values())
-    await reader.refresh(force=True)
+    """Every outlet, refreshed, and every page read once (so opening is instant). The
+    wire's copies arrive after the outlets' originals, as in life: refreshed together,
+    which copy is stored first (and listed) depended on which feed answered first."""
+    urls = {name: site.url(path) for name, path in LABELS["feeds"].items()}
+    reader.add_feeds((url, None, None) for url in urls.values())
+    await reader.refresh([url for name, url in urls.items() if name != "wire"], force=True)
+    await reader.refresh([urls["wire"]], force=True)
     await read_every_page(reader)
     await reader.aclose()
 
