@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.config import Config, ConfigProblem, load_config
@@ -155,11 +155,10 @@ class Reader:
         feed = self._storage.get_feed(url_or_id)
         if feed is None:
             self._not_subscribed(url_or_id)
-        assert feed is not None
         return feed
 
     @staticmethod
-    def _not_subscribed(url_or_id: str | int) -> None:
+    def _not_subscribed(url_or_id: str | int) -> NoReturn:
         """Raise why no feed was found: :class:`InvalidURLError` when the argument is not an
         http(s) URL at all (a mistake in the command, as for ``add``), else
         :class:`FeedNotFoundError`."""

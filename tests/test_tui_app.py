@@ -352,6 +352,21 @@ async def test_the_first_frame_is_laid_out_and_the_styles_are_parsed_once(
     assert not parses
 
 
+async def test_the_theme_is_set_the_public_way_when_textual_lacks_the_private_step(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the quick start-up theme relies on a private Textual method (textual>=8.0 is all we
+    # ask): a release without it must still start, with the theme, not crash
+    from reader.tui import app as app_module
+
+    assert hasattr(ReaderApp, app_module.TEXTUAL_FILTER_STEP)  # today's Textual has it
+    monkeypatch.setattr(app_module, "TEXTUAL_FILTER_STEP", "_gone_in_a_later_textual")
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "reader-dark" and app.has_class("-theme-reader-dark", "-dark-mode")
+
+
 async def test_the_app_turns_the_collector_on_at_its_first_frame(reader: Reader) -> None:
     # the ``reader`` command starts it with the collector off (reader/__main__.py)
     import gc

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
 STATE_THEME = "tui.theme"
 """The theme last picked in the app (the palette); it wins over the config's ``theme``."""
 DEFAULT_THEME = "reader-dark"
+TEXTUAL_FILTER_STEP = "_refresh_truecolor_filter"
+"""The private step of Textual's theme change that start-up repeats (see
+``_start_with_theme``); a Textual without it gets the theme the public way."""
 
 
 class ReaderApp(App[None]):
@@ -99,6 +102,10 @@ class ReaderApp(App[None]):
         """Set the theme before the stylesheet is first read. Setting ``self.theme`` (in
         ``on_mount`` or here) has Textual parse every stylesheet again, built-in ones
         included, and restyle every widget: ~20 ms of CPU before the first frame."""
+        refresh_filter = getattr(self, TEXTUAL_FILTER_STEP, None)
+        if refresh_filter is None:  # a Textual without this private step: the public way
+            self.theme = name
+            return
         self.set_reactive(App.theme, name)
         # what App._watch_theme does, less the second parse (nothing is parsed yet)
         dark = self.current_theme.dark
@@ -107,7 +114,7 @@ class ReaderApp(App[None]):
             {**classes, f"-theme-{name}": True, "-dark-mode": dark, "-light-mode": not dark},
             update=False,
         )
-        self._refresh_truecolor_filter(self.ansi_theme)
+        refresh_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
 
     def on_mount(self) -> None:
