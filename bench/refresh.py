@@ -420,7 +420,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=50, help="M items per feed (default 50)")
     parser.add_argument("--latency", type=float, default=50, help="ms per request (default 50)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each tool (default 3)")
-    parser.add_argument("--jobs", type=int, default=32, help="concurrency of both (default 32)")
+    parser.add_argument(
+        "--jobs", type=int, default=64, help="concurrency of both (default 64, reader's own)"
+    )
     parser.add_argument("--hosts", type=int, default=64, help="server ports (default 64)")
     parser.add_argument("--no-newsboat", action="store_true", help="time reader only")
     parser.add_argument("--measure-parse", action="store_true")

@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     refresh.add_argument(
         "--jobs", metavar="N", type=_positive_int,
-        help="feeds fetched at once (default: concurrency from the config, 32)",
+        help="feeds fetched at once (default: concurrency from the config, 64)",
     )  # fmt: skip
     refresh.add_argument(
         "--no-articles", action="store_true",

@@ -14,7 +14,7 @@ DEFAULT_THEME = "reader-dark"
 class Config:
     refresh_minutes: int = 30
     """Minutes between background refreshes in the app; 0 turns them off."""
-    concurrency: int = 32
+    concurrency: int = 64
     """Feeds fetched at once."""
     per_host: int = 4
     """Requests in flight to one host at once."""

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 DEFAULT_CONNECT_TIMEOUT: Final = 10.0
 DEFAULT_TOTAL_TIMEOUT: Final = 30.0
-DEFAULT_CONCURRENCY: Final = 32
+DEFAULT_CONCURRENCY: Final = 64
 DEFAULT_PER_HOST: Final = 4
 MAX_REDIRECTS: Final = 5
 DECODE_CHUNK: Final = 64 * 1024  # the most one decoding step gives, in bytes
@@ -84,10 +84,13 @@ def make_client(settings: HttpSettings = HttpSettings()) -> httpx.AsyncClient:
     """The one client: global connection limit, timeouts, redirects, our User-Agent."""
     import httpx
 
+    from reader.transport import OriginPoolTransport
+
     return httpx.AsyncClient(
-        limits=httpx.Limits(
+        transport=OriginPoolTransport(
             max_connections=settings.concurrency,
-            max_keepalive_connections=settings.concurrency,
+            per_origin=settings.per_host,
+            max_origins=settings.concurrency,
         ),
         timeout=httpx.Timeout(settings.total_timeout, connect=settings.connect_timeout),
         follow_redirects=True,

@@ -149,6 +149,35 @@ def test_update_in_place_keeps_read_state(db_path: Path) -> None:
     assert store.store_entries(feed.id, [EntryData("g", title="second")]) == (0, 0)
 
 
+@pytest.mark.parametrize("threads", [1, 3], ids=["worker process", "beside other threads"])
+def test_new_entries_are_stored_whole_by_either_insert(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    """A worker process (no other thread) inserts row by row, the app's store thread as
+    one JSON statement: both keep every field, odd text included."""
+    import threading
+
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
+    store = Storage(db_path)
+    feed = store.add_feed("https://example.org/feed")
+    assert feed is not None
+    odd = 'quotes " \' back\\slash \u00e9\U0001f600 "[1, 2]" {"a": 1}'
+    sent = [
+        EntryData("g1", url="https://example.org/1", title=odd, author="A. Writer",
+                  published=1000.0, updated=1001.0, summary="<p>one</p>", content=odd),
+        EntryData("g2", title="NUL\x00inside", summary="two\x00"),
+        EntryData("g3"),
+    ]  # fmt: skip
+    assert store.store_entries(feed.id, sent) == (3, 0)
+    stored = {entry.guid: entry for entry in store.entries()}
+    assert (stored["g1"].url, stored["g1"].title, stored["g1"].author) == (
+        "https://example.org/1", odd, "A. Writer")  # fmt: skip
+    assert (stored["g1"].published, stored["g1"].updated) == (1000.0, 1001.0)
+    assert (stored["g1"].summary, stored["g1"].content) == ("<p>one</p>", odd)
+    assert (stored["g2"].title, stored["g2"].summary) == ("NUL\x00inside", "two\x00")
+    assert stored["g3"].title is None
+
+
 def test_removing_a_feed_removes_its_entries_but_not_the_reading_list(db_path: Path) -> None:
     store = Storage(db_path)
     feed = store.add_feed("https://example.org/feed")
