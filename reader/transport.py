@@ -7,7 +7,8 @@ each idle one, all of them again, polling each socket: with 32 connections to 32
 covers a host's few connections; a semaphore keeps the whole client at
 ``max_connections`` (a connection's slot is held until its response is closed), and at
 most ``max_origins`` pools are kept (the least recently used idle one is closed for a
-new origin), so idle keep-alive connections stay bounded too.
+new origin, and any idle for longer than a connection is kept alive), so idle keep-alive
+connections stay bounded too, also in an app left open for days.
 
 The TLS context is made once, when the first https origin comes (loading the system's
 certificates takes about 20 ms), and shared by every pool.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Final
@@ -30,13 +32,23 @@ Origin = tuple[bytes, bytes, int | None]
 
 
 class OriginPoolTransport(httpx.AsyncBaseTransport):
-    def __init__(self, *, max_connections: int, per_origin: int, max_origins: int) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int,
+        per_origin: int,
+        max_origins: int,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``monotonic``: the clock idle pools are timed by (a test's stands still)."""
         self.max_connections = max(1, max_connections)
         self.per_origin = max(1, per_origin)
         self.max_origins = max(1, max_origins)
         self._slots = asyncio.Semaphore(self.max_connections)
         self._pools: OrderedDict[Origin, httpx.AsyncHTTPTransport] = OrderedDict()
         self._busy: dict[Origin, int] = {}  # responses open, per origin
+        self._used: dict[Origin, float] = {}  # when each pool last started a request
+        self._monotonic = monotonic
         self._closing: set[asyncio.Task[None]] = set()
         self._ssl: ssl.SSLContext | None = None
         self._unused_tls: ssl.SSLContext | None = None
@@ -68,11 +80,12 @@ class OriginPoolTransport(httpx.AsyncBaseTransport):
         )
 
     def _pool(self, origin: Origin) -> httpx.AsyncHTTPTransport:
+        self._used[origin] = now = self._monotonic()
         pool = self._pools.get(origin)
         if pool is not None:
             self._pools.move_to_end(origin)
             return pool
-        self._evict()
+        self._evict(now)
         pool = httpx.AsyncHTTPTransport(
             verify=self._tls(origin[0] == b"https"),
             limits=httpx.Limits(
@@ -98,18 +111,24 @@ class OriginPoolTransport(httpx.AsyncBaseTransport):
             self._unused_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         return self._unused_tls
 
-    def _evict(self) -> None:
-        """Make room for one more pool: close the least recently used idle ones."""
+    def _evict(self, now: float) -> None:
+        """Make room for one more pool: close the idle ones whose connections have expired,
+        then the least recently used idle ones while there are too many."""
         for origin in list(self._pools):
-            if len(self._pools) < self.max_origins:
-                return
-            if self._busy.get(origin, 0) == 0:
-                pool = self._pools.pop(origin)
-                self._busy.pop(origin, None)
-                task = asyncio.create_task(pool.aclose())
-                self._closing.add(task)
-                task.add_done_callback(self._closing.discard)
+            if self._busy.get(origin, 0):
+                continue
+            expired = now - self._used.get(origin, now) > KEEPALIVE_EXPIRY
+            if expired or len(self._pools) >= self.max_origins:
+                self._close(origin)
         # every pool busy: go over the count for now (the slots still cap connections)
+
+    def _close(self, origin: Origin) -> None:
+        pool = self._pools.pop(origin)
+        self._busy.pop(origin, None)
+        self._used.pop(origin, None)
+        task = asyncio.create_task(pool.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), OrderedDict()

@@ -117,3 +117,23 @@ async def test_idle_pools_beyond_the_most_origins_are_closed(site: SiteServer) -
     ports = {server: [r.client_port for r in server.hits("/feed.xml")] for server in (site, second)}
     assert len(set(ports[site])) == 1  # one connection all along
     assert len(set(ports[second])) == 2
+
+
+async def test_a_pool_idle_longer_than_keep_alive_is_closed_when_another_opens(
+    site: SiteServer,
+) -> None:
+    """An app left open: the hosts of this morning's refresh keep no sockets until the next."""
+    from reader.transport import KEEPALIVE_EXPIRY
+
+    now = [1000.0]
+    with SiteServer() as second:
+        transport = OriginPoolTransport(
+            max_connections=8, per_origin=2, max_origins=8, monotonic=lambda: now[0]
+        )
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.get(site.url("/feed.xml"))).status_code == 200
+            now[0] += KEEPALIVE_EXPIRY + 1
+            assert (await client.get(second.url("/feed.xml"))).status_code == 200
+            assert len(transport._pools) == 1  # site's went
+            assert (await client.get(site.url("/feed.xml"))).status_code == 200
+    assert len({r.client_port for r in site.hits("/feed.xml")}) == 2
