@@ -801,3 +801,26 @@ def test_the_site_name_leaves_a_meta_title_too() -> None:
         '<meta property="og:site_name" content="Atlas"><meta property="og:title" content="Atlas">'
     )
     assert _meta_article(alone).title == "Atlas"  # never emptied
+
+
+def test_section_edit_links_leave_headings() -> None:
+    """A wiki's "[edit]" beside each section title, marked by class, by its action=edit
+    address or only by its bracketed word, in any language, is not part of the heading."""
+    html = (
+        '<h2><span class="mw-headline">History</span><span class="mw-editsection">'
+        '<span class="mw-editsection-bracket">[</span>'
+        '<a href="/w/index.php?title=Ferry&amp;action=edit&amp;section=1">edit</a>'
+        '<span class="mw-editsection-bracket">]</span></span></h2>'
+        "<p>The first ferry crossed in 1901.</p>"
+        '<h2>Geschichte<span>[<a href="/index.php?title=F%C3%A4hre&amp;veaction=edit'
+        '&amp;section=2">Bearbeiten</a> | <a href="/index.php?title=F%C3%A4hre&amp;'
+        'action=edit&amp;section=2">Quelltext bearbeiten</a>]</span></h2>'
+        "<p>Die erste Fähre fuhr 1901.</p>"
+        "<h3>Histoire [modifier | modifier le code]</h3>"
+        '<h3>Arrays: int[] and <a href="/wiki/Edit">edit</a> [sic]</h3>'
+    )
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    headings = [b.text for b in html_to_blocks(root, URL) if b.kind == "heading"]
+    assert headings == ["History", "Geschichte", "Histoire", "Arrays: int[] and edit [sic]"]
+    article = extract_article(_article(html), URL)
+    assert "[edit]" not in to_text(article) and "History" in to_text(article)

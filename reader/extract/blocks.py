@@ -79,6 +79,7 @@ class _Builder:
         self.blocks: list[Block] = []
         self.spans: list[tuple[str, str | None, SpanStyle]] = []
         self.page = normalize_url(base_url) if base_url else ""
+        self.dropped_edit_link = False  # in the heading being built
 
     # inline content
 
@@ -92,6 +93,9 @@ class _Builder:
         if not spans:
             return
         result = _normalize_spans(spans, pre=ctx.pre)
+        if ctx.kind == "heading":
+            result = _without_edit_residue(result, self.dropped_edit_link)
+            self.dropped_edit_link = False
         if not result:
             return
         if ctx.kind == "list_item":
@@ -141,6 +145,9 @@ class _Builder:
                 self.add_text(_BR, href, style)
             return
         if tag == "img":
+            return
+        if ctx.kind == "heading" and _is_edit_link(el, tag):
+            self.dropped_edit_link = True  # a wiki's "[edit]" beside a section's title
             return
         if tag not in BLOCK_TAGS or ctx.pre:
             self._inline(el, tag, ctx, href, style)
@@ -260,6 +267,58 @@ class _Builder:
         caption = el.find("caption")
         if caption is not None:
             self.walk(caption, ctx, None, "")
+
+
+# Section-edit links in headings: wiki software marks them by class ("mw-editsection",
+# "editsection", "section-edit") or links them to an ``action=edit`` address; what is left
+# of their brackets, or a bracketed edit word left as text, goes too.
+_EDIT_CLASS_RE = re.compile(r"(?<![a-z])(?:edit-?section|section-?edit|edit-?link)", re.I)
+_EDIT_HREF_RE = re.compile(r"[?&](?:ve)?action=(?:edit|submit|editsource)\b", re.I)
+_EDIT_WORDS = (
+    r"edit|edit\s+source|modifier|modifier\s+le\s+code|bearbeiten|quelltext\s+bearbeiten"
+    r"|editar|editar\s+código(?:\s+fuente)?|modifica|modifica\s+wikitesto|edytuj"
+    r"|edytuj\s+kod|bewerken|brontekst\s+bewerken|muokkaa|redigera|rediger|upravit"
+    r"|редактировать|править|правити|редагувати|編集|编辑|編輯|편집|düzenle|szerkesztés"
+)
+_EDIT_RESIDUE_RE = re.compile(rf"\s*\[(?:\s*(?:{_EDIT_WORDS}|[|·/]))*\s*\]\s*$", re.I)
+_EDIT_WORD_RESIDUE_RE = re.compile(
+    rf"\s*\[\s*(?:{_EDIT_WORDS})\s*(?:[|·/]\s*(?:{_EDIT_WORDS})\s*)*\]\s*$", re.I
+)
+_EDIT_LINK_TEXT_MAX_WORDS: Final = 3
+
+
+def _is_edit_link(el: lxml.html.HtmlElement, tag: str) -> bool:
+    """An edit link (or its wrapper) inside a heading."""
+    if _EDIT_CLASS_RE.search(el.get("class") or ""):
+        return True
+    if tag != "a":
+        return False
+    href = el.get("href") or ""
+    if not _EDIT_HREF_RE.search(href):
+        return False
+    return len(el.text_content().split()) <= _EDIT_LINK_TEXT_MAX_WORDS
+
+
+def _without_edit_residue(spans: tuple[Span, ...], dropped_link: bool) -> tuple[Span, ...]:
+    """A heading's spans without a trailing "[edit]", or the "[]" or "[ | ]" left where
+    edit links were dropped (only then: "int[]" may be a heading's own text)."""
+    if not spans or "]" not in spans[-1].text:
+        return spans
+    text = "".join(s.text for s in spans)
+    match = (_EDIT_RESIDUE_RE if dropped_link else _EDIT_WORD_RESIDUE_RE).search(text)
+    if match is None or not text[: match.start()].strip():
+        return spans
+    keep = match.start()
+    out: list[Span] = []
+    position = 0
+    for span in spans:
+        end = position + len(span.text)
+        if position < keep:
+            out.append(replace(span, text=span.text[: keep - position]))
+        position = end
+    if out:
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip())
+    return tuple(s for s in out if s.text)
 
 
 def table_rows(table: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
