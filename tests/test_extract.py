@@ -824,3 +824,41 @@ def test_section_edit_links_leave_headings() -> None:
     assert headings == ["History", "Geschichte", "Histoire", "Arrays: int[] and edit [sic]"]
     article = extract_article(_article(html), URL)
     assert "[edit]" not in to_text(article) and "History" in to_text(article)
+
+
+@pytest.mark.parametrize(
+    ("url", "head", "title"),
+    [
+        # meta titles (<title> has a rougher rule of its own): the site's name, give or
+        # take a word or a domain ending
+        ("https://chronik.example/a", '<meta property="og:site_name" content="Chronik.de">'
+         '<meta property="og:title" content="Der Stadtrat beschließt den Haushalt | Chronik">',
+         "Der Stadtrat beschließt den Haushalt"),
+        # no name given: the address says it
+        ("https://www.seeblick-zeitung.de/lokal/faehre",
+         '<meta property="og:title" content="Die Fähre fährt wieder - Seeblick Zeitung">',
+         "Die Fähre fährt wieder"),
+        ("https://lephare.example/x", '<meta name="application-name" content="Le Phare">'
+         '<meta property="og:title" content="Le Phare – Le budget est voté à Caen">',
+         "Le budget est voté à Caen"),
+        ("https://food.example/tw", '<meta property="og:site_name" content="痞客邦 PIXNET">'
+         '<meta property="og:title" content="台北最好吃的牛肉麵 – 痞客邦">', "台北最好吃的牛肉麵"),
+        # a headline with a dash in it, and no site named at either end: whole
+        ("https://sport.example/b", '<meta property="og:site_name" content="Sportblatt">'
+         '<meta property="og:title" content="Dortmund - Gladbach: Das Spiel live sehen">',
+         "Dortmund - Gladbach: Das Spiel live sehen"),
+        # the site's name inside the headline stays; only the end goes
+        ("https://www.seeblick.example/c",
+         '<meta property="og:title" content="Seeblick-Verein feiert Jubiläum | Seeblick">',
+         "Seeblick-Verein feiert Jubiläum"),
+        # the title is the site's own name: nothing to cut
+        ("https://news.example/", '<meta name="application-name" content="Kurier - Nachrichten">'
+         '<meta property="og:title" content="Kurier - Nachrichten">', "Kurier - Nachrichten"),
+    ],
+)  # fmt: skip
+def test_title_loses_the_site_name_it_ends_with(url: str, head: str, title: str) -> None:
+    from reader.extract.metadata import read_metadata
+
+    root = parse_page(f"<html><head>{head}</head><body><p>Text.</p></body></html>")
+    assert root is not None
+    assert read_metadata(root, url).title == title

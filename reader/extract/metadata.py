@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -150,22 +150,108 @@ def normalize_date(value: str | None) -> str | None:
     return value
 
 
-def without_site_name(title: str, site_name: str) -> str:
-    """``title`` without the site's name before or after it ("Story - Yahoo!ニュース")."""
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", ": "):
-        if title.endswith(sep + site_name) and len(title) > len(sep + site_name):
-            return title[: -len(sep + site_name)].strip()
-        if title.startswith(site_name + sep) and len(title) > len(site_name + sep):
-            return title[len(site_name + sep) :].strip()
-    return title
+_TITLE_SEPARATORS: Final = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ", " • ", " » ", " ǀ ")
+_SITE_PART_MAX_WORDS: Final = 6  # "Bahamas Local News", "brand eins online"
+_SITE_KEY_MIN_CHARS: Final = 3  # below this a site's name must match whole ("DW")
+_HEADLINE_MIN_CHARS: Final = 6  # what is left must still be a headline
+# Labels of an address that name no site: "www.", "m.", and the "co" of "co.uk".
+_HOST_NOISE: Final = frozenset(
+    "www www1 www2 m mobile amp en de fr es it co com org net ac gov ne or".split()
+)
 
 
-def _page_title(root: lxml.html.HtmlElement, site_name: str | None) -> str:
+def _site_key(text: str) -> str:
+    """A name for comparing: letters and digits only, case folded ("Chefkoch.de" and
+    "chefkoch de" both "chefkochde")."""
+    return "".join(char for char in text.casefold() if char.isalnum())
+
+
+def _host_keys(url: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What a page's address says the site is called: its name ("brandeins", and
+    "brandeinsde" for www.brandeins.de, "anarcat" for anarc.at), then its other labels
+    ("advertising" of advertising.jodel.com), which only count whole."""
+    try:
+        host = (urlsplit(url).hostname or "").casefold()
+    except ValueError:
+        return (), ()
+    labels = [label for label in host.split(".") if label]
+    while len(labels) > 2 and labels[0] in _HOST_NOISE:
+        labels = labels[1:]
+    if len(labels) < 2:
+        return (), ()
+    names = [label for label in labels[:-1] if label not in _HOST_NOISE]
+    main = [_site_key(".".join(labels))] + [_site_key(label) for label in names[-1:]]
+    others = [_site_key(label) for label in names[:-1]]
+    return tuple(key for key in main if key), tuple(key for key in others if key)
+
+
+def _is_site_part(
+    part: str, names: tuple[str, ...], hosts: tuple[tuple[str, ...], tuple[str, ...]]
+) -> bool:
+    """Whether one end of a title ("Chefkoch", "brand eins online", "痞客邦") names the
+    site: the same as one of its names or its address, or one of them and a little more."""
+    key = _site_key(part)
+    if not key or len(part.split()) > _SITE_PART_MAX_WORDS:
+        return False
+    for name in (_site_key(n) for n in names):
+        if not name:
+            continue
+        if key == name:
+            return True
+        if min(len(key), len(name)) >= _SITE_KEY_MIN_CHARS and (
+            key.startswith(name) or name.startswith(key)
+        ):
+            return True
+    main, others = hosts
+    if key in others:
+        return True
+    return any(
+        key == host or (len(host) > _SITE_KEY_MIN_CHARS and key.startswith(host)) for host in main
+    )
+
+
+def without_site_name(title: str, site_names: tuple[str, ...], url: str = "") -> str:
+    """``title`` without the site's name before or after it ("Story - Yahoo!ニュース",
+    "Story | brand eins online" on brandeins.de, "Story – 痞客邦" when the site calls itself
+    "痞客邦 PIXNET"). The name is one of ``site_names`` or the page's address, give or take
+    a word; a headline is never cut into: what is left must be a headline still, and a part
+    of it that names no site stays."""
+    names = tuple(dict.fromkeys(n for n in site_names if n))
+    hosts = _host_keys(url) if url else ((), ())
+    if not names and not hosts[0]:
+        return title
+    if _site_key(title) in {_site_key(name) for name in names}:
+        return title  # the title is a name of the site ("Yahoo News - Latest News"): kept
+    for name in names:  # the exact name, also after ": " ("Site: Story")
+        for sep in (*_TITLE_SEPARATORS, ": "):
+            if title.endswith(sep + name) and len(title) > len(sep + name):
+                return title[: -len(sep + name)].strip()
+            if title.startswith(name + sep) and len(title) > len(name + sep):
+                return title[len(name + sep) :].strip()
+    # the shortest end that names the site, after or before any of the separators
+    best: str | None = None
+    for sep in _TITLE_SEPARATORS:
+        start = title.find(sep)
+        while start > 0:
+            head, tail = title[:start].strip(), title[start + len(sep) :].strip()
+            for rest, part in ((head, tail), (tail, head)):
+                longer = best is None or len(rest) > len(best)
+                if (
+                    longer
+                    and len(rest) >= _HEADLINE_MIN_CHARS
+                    and _is_site_part(part, names, hosts)
+                ):
+                    best = rest
+            start = title.find(sep, start + 1)
+    return best if best is not None else title
+
+
+def _page_title(root: lxml.html.HtmlElement, site_names: tuple[str, ...], url: str) -> str:
     title_el = root.find(".//title")
     title = _clean(title_el.text_content() if title_el is not None else "")
     if not title:
         return ""
-    if site_name and (without := without_site_name(title, site_name)) != title:
+    if (without := without_site_name(title, site_names, url)) != title:
         return without
     for sep in (" | ", " - ", " – ", " — ", " :: "):
         if sep in title:
@@ -378,13 +464,13 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
     """Title, byline, date, site name, language and lead image from the original page."""
     meta = _meta(root)
     ld = _json_ld(root)
-    site_name = (
-        next(iter(_ld_names(ld.get("publisher"))), None)
-        or meta.get("og:site_name")
-        or meta.get("application-name")
-        or None
+    publisher = next(iter(_ld_names(ld.get("publisher"))), None)
+    site_names = tuple(
+        _clean(name)
+        for name in (publisher, meta.get("og:site_name"), meta.get("application-name"))
+        if name and _clean(name)
     )
-    site_name = _clean(site_name) or None
+    site_name = site_names[0] if site_names else None
     title = _clean(
         _ld_title(ld, root)
         or meta.get("dc:title")
@@ -395,9 +481,9 @@ def read_metadata(root: lxml.html.HtmlElement, url: str) -> _Metadata:
         or meta.get("twitter:title")
         or meta.get("parsely-title")
         or _ld_str(ld.get("name"))
-    ) or _page_title(root, site_name)
-    if title and site_name:  # an og:title can carry the site's name as <title> does
-        title = without_site_name(title, site_name)
+    ) or _page_title(root, site_names, url)
+    if title:  # an og:title can carry the site's name as <title> does
+        title = without_site_name(title, site_names, url)
     if not title:
         h1 = root.find(".//h1")
         title = _clean(h1.text_content()) if h1 is not None else ""
