@@ -142,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     entries.add_argument("--json", action="store_true", help="print JSON")
 
-    search = command("search", "search entries and read articles (prefixes, accents folded)")
+    search = command(
+        "search", "search entries, their kept articles and pages read (prefixes, accents folded)"
+    )
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=int, default=50, metavar="N")
     search.add_argument("--json", action="store_true", help="print JSON")

@@ -258,7 +258,8 @@ class SavedArticle:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One search result: a feed entry, or a cached article (one reached by a link)."""
+    """One search result: a feed entry (found in its text or its kept article), or a cached
+    article no entry links to (one reached by a link)."""
 
     kind: Literal["entry", "article"]
     url: str | None

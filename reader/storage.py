@@ -1852,7 +1852,8 @@ class Storage:
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         """Entries and cached articles matching every word (as a prefix, accents folded),
-        best first, then newest. An article that is also an entry shows once, as the entry.
+        best first, then newest. An article an entry links to (kept ahead by prefetch, or
+        opened) shows once, as the entry, its feed named.
         """
         match = fts_query(query)
         if not match:
@@ -1871,20 +1872,32 @@ class Storage:
             "  AND rank MATCH 'bm25(10.0, 2.0, 1.0)' ORDER BY rank LIMIT :limit) m"
             " JOIN entries e ON e.id = m.rowid JOIN feeds f ON f.id = e.feed_id"
             " UNION ALL"
-            " SELECT 'article', a.url, a.title, a.fetched_at, m.rank, NULL, NULL FROM"
+            # an article an entry links to (a page kept ahead, or opened) is that entry's
+            " SELECT CASE WHEN e.id IS NULL THEN 'article' ELSE 'entry' END,"
+            " coalesce(e.url, a.url), coalesce(nullif(e.title, ''), a.title),"
+            " coalesce(e.sort_date, a.fetched_at), m.rank, e.id,"
+            " coalesce(f.user_title, f.title, f.url) FROM"
             " (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :q"
             "  AND rank MATCH 'bm25(10.0, 1.0)' ORDER BY rank LIMIT :limit) m"
             " JOIN articles a ON a.id = m.rowid"
+            " LEFT JOIN entries e ON e.id = (SELECT l.id FROM entries l WHERE l.dup_of IS NULL"
+            "  AND (l.url = a.url OR l.url IN"
+            "   (SELECT url FROM article_aliases WHERE final_url = a.url))"
+            "  ORDER BY l.sort_date DESC LIMIT 1)"
+            " LEFT JOIN feeds f ON f.id = e.feed_id"
             ") ORDER BY 5, 4 DESC LIMIT :limit",
             {"q": match, "limit": limit * 2},
         )
         hits: list[SearchHit] = []
-        seen: set[str] = set()
+        seen_ids: set[int] = set()
+        seen_urls: set[str] = set()
         for kind, url, title, date, rank, entry_id, feed_title in rows:
-            if url and url in seen:
+            if entry_id in seen_ids or url in seen_urls:
                 continue
+            if entry_id is not None:
+                seen_ids.add(entry_id)
             if url:
-                seen.add(url)
+                seen_urls.add(url)
             hits.append(SearchHit(kind, url, title, date, rank, entry_id, feed_title))
         return hits[:limit]
 

@@ -140,3 +140,32 @@ def test_ss_finds_sharp_s_and_back(reader: Reader) -> None:
     ]
     assert [h.title for h in reader.search("große brücke")] == ["Die grosse Brücke"]
     assert [h.title for h in reader.search("Größere")] == ["Größere Straßen für die Stadt"]
+
+
+def test_an_entrys_kept_article_is_found_as_the_entry(reader: Reader) -> None:
+    # prefetch keeps the page of every new entry: a word found only in that page (or
+    # found there first, its text weighing more) named no feed, 'read article', although
+    # the user never read it and the entry was listed in a feed
+    _fill(reader)
+    for url, requested, words in (
+        ("https://news.example/3", None, "the harbour match"),
+        ("https://news.example/sports-final", "https://news.example/3", "a ferry strike"),
+    ):
+        reader._storage.cache_article(
+            Article(
+                url=url,
+                title="Sports",
+                blocks=(Block("paragraph", (Span(f"{words} of the day"),)),),
+                fetched_at=600.0,
+            ),
+            requested_url=requested,
+        )
+    sports = reader._storage.entry_by_url("https://news.example/3")
+    assert sports is not None
+    for query in ("harbour", "ferry"):
+        hits = reader.search(query)
+        assert [(h.kind, h.entry_id, h.feed_title, h.url) for h in hits] == [
+            ("entry", sports.id, "News", "https://news.example/3")
+        ], query
+    # a page no entry links to is still an article of its own
+    assert [(h.kind, h.feed_title) for h in reader.search("bridges")] == [("article", None)]
