@@ -862,3 +862,53 @@ def test_title_loses_the_site_name_it_ends_with(url: str, head: str, title: str)
     root = parse_page(f"<html><head>{head}</head><body><p>Text.</p></body></html>")
     assert root is not None
     assert read_metadata(root, url).title == title
+
+
+def _article_ending(body: str) -> str:
+    """A page whose article ends with ``body``."""
+    paras = "".join(f"<p>{FILLER * 2}</p>" for _ in range(4))
+    return _page(f"<article><h1>A story</h1>{paras}{body}</article><footer>Site</footer>")
+
+
+@pytest.mark.parametrize(
+    ("footer", "gone"),
+    [
+        ('<div class="badge"><p>This story follows the <a href="/about/standards/">Trust '
+         'Project</a> guidelines.</p></div><p><a href="/corrections/">Report an error</a></p>',
+         ["Trust Project", "Report an error"]),
+        ('<p>Conforme a los criterios de</p><p><img alt="Trust"></p>'
+         '<p><a href="https://news.example.com/buenas-practicas/">Saber más</a></p>',
+         ["Conforme a los criterios de", "Saber más"]),
+        ('<p><a href="mailto:redakce@noviny.example">Nahlásit chybu</a></p>', ["Nahlásit chybu"]),
+        ("<p>Druckansicht | Artikel versenden | Tippfehler melden</p>", ["Tippfehler melden"]),
+        ('<p>Vous avez repéré une erreur ? <a href="mailto:web@journal.example">Écrivez-nous'
+         "</a></p>", ["repéré une erreur"]),
+    ],
+)  # fmt: skip
+def test_the_sites_footer_after_the_last_paragraph_goes(footer: str, gone: list[str]) -> None:
+    closing = (
+        "<p>Asked whether the ferry would run again next winter, the mayor said only that "
+        "the council would decide in March.</p><p>Ann Lee reports from the harbour.</p>"
+    )
+    text = to_text(extract_article(_article_ending(closing + footer), URL))
+    assert "the council would decide in March." in text
+    assert "Ann Lee reports from the harbour." in text
+    for line in gone:
+        assert line not in text
+
+
+def test_a_closing_paragraph_about_errors_stays() -> None:
+    """Only the site's short lines go: a last paragraph of the article that speaks of
+    errors and corrections, or a short line of it, is the article's."""
+    closing = (
+        "<p>The council admitted that its report contained an error, and it promised to "
+        "publish a correction before the next meeting of the transport committee.</p>"
+        "<p>Report an error in the timetable to the harbour office, the notice says, "
+        "whose staff will check each complaint by hand before the boats are moved again, "
+        "and the mayor has promised to answer every letter sent to the town hall this "
+        "winter about the crossings.</p>"
+        "<p>Read the full report at the town hall.</p>"
+    )
+    text = to_text(extract_article(_article_ending(closing), URL))
+    assert "publish a correction" in text and "Report an error in the timetable" in text
+    assert "Read the full report at the town hall." in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from typing import Final
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -495,6 +496,100 @@ def _drop_headline_runs(blocks: list[Block]) -> list[Block]:
     return result
 
 
+# What a site puts under every article, after its last paragraph: a badge of its standards
+# ("Trust Project", "Conforme a los criterios de ... Saber más") and an invitation to report
+# a mistake, in the languages readers meet most.
+_CLOSING_RE = re.compile(
+    r"""\btrust\s+project\b | \bjournalism\s+trust\s+initiative\b
+      | \b(?:report|flag)\s+(?:an?\s+)?(?:error|typo|mistake|correction|inaccuracy)
+      | \b(?:spotted|found|see|notice[ds]?)\s+(?:an?\s+)?(?:error|typo|mistake)\b
+      | \b(?:submit|request|suggest)\s+a\s+correction\b | \bcorrections?\s+polic(?:y|ies)\b
+      | \b(?:tipp)?fehler\s+(?:melden|gefunden|entdeckt)\b | \bfehler\s+im\s+(?:text|artikel)\b
+      | \bsignaler\s+une?\s+(?:erreur|faute|coquille)\b
+      | \bvous\s+avez\s+(?:repéré|trouvé|vu)\s+une?\s+(?:erreur|faute|coquille)\b
+      | \b(?:reportar|informar\s+de|notificar|comunicar|avisar\s+de)\s+(?:un\s+|um\s+)?
+        (?:error|erro)\b
+      | \b(?:encontraste|encontró|viste)\s+un\s+error\b | \bsegnala(?:re|ci)?\s+un\s+errore\b
+      | \bzgłoś\s+(?:błąd|literówkę)\b | \bnahlásit\s+chybu\b | \bnašli\s+jste\s+chybu\b
+      | \bnahlásiť\s+chybu\b | \bmeld\s+een\s+fout\b | \bilmoita\s+virhe
+      | \bсообщить\s+об\s+ошибке\b | \bнашли\s+(?:ошибку|опечатку)\b | \bctrl\s*\+\s*enter\b""",
+    re.I | re.X,
+)
+_CLOSING_MAX_WORDS: Final = 40
+# Where such a footer's links go: the site's pages about itself, its standards and
+# corrections, or a mail address.
+_SITE_PAGE_PATH_RE = re.compile(
+    r"(?:^|[/_#.-])(?:about|about-us|ueber-uns|uber-uns|qui-sommes-nous|quienes-somos|chi-siamo"
+    r"|corrections?|correcciones|rectificaciones|erratum|errata|ethics|ethique|etica|standards"
+    r"|principles|principes|principios|editorial-polic(?:y|ies)|polic(?:y|ies)|trust(?:-project)?"
+    r"|buenas-practicas|bonnes-pratiques|transparen\w*|mission|feedback|kontakt|contact)"
+    r"(?:$|[/_#.?-])",
+    re.I,
+)
+_SITE_LINKS_MAX_WORDS: Final = 12
+_LEAD_IN_MAX_WORDS: Final = 8  # "Conforme a los criterios de", left before a badge
+_LAST_PROSE_MIN_WORDS: Final = 12
+_CLOSING_SCAN_BLOCKS: Final = 8
+_SENTENCE_END: Final = tuple(".!?…\"'»”“)")
+
+
+def _links_to_site_pages(block: Block) -> bool:
+    """A short line of links to the site's pages about itself ("Learn more" to its ethics
+    page, an address to write to)."""
+    if len(block.text.split()) > _SITE_LINKS_MAX_WORDS or not _is_link_only(block):
+        return False
+    urls = [span.href for span in block.spans if span.href]
+    for url in urls:
+        if url.lower().startswith("mailto:"):
+            continue
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        if not _SITE_PAGE_PATH_RE.search(parts.path + "#" + parts.fragment):
+            return False
+    return bool(urls)
+
+
+def _is_closing_boilerplate(block: Block) -> bool:
+    if block.kind not in ("paragraph", "heading", "list_item", "caption"):
+        return False
+    text = block.text.strip()
+    if len(text.split()) <= _CLOSING_MAX_WORDS and _CLOSING_RE.search(text):
+        return True
+    # (an item of a list of links is the list's: a nav list is not the site's footer)
+    return block.kind == "paragraph" and _links_to_site_pages(block)
+
+
+def _drop_closing_boilerplate(blocks: list[Block]) -> list[Block]:
+    """Drop the site's footer left after the article's last paragraph: a "Trust Project"
+    badge, "Report an error" / "Nahlásit chybu", a "Learn more" to its standards page, and
+    a few words leading into them. Only short blocks after the last real paragraph are
+    looked at, and only those that say so go (a signature, a closing line stay)."""
+    doomed: set[int] = set()
+    said: set[int] = set()  # the blocks that say what they are (not lead-ins)
+    start = max(0, len(blocks) - _CLOSING_SCAN_BLOCKS)
+    for index in range(len(blocks) - 1, start - 1, -1):
+        block = blocks[index]
+        if _is_closing_boilerplate(block):
+            doomed.add(index)
+            said.add(index)
+            continue
+        words = len(block.text.split())
+        if (
+            index + 1 in said
+            and block.kind == "paragraph"
+            and words <= _LEAD_IN_MAX_WORDS
+            and not any(span.href for span in block.spans)
+            and not block.text.rstrip().endswith(_SENTENCE_END)
+        ):
+            doomed.add(index)
+            continue
+        if block.kind in ("paragraph", "list_item", "code") and words >= _LAST_PROSE_MIN_WORDS:
+            break  # the article's last paragraph: what is above it is the article
+    return [block for index, block in enumerate(blocks) if index not in doomed]
+
+
 def clean_blocks(blocks: list[Block]) -> list[Block]:
     """Remove ad labels, share lines, teasers, gallery counters and repeated credits."""
     blocks = _drop_headline_runs(_drop_teaser_runs(blocks))
@@ -533,7 +628,7 @@ def clean_blocks(blocks: list[Block]) -> list[Block]:
         result.append(block)
     # No rule at the ends or twice in a row.
     final: list[Block] = []
-    for block in result:
+    for block in _drop_closing_boilerplate(result):
         if block.kind == "rule" and (not final or final[-1].kind == "rule"):
             continue
         final.append(block)
