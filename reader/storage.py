@@ -7,6 +7,7 @@ take turns instead of corrupting anything; a reader that waits longer than
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import weakref
@@ -520,6 +521,9 @@ class Storage:
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.OperationalError as error:  # not the file's fault: where it is
+            db.close()
+            raise _translate(error, path) from None
         except sqlite3.DatabaseError:
             db.close()
             raise NotADatabaseError(
@@ -2186,4 +2190,7 @@ def _translate(error: sqlite3.OperationalError, path: Path) -> StorageError:
         return StorageError(f"{path} is read-only; check its permissions")
     if "disk" in message and "full" in message:
         return StorageError(f"the disk holding {path} is full")
+    if "unable to open" in message and not os.access(path.parent, os.W_OK):
+        # a WAL database opens, then its first statement needs the -shm file beside it
+        return StorageError(f"{path.parent} is read-only: reader writes its journal there")
     return StorageError(f"{path}: {message}")

@@ -605,3 +605,41 @@ def test_feeds_sort_as_people_do_with_or_without_accents() -> None:
     assert sorted(names, key=natural_key) == [
         "Apfel", "Ärger", "echo 9", "ÉCHO 10", "Été", "Ete 2", "feed 8", "Feed 79", "Zeitung",
     ]  # fmt: skip
+
+
+class _CannotOpen:
+    """A connection as SQLite gives one for a WAL database in a folder it cannot write:
+    the file opens, its first statement fails (SQLITE_CANTOPEN: no -shm can be made)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def test_a_database_in_a_read_only_folder_is_not_called_damaged(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a read-only mount (or folder) said "not a reader database or is damaged ... move it
+    # away": a user told to move away a good store
+    import os
+
+    Storage(db_path).close()
+    before = db_path.read_bytes()
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: _CannotOpen(connect(*a, **k)))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "access", lambda path, mode: Path(path) != db_path.parent)
+        with pytest.raises(StorageError) as refused:
+            Storage(db_path)
+    message = str(refused.value)
+    assert not isinstance(refused.value, NotADatabaseError)
+    assert "damaged" not in message and "move it away" not in message
+    assert message == f"{db_path.parent} is read-only: reader writes its journal there"
+    with pytest.raises(StorageError, match="unable to open database file"):
+        Storage(db_path)  # the folder writable: SQLite's own words
+    assert db_path.read_bytes() == before
