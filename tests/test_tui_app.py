@@ -108,6 +108,36 @@ async def test_next_unread_goes_across_feeds(reader: Reader, site: SiteServer) -
         assert main.feed_list.current.feed.id == main.page.entry.feed_id
 
 
+async def test_next_and_previous_unread_stay_in_all_at_its_ends(
+    reader: Reader, site: SiteServer
+) -> None:
+    # All holds every feed: at its first unread, p went round to the last feed and left
+    # All for that feed's list (n at its last unread, to the first feed)
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        main = app.main
+        assert main.feed_list.current is not None and main.feed_list.current.kind == "all"
+        await pilot.press("tab", "enter")  # the first entry of All, now read
+        first = main.page.entry if main.page is not None else None
+        assert first is not None
+        await pilot.press("p")
+        assert main.feed_list.current is not None and main.feed_list.current.kind == "all"
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.id == first.id
+        assert "No unread entries above" in [str(n.message) for n in app._notifications]
+        await pilot.press("G", "enter")  # the last entry of All
+        last = main.page.entry if main.page is not None else None
+        assert last is not None and last.id != first.id
+        await pilot.press("n")
+        assert main.feed_list.current is not None and main.feed_list.current.kind == "all"
+        assert main.page is not None and main.page.entry is not None
+        assert main.page.entry.id == last.id
+        assert "No unread entries below" in [str(n.message) for n in app._notifications]
+        await pilot.press("p")  # the ones between are still there
+        assert main.page.entry is not None and main.page.entry.id != last.id
+
+
 async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
     reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)

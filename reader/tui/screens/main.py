@@ -1001,8 +1001,13 @@ class MainScreen(Screen[None]):
                 entries.set_cursor(found)
                 self.open_entry(found)
                 return
-        # none left here: the next (or previous) feed that has unread entries
         feeds = self.feed_list
+        if feeds.current is not None and feeds.current.kind in ("all", "unread"):
+            # every feed is listed here: another feed's list would only go round
+            where = "below" if step > 0 else "above"
+            self.notify(f"No unread entries {where}", timeout=2)
+            return
+        # none left here: the next (or previous) feed that has unread entries
         count = len(feeds.rows)
         for offset in range(1, count):  # from the next row on, round to the start
             index = (feeds.cursor + step * offset) % count
