@@ -462,6 +462,22 @@ async def test_enter_in_the_address_adds_the_feed(reader: Reader, site: SiteServ
         assert not isinstance(app.screen, AddFeedScreen)
 
 
+async def test_a_feed_that_cannot_be_added_leaves_the_unread_count_shown(
+    reader: Reader, site: SiteServer
+) -> None:
+    # the status line went blank ("finding the feed at ..." then nothing) until the next
+    # refresh: the unread count was gone
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(120, 30)) as pilot:
+        main = app.main
+        shown = main.status.info
+        assert shown.endswith(" unread")
+        await pilot.press("a", *site.url("/no-such-feed.xml"), "enter")
+        await wait_for(pilot, lambda: not main.status.info.startswith("finding"))
+        assert main.status.info == shown
+
+
 async def test_the_palette_has_one_keys_entry(reader: Reader) -> None:
     app = make_app(reader)
     async with app.run_test(size=(120, 30)):

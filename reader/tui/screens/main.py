@@ -1424,7 +1424,7 @@ class MainScreen(Screen[None]):
     @on(FeedAdded)
     def _feed_added(self, event: FeedAdded) -> None:
         if event.error or event.feed_id is None:
-            self.status.set_info("")
+            self._show_unread()
             self.notify(clean_line(event.error), severity="error", markup=False)
             return
         self.status.set_info(f"subscribed to {event.title}")
