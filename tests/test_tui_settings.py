@@ -72,6 +72,21 @@ async def test_search_from_the_app_with_and_without_accents(
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_search_says_nothing_found_only_once_something_is_typed(reader: Reader) -> None:
+    # "/" opened on "Nothing found." under an empty box, before a word was typed
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        empty = search.query_one("#picker-empty")
+        assert not empty.display
+        await pilot.press(*"zzzqqq")
+        assert empty.display and "Nothing found." in str(empty.render())
+        await pilot.press(*["backspace"] * 6, "space")  # blank again
+        assert not empty.display
+
+
 async def test_the_picked_theme_persists_and_wins_over_the_config(db_path: Path) -> None:
     reader = open_reader(db_path, config=Config(theme="reader-high-contrast"), clock=FrozenClock())
     app = make_app(reader)

@@ -51,7 +51,7 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        self.show_items(self.items(self.initial))
+        self.show_items(self.items(self.initial), self.initial)
 
     def items(self, query: str) -> Sequence[tuple[Text, T]]:
         """The (label, value) rows for ``query``; subclasses decide."""
@@ -61,7 +61,11 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
         """The option highlighted when the picker opens (subclasses choose)."""
         return 0
 
-    def show_items(self, rows: Sequence[tuple[Text, T]]) -> None:
+    def empty_message(self, query: str) -> str:
+        """What an empty list says for ``query`` (subclasses may say nothing to a blank one)."""
+        return self.empty_text
+
+    def show_items(self, rows: Sequence[tuple[Text, T]], query: str = "") -> None:
         """List the options matching what is typed."""
         options = self.query_one(OptionList)
         options.clear_options()
@@ -70,12 +74,13 @@ class PickerScreen(ModalScreen[T | None], Generic[T]):
         if rows:
             options.highlighted = min(self.first_highlight(), len(rows) - 1)
         empty = self.query_one("#picker-empty", Label)
-        empty.update(Content(self.empty_text if not rows else ""))
-        empty.display = not rows
+        message = self.empty_message(query) if not rows else ""
+        empty.update(Content(message))
+        empty.display = bool(message)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.show_items(self.items(event.value))
+        self.show_items(self.items(event.value), event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -29,6 +29,10 @@ class SearchScreen(PickerScreen[SearchHit]):
         super().__init__(initial)
         self.reader = reader
 
+    def empty_message(self, query: str) -> str:
+        """Nothing is found only once something is looked for."""
+        return self.empty_text if query.strip() else ""
+
     def items(self, query: str) -> list[tuple[Text, SearchHit]]:
         """The search hits for ``query``, best first, as picker options."""
         if not query.strip():
