@@ -138,6 +138,30 @@ async def test_next_and_previous_unread_stay_in_all_at_its_ends(
         assert main.page.entry is not None and main.page.entry.id != last.id
 
 
+async def test_a_refresh_that_failed_whole_is_not_shown_as_done(
+    reader: Reader, site: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a refresh that met a store locked by another program stored nothing, and the status
+    # line said "refreshed 18:45" beside the error
+    from reader.errors import DatabaseLockedError
+
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40)) as pilot:
+        main = app.main
+        assert main.status.last_refresh is None
+
+        async def locked(*args: object, **kwargs: object) -> None:
+            raise DatabaseLockedError("the store is locked by another program")
+
+        monkeypatch.setattr(reader, "refresh", locked)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: not main.refreshing)
+        assert main.status.last_error is not None and "locked" in main.status.last_error
+        assert main.status.last_refresh is None
+        assert "refreshed" not in main.status.render().plain
+
+
 async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
     reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)

@@ -1273,15 +1273,15 @@ class MainScreen(Screen[None]):
         self.refreshing = False
         self._more_lists.clear()  # new entries: new reports of the stories
         self.status.set_progress(None)
-        self.status.set_refreshed(self.clock())
         had_feeds = bool(self.feed_list.feeds)
         self.reload_feeds()
         if had_feeds:
             self._reload_entries()
-        if event.error:
+        if event.error:  # failed whole: nothing was refreshed
             self.status.set_error(event.error)
             self.notify(clean_line(event.error), severity="error", markup=False)
             return
+        self.status.set_refreshed(self.clock())
         report = event.report
         if report is None:
             return
