@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from reader.clock import SYSTEM_CLOCK, Clock
 from reader.errors import FetchError, NotAnArticleError, StorageError
-from reader.fetch import DEFAULT_MAX_BYTES, NotModified, fetch
+from reader.fetch import DEFAULT_MAX_BYTES, HttpStatusError, NotModified, fetch
 from reader.models import Article, Entry, SavedArticle, utc_iso
 from reader.urls import check_web_url
 
@@ -163,6 +163,8 @@ async def fetch_article(
             max_bytes=max_bytes, total_timeout=timeout, user_agent=user_agent,
         )  # fmt: skip
     except FetchError as error:
+        if isinstance(error, HttpStatusError):
+            error = error.once()  # a page: nothing retries it, and no feed is gone
         if cached is None and entry is not None and (entry.content or entry.summary):
             return article_from_entry(entry, f"the page could not be fetched ({error})", clock())
         raise FetchError(f"could not fetch {url}: {error}") from None

@@ -80,9 +80,7 @@ async def discover_feed(client: httpx.AsyncClient, url: str) -> Discovered:
     try:
         first = await _get(client, url)
     except HttpStatusError as error:
-        # not subscribed: nothing retries it later, as a refresh does a feed's
-        message = str(error).replace("will retry later", "try again later")
-        raise HttpStatusError(message, error.status, error.retry_after) from None
+        raise error.once() from None  # not subscribed: no refresh retries it
     if looks_like_feed(first.content):
         return Discovered(first.url)
     candidates = [d.url for d in feed_links(first.content, first.url)]

@@ -79,6 +79,13 @@ class HttpStatusError(FetchError):
         self.status = status
         self.retry_after = retry_after  # seconds, from Retry-After on 429/503
 
+    def once(self) -> HttpStatusError:
+        """The same answer, said of a fetch that nothing repeats (a page, a feed not yet
+        subscribed): the hints meant for a subscribed feed ("will retry later", "the feed
+        is gone: remove it") would mislead there."""
+        message = _status_message(self.status, once=True)
+        return HttpStatusError(message, self.status, self.retry_after)
+
 
 def make_client(settings: HttpSettings = HttpSettings()) -> httpx.AsyncClient:
     """The one client: global connection limit, timeouts, redirects, our User-Agent."""
@@ -362,21 +369,28 @@ class BodyDecoder:
 
 
 def _status_error(status: int, headers: dict[str, str]) -> HttpStatusError:
+    retry_after = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
+    return HttpStatusError(_status_message(status), status, retry_after)
+
+
+def _status_message(status: int, once: bool = False) -> str:
+    """``HTTP 503 Service Unavailable; will retry later``: the status and what to do, as
+    said of a subscribed feed (``once``: of a fetch nothing repeats)."""
     import http
 
     try:
         phrase = http.HTTPStatus(status).phrase
     except ValueError:
         phrase = "error"
-    retry_after = parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
+    later = "try again later" if once else "will retry later"
     hint = {
         404: "; check the URL",
-        410: "; the feed is gone: remove it",
+        410: "; the page is gone" if once else "; the feed is gone: remove it",
         401: "; it needs a login",
         403: "; the server refuses reader",
-        429: "; too many requests, will retry later",
-    }.get(status, "; will retry later" if status >= 500 else "")
-    return HttpStatusError(f"HTTP {status} {phrase}{hint}", status, retry_after)
+        429: f"; too many requests, {later}",
+    }.get(status, f"; {later}" if status >= 500 else "")
+    return f"HTTP {status} {phrase}{hint}"
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -109,6 +109,22 @@ def test_adding_a_feed_whose_server_fails_says_to_try_again(cli, site: SiteServe
     assert cli("feeds").out.startswith("no feeds yet")
 
 
+def test_reading_a_page_whose_server_fails_says_nothing_of_feeds(cli, site: SiteServer) -> None:
+    """`reader read` of a failing page said "will retry later" (nothing does) and, of a 410,
+    "the feed is gone: remove it": the hints of a subscribed feed."""
+    site.routes["/down.html"] = lambda request: Response(503, b"busy", {})
+    site.routes["/gone.html"] = lambda request: Response(410, b"gone", {})
+    down = cli("read", site.url("/down.html"))
+    assert (down.status, down.err) == (1, (
+        f"reader: could not fetch {site.url('/down.html')}: "
+        "HTTP 503 Service Unavailable; try again later\n"
+    ))  # fmt: skip
+    gone = cli("read", site.url("/gone.html"))
+    assert (gone.status, gone.err) == (1, (
+        f"reader: could not fetch {site.url('/gone.html')}: HTTP 410 Gone; the page is gone\n"
+    ))  # fmt: skip
+
+
 def test_importing_other_addresses_of_feeds_counts_them_present(cli, tmp_path: Path) -> None:
     urls = tmp_path / "urls"
     urls.write_text("https://news.example/feed\n")
