@@ -162,6 +162,26 @@ async def test_a_refresh_that_failed_whole_is_not_shown_as_done(
         assert "refreshed" not in main.status.render().plain
 
 
+async def test_mark_feed_read_on_the_reading_list_says_what_it_marks(
+    reader: Reader, site: SiteServer
+) -> None:
+    # A on the Reading list row did nothing, and said nothing
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        main = app.main
+        main.feed_list.select_key(main.feed_list.rows[2].key)
+        await pilot.pause()
+        assert main.feed_list.current is not None and main.feed_list.current.kind == "saved"
+        unread = main.feed_list.rows[0].unread
+        await pilot.press("A")
+        assert isinstance(app.screen, Screen) and not isinstance(app.screen, ConfirmScreen)
+        assert [str(n.message) for n in app._notifications] == [
+            "Highlight a feed, a folder or All to mark it read"
+        ]
+        assert main.feed_list.rows[0].unread == unread
+
+
 async def test_save_then_read_the_reading_list_offline(db_path: Path, site: SiteServer) -> None:
     reader = open_reader(db_path, clock=FrozenClock())
     await subscribed(reader, site)

@@ -1064,6 +1064,7 @@ class MainScreen(Screen[None]):
         """Mark the selection read: asks first when it holds more than one feed's unread."""
         row = self.feed_list.current
         if row is None or row.kind == "saved":
+            self.notify("Highlight a feed, a folder or All to mark it read", timeout=2)
             return
         if row.kind == "feed" and row.feed is not None:
             self._mark_read([row.feed.id])
