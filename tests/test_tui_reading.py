@@ -158,6 +158,27 @@ async def test_the_help_fits_80x24_and_scrolls(reader: Reader) -> None:
         assert dialog.scroll_y > 0
 
 
+async def test_the_help_says_how_to_close_it(reader: Reader) -> None:
+    # it listed every key but its own: at 80x24 it fills the screen, with no footer
+    import io
+
+    from rich.console import Console
+
+    app = make_app(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("escape", "q", "question_mark"):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            console = Console(width=80, file=io.StringIO())
+            console.print(app.screen._text())
+            first = console.file.getvalue().splitlines()[0]  # type: ignore[attr-defined]
+            assert "Esc, q or ? closes" in first
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen)
+
+
 async def test_the_help_names_ctrl_p_once(reader: Reader) -> None:
     import io
 

@@ -52,7 +52,9 @@ class HelpScreen(ModalScreen[None]):
         width = max(
             (len(key_label(keys)) for _, rows in self.sections for keys, _ in rows), default=8
         )
-        parts: list[RenderableType] = [Text("reader: keys", style="bold")]
+        parts: list[RenderableType] = [
+            Text.assemble(("reader: keys", "bold"), ("  (Esc, q or ? closes)", "dim"))
+        ]
         for title, rows in self.sections:
             table = Table(box=None, show_header=False, padding=(0, 1), expand=False)
             table.add_column(min_width=width, no_wrap=True, style="bold")
