@@ -651,7 +651,7 @@ def cmd_entries(args: argparse.Namespace, db: str | None) -> int:
 
 def cmd_search(args: argparse.Namespace, db: str | None) -> int:
     query = " ".join(args.query)
-    if not query.strip():
+    if not any(character.isalnum() for character in query):  # marks alone match nothing
         args.command_parser.error("the query is empty: give a word to search for")
 
     def work(reader: Reader) -> int:

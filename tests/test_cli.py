@@ -358,8 +358,9 @@ def test_a_bare_host_name_still_gets_https(cli, site: SiteServer) -> None:
     assert cli("add", typed).status == 0
 
 
-@pytest.mark.parametrize("query", ["", "  "])
+@pytest.mark.parametrize("query", ["", "  ", '"', "* -", "?"])
 def test_an_empty_search_is_a_usage_error(cli, query: str) -> None:
+    # a query of marks alone searches for nothing: it said "nothing found", exit 1
     result = cli("search", query)
     assert result.status == 2
     assert result.err.startswith("usage: reader search ")
