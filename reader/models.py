@@ -7,8 +7,8 @@ Each model's ``to_dict()`` is its stable JSON shape, the one the CLI's ``--json`
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Final, Literal
 
 FullTextMode = Literal["auto", "always", "never"]
 FULL_TEXT_MODES: tuple[FullTextMode, ...] = ("auto", "always", "never")
@@ -156,17 +156,40 @@ class Span:
     style: SpanStyle = ""
 
 
+TABLE_CELL: Final = " | "
+"""Between the cells of a table row: a span of its own, so the row reads as text too."""
+
+
 @dataclass(frozen=True)
 class Block:
     kind: BlockKind
     spans: tuple[Span, ...] = ()
-    level: int = 0  # heading level 1-6; list nesting depth (1 = top) for list items
+    # heading level 1-6; list nesting depth (1 = top) for list items; 1 for a table's
+    # header row (its cells all <th>, or in <thead>)
+    level: int = 0
     quote: int = 0  # block-quote depth
     number: int | None = None  # position in an ordered list; None for bullets
 
     @property
     def text(self) -> str:
         return "".join(span.text for span in self.spans)
+
+    def cells(self) -> tuple[tuple[Span, ...], ...]:
+        """A table row's cells, each its spans (an empty cell is empty). A row stored
+        before cells were spans of their own is split at its " | " text."""
+        whole = any(span.text == TABLE_CELL for span in self.spans)
+        cells: list[list[Span]] = [[]]
+        for span in self.spans:
+            if span.text == TABLE_CELL:
+                cells.append([])
+                continue
+            parts = [span.text] if whole else span.text.split(TABLE_CELL)
+            for index, part in enumerate(parts):
+                if index:
+                    cells.append([])
+                if part:
+                    cells[-1].append(replace(span, text=part))
+        return tuple(tuple(cell) for cell in cells)
 
 
 ArticleSource = Literal["page", "feed"]

@@ -12,7 +12,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import quote
 
@@ -31,6 +31,7 @@ __all__ = [
     "line_starts",
     "link_list_text",
     "local_datetime",
+    "table_columns",
     "to_markdown",
     "to_text",
     "wrap_line",
@@ -237,8 +238,11 @@ def link_numbers(article: Article) -> dict[str, int]:
 
 def _numbered_text(block: Block, numbers: dict[str, int]) -> str:
     """The block's text with ``[n]`` after each link's last span, as in the app."""
+    return _numbered_spans(block.spans, numbers)
+
+
+def _numbered_spans(spans: Sequence[Span], numbers: dict[str, int]) -> str:
     parts: list[str] = []
-    spans = block.spans
     for index, span in enumerate(spans):
         number = numbers.get(span.href) if span.href else None
         if number is not None and (index + 1 == len(spans) or spans[index + 1].href != span.href):
@@ -259,9 +263,157 @@ def _text_lines(block: Block, width: int | None, numbers: dict[str, int]) -> lis
         indent = _LIST_INDENT_TEXT * max(block.level - 1, 0)
         marker = f"{block.number}. " if block.number is not None else "- "
         return _wrap(text, width, indent + marker, indent + " " * len(marker))
-    if block.kind == "table_row":
-        return text.split("\n")
     return _wrap(text, width, "", "")
+
+
+TABLE_GAP = "  "
+"""Between the columns of a table drawn as text."""
+TABLE_TEXT_WIDTH = 80
+"""The width a table is laid out for when the text has none (``reader read``, saved text)."""
+TABLE_MIN_COLUMN = 10
+"""The narrowest a column whose cells are wrapped may be (unless all its cells are)."""
+
+
+def table_columns(cells: Sequence[Sequence[str]], width: int | None) -> list[int] | None:
+    """How wide each column of a table is drawn in ``width`` cells (``TABLE_GAP`` between
+    them): as wide as its widest cell when the table fits, else narrower, its cells
+    wrapped, but never narrower than a column's longest word; None when even that does not
+    fit (or, with no ``width``, when the table is wider than ``TABLE_TEXT_WIDTH``): then each
+    row is drawn on lines of its own (its cells joined, or "Header: value" lines)."""
+    columns = max((len(row) for row in cells), default=0)
+    if not columns:
+        return None
+    natural = [0] * columns
+    least = [0] * columns
+    for row in cells:
+        for column, text in enumerate(row):
+            natural[column] = max(natural[column], cell_width(text))
+            words = text.split()
+            least[column] = max(least[column], *(cell_width(w) for w in words), 0)
+    # a column narrower than this reads as a list of words: the table goes row by row
+    least = [min(n, max(m, TABLE_MIN_COLUMN)) for n, m in zip(natural, least, strict=True)]
+    room = (width or TABLE_TEXT_WIDTH) - len(TABLE_GAP) * (columns - 1)
+    if sum(natural) <= room:
+        return natural
+    if width is None or sum(least) > room:
+        return None
+    # Columns narrower than a fair share keep their width; the rest share what is left by
+    # how wide they would be, none below its longest word.
+    widths = natural[:]
+    rest = list(range(columns))
+    left = room
+    while rest:
+        share = left // len(rest)
+        small = [c for c in rest if natural[c] <= share]
+        if not small:
+            break
+        left -= sum(natural[c] for c in small)
+        rest = [c for c in rest if c not in small]
+    if rest:
+        wanted = sum(natural[c] for c in rest)
+        for c in rest:
+            widths[c] = max(least[c], left * natural[c] // wanted)
+        over = sum(widths) - room
+        while over > 0:
+            c = max(rest, key=lambda c: widths[c] - least[c])
+            cut = min(over, widths[c] - least[c])
+            if cut <= 0:
+                return None
+            widths[c] -= cut
+            over -= cut
+        for c in sorted(rest, key=lambda c: widths[c] - natural[c]):
+            extra = min(room - sum(widths), natural[c] - widths[c])
+            widths[c] += max(extra, 0)
+    return widths
+
+
+TABLE_JOIN = " · "
+"""Between the cells of a row drawn as one line, when the columns do not fit."""
+
+
+def _stacked(runs: list[list[str]]) -> list[str]:
+    """Rows drawn as lines of their own: one-line rows one under the other, a blank line
+    around a row of several lines."""
+    lines: list[str] = []
+    for number, run in enumerate(runs):
+        if number and (len(run) > 1 or len(runs[number - 1]) > 1):
+            lines.append("")
+        lines.extend(run)
+    return lines
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_width(text))
+
+
+def _text_table(rows: Sequence[Block], width: int | None, numbers: dict[str, int]) -> list[str]:
+    """A table as text: aligned columns (a rule under the header row), cells wrapped in
+    their columns when it is too wide, else row by row: a row on one line, its cells
+    joined, when it fits (and the header said once above), else as "Header: value" lines."""
+    cells = [
+        [" ".join(_numbered_spans(cell, numbers).split()) for cell in row.cells()] for row in rows
+    ]
+    columns = max(len(row) for row in cells)
+    cells = [row + [""] * (columns - len(row)) for row in cells]
+    header = rows[0].level == 1 and len(rows) > 1
+    widths = table_columns(cells, width)
+    lines: list[str] = []
+    if widths is None:
+        room = width or TABLE_TEXT_WIDTH
+        names = cells[0] if header else []
+        head: list[str] = []
+        runs: list[list[str]] = []
+        for number, row in enumerate(cells):
+            joined = TABLE_JOIN.join(c for c in row if c)
+            if number == 0 and header:
+                if cell_width(joined) <= room:  # else the names are said in each row
+                    head = [joined, "-" * cell_width(joined)]
+            elif not names or (head and cell_width(joined) <= room):
+                runs.append(_wrap(joined, width, "", "  "))
+            else:
+                runs.append(
+                    [
+                        line
+                        for name, value in zip(names, row, strict=True)
+                        if value
+                        for line in _wrap(f"{name}: {value}" if name else value, width, "", "  ")
+                    ]
+                )
+        if head and runs and len(runs[0]) > 1:
+            head.append("")
+        return head + _stacked(runs)
+    wrapped = width is not None and any(
+        cell_width(text) > widths[c] for row in cells for c, text in enumerate(row)
+    )
+    for number, row in enumerate(cells):
+        if wrapped and number and not (header and number == 1):
+            lines.append("")
+        pieces = [wrap_line(text, widths[c]) if wrapped else [text] for c, text in enumerate(row)]
+        for line in range(max(len(p) for p in pieces)):
+            parts = [
+                _pad(p[line] if line < len(p) else "", widths[c]) for c, p in enumerate(pieces)
+            ]
+            lines.append(TABLE_GAP.join(parts).rstrip())
+        if header and number == 0:
+            lines.append(TABLE_GAP.join("-" * w for w in widths))
+    return lines
+
+
+def _tables_grouped(blocks: Sequence[Block]) -> list[list[Block]]:
+    """The blocks, each alone but a table's rows (in the same quote) together."""
+    groups: list[list[Block]] = []
+    for block in blocks:
+        previous = groups[-1][-1] if groups else None
+        if (
+            block.kind == "table_row"
+            and previous is not None
+            and previous.kind == "table_row"
+            and previous.quote == block.quote
+        ):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    return groups
 
 
 def _join(blocks: Sequence[Block], render: list[list[str]], quote_mark: str = ">") -> str:
@@ -283,12 +435,16 @@ def to_text(article: Article, width: int | None = None, numbered: bool = False) 
     """The body as plain text: blank lines between paragraphs, links as their text only,
     or, ``numbered``, followed by ``[n]``: the numbers of :func:`link_list_text`."""
     numbers = link_numbers(article) if numbered else {}
-    blocks = [b for b in article.blocks if b.text.strip() or b.kind == "rule"]
+    groups = _tables_grouped([b for b in article.blocks if b.text.strip() or b.kind == "rule"])
     rendered = []
-    for block in blocks:
+    for group in groups:
+        block = group[0]
         inner = None if width is None else max(width - 2 * block.quote, 20)
-        rendered.append(_text_lines(block, inner, numbers))
-    return _join(blocks, rendered)
+        if block.kind == "table_row":
+            rendered.append(_text_table(group, inner, numbers))
+        else:
+            rendered.append(_text_lines(block, inner, numbers))
+    return _join([group[0] for group in groups], rendered)
 
 
 def link_list_text(article: Article, more: Sequence[StoryLink] = ()) -> str:
@@ -403,18 +559,41 @@ def _md_lines(block: Block) -> list[str]:
         return [indent + marker + lines[0]] + [indent + " " * len(marker) + x for x in lines[1:]]
     if block.kind == "caption":
         return ["*" + inline + "*"]
-    if block.kind == "table_row":
-        return [inline + "\\"]
     return inline.split("\n")
+
+
+def _md_cell(spans: Sequence[Span]) -> str:
+    """A cell's Markdown on one line; a "|" in code escaped too (GFM splits cells first)."""
+    parts = [
+        _md_span(
+            replace(span, text=span.text.replace("|", "\\|")) if span.style == "code" else span
+        )
+        for span in spans
+    ]
+    return re.sub(r"\\?\n|\s+", " ", "".join(parts)).strip()
+
+
+def _md_table(rows: Sequence[Block]) -> list[str]:
+    """A table as a Markdown (GFM) table; its header row the page's, else empty."""
+    cells = [[_md_cell(cell) for cell in row.cells()] for row in rows]
+    columns = max(len(row) for row in cells)
+    cells = [row + [""] * (columns - len(row)) for row in cells]
+    header = cells[0] if rows[0].level == 1 else [""] * columns
+    body = cells[1:] if rows[0].level == 1 else cells
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(row) + " |"
+
+    return [line(header), "|" + "|".join(" --- " for _ in range(columns)) + "|"] + [
+        line(row) for row in body
+    ]
 
 
 def to_markdown(article: Article) -> str:
     """The body as Markdown; every piece of page text is escaped."""
-    blocks = [b for b in article.blocks if b.text.strip() or b.kind == "rule"]
-    rendered = [_md_lines(block) for block in blocks]
-    # The last row of a table needs no hard break after it.
-    for index, block in enumerate(blocks):
-        nxt = blocks[index + 1] if index + 1 < len(blocks) else None
-        if block.kind == "table_row" and (nxt is None or nxt.kind != "table_row"):
-            rendered[index][-1] = rendered[index][-1].removesuffix("\\")
-    return _join(blocks, rendered)
+    groups = _tables_grouped([b for b in article.blocks if b.text.strip() or b.kind == "rule"])
+    rendered = [
+        _md_table(group) if group[0].kind == "table_row" else _md_lines(group[0])
+        for group in groups
+    ]
+    return _join([group[0] for group in groups], rendered)

@@ -280,14 +280,31 @@ def test_tweet_kept_as_quote_with_author_and_link() -> None:
     assert "> The bridge is closed tonight." in to_text(article)
 
 
-def test_table_rows_join_cells() -> None:
+def test_table_rows_keep_their_cells_apart() -> None:
     table = (
-        "<table><thead><tr><th>Size</th><th>Memory</th></tr></thead>"
-        "<tbody><tr><td>500</td><td>148 <b>MB</b></td></tr></tbody></table>"
+        "<table><thead><tr><th>Size</th><th>Memory</th><th>Note</th></tr></thead>"
+        "<tbody><tr><td>500</td><td>148 <b>MB</b></td><td>a | b</td></tr>"
+        '<tr><td rowspan="2">1000</td><td colspan="2">n/a</td></tr>'
+        "<tr><td></td><td><ul><li>one</li><li>two</li></ul></td></tr></tbody></table>"
     )
     root = lxml.html.fragment_fromstring(table, create_parent="div")
-    rows = [b.text for b in html_to_blocks(root, URL) if b.kind == "table_row"]
-    assert rows == ["Size | Memory", "500 | 148 MB"]
+    rows = [b for b in html_to_blocks(root, URL) if b.kind == "table_row"]
+    cells = [["".join(s.text for s in cell) for cell in row.cells()] for row in rows]
+    assert cells == [
+        ["Size", "Memory", "Note"],
+        ["500", "148 MB", "a | b"],  # a "|" in a cell is the cell's
+        ["1000", "n/a", ""],  # a cell across two columns, then an empty one
+        ["", "", "one two"],  # under a cell across two rows, an empty one; a list is words
+    ]
+    assert [row.level for row in rows] == [1, 0, 0, 0]  # the header row
+    assert rows[1].text == "500 | 148 MB | a | b"  # the row reads as text too
+    # th cells make a header row without <thead>; one title cell across the row does not
+    titled = lxml.html.fragment_fromstring(
+        '<table><tr><th colspan="2">For the dough:</th></tr><tr><th>Flour</th><th>Salt</th>'
+        "</tr><tr><td>500 g</td><td>1 tsp</td></tr></table>",
+        create_parent="div",
+    )
+    assert [b.level for b in html_to_blocks(titled, URL)] == [0, 1, 0]
     # A table used for layout is not a table: its cells are paragraphs.
     layout = lxml.html.fragment_fromstring(
         "<table><tr><td><p>First paragraph.</p><p>Second one.</p></td></tr></table>",

@@ -40,8 +40,8 @@ ARTICLE = Article(
         _p("Quoted.", quote=1),
         _p("Still quoted.", quote=1),
         Block(kind="code", spans=(Span("x = 1\n    y = [2]"),)),
-        Block(kind="table_row", spans=(Span("a | b"),)),
-        Block(kind="table_row", spans=(Span("1 | 2"),)),
+        Block(kind="table_row", spans=(Span("a"), Span(" | "), Span("b")), level=1),
+        Block(kind="table_row", spans=(Span("1 | 2"),)),  # a row cached before cells were spans
         Block(kind="caption", spans=(Span("A photo."),)),
     ),
 )
@@ -54,7 +54,7 @@ def test_text_layout() -> None:
         "1. one\n2. two\n  - nested\n\n"
         "> Quoted.\n>\n> Still quoted.\n\n"
         "x = 1\n    y = [2]\n\n"
-        "a | b\n1 | 2\n\n"
+        "a  b\n-  -\n1  2\n\n"
         "A photo."
     )
 
@@ -74,7 +74,7 @@ def test_markdown_layout() -> None:
     assert "1\\. one" not in md and "1. one\n2. two\n    - nested" in md
     assert "> Quoted.\n>\n> Still quoted." in md
     assert "```\nx = 1\n    y = [2]\n```" in md
-    assert "a \\| b\\\n1 \\| 2\n" in md
+    assert "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n*A photo.*" in md
     assert md.endswith("*A photo.*")
 
 
@@ -219,3 +219,79 @@ def test_a_link_whose_text_is_its_address_is_listed_once() -> None:
         f"[1] <{tco}>",
         "[2] the plan  <https://x.example/p>",
     ]
+
+
+def _row(*cells: str, header: bool = False) -> Block:
+    spans: list[Span] = []
+    for number, cell in enumerate(cells):
+        if number:
+            spans.append(Span(" | "))
+        if cell:
+            spans.append(Span(cell))
+    return Block(kind="table_row", spans=tuple(spans), level=int(header))
+
+
+RESULTS = (
+    _row("Runner", "Time", "Club", header=True),
+    _row("Ada Lindqvist", "2:31:04", "Harbour Striders"),
+    _row("Bo", "", "Hill | Dale AC"),
+)
+
+
+def test_a_table_as_text_is_aligned_columns_under_its_header() -> None:
+    article = Article(url="u", blocks=(_p("Results:"), *RESULTS, _p("More soon.")))
+    assert to_text(article) == (
+        "Results:\n\n"
+        "Runner         Time     Club\n"
+        "-------------  -------  ----------------\n"
+        "Ada Lindqvist  2:31:04  Harbour Striders\n"
+        "Bo                      Hill | Dale AC\n\n"
+        "More soon."
+    )
+
+
+def test_a_wide_table_wraps_its_cells_in_their_columns_then_goes_row_by_row() -> None:
+    said = "The ferry will run again in March, and fares stay as they are for a year."
+    table = (
+        _row("Name", "What they said", "When", header=True),
+        _row("Ann Lee", said, "Monday"),
+        _row("Bo", "No comment.", "Tuesday"),
+    )
+    assert to_text(Article(url="u", blocks=table), width=40).split("\n") == [
+        "Name     What they said          When",
+        "-------  ----------------------  -------",
+        "Ann Lee  The ferry will run      Monday",
+        "         again in March, and",
+        "         fares stay as they are",
+        "         for a year.",
+        "",
+        "Bo       No comment.             Tuesday",
+    ]
+    # too narrow for the columns: each row as "Header: value" lines
+    lines = to_text(Article(url="u", blocks=table), width=24).split("\n")
+    assert all(cell_width(line) <= 24 for line in lines)
+    assert lines[:3] == ["Name: Ann Lee", "What they said: The", "  ferry will run again"]
+    assert lines[-4:] == ["Name: Bo", "What they said: No", "  comment.", "When: Tuesday"]
+    # without a width (reader read, saved text) a table wider than 80 goes row by row,
+    # a row on one line when it fits there, its cells whole
+    wide = (_row("Constituency", "Member", "Address", header=True),
+            _row("Berwick-upon-Tweed", "Anne-Marie Trevelyan", "a" * 30 + "@parliament.example"),
+            _row("Ashford", "Damian Green", "damian.green@parliament.example"))  # fmt: skip
+    text = to_text(Article(url="u", blocks=wide)).split("\n")
+    assert text[:2] == ["Constituency · Member · Address", "-------------------------------"]
+    assert "Member: Anne-Marie Trevelyan" in text  # a row too long for a line
+    assert text[-1] == "Ashford · Damian Green · damian.green@parliament.example"
+
+
+def test_a_table_in_markdown_is_a_table() -> None:
+    md = to_markdown(Article(url="u", blocks=(_p("Results:"), *RESULTS)))
+    assert md == (
+        "Results:\n\n"
+        "| Runner | Time | Club |\n"
+        "| --- | --- | --- |\n"
+        "| Ada Lindqvist | 2:31:04 | Harbour Striders |\n"
+        "| Bo |  | Hill \\| Dale AC |"
+    )
+    # no header row on the page: an empty one, as a Markdown table needs one
+    plain = to_markdown(Article(url="u", blocks=(_row("a", "`x|y`"), _row("1", "2"))))
+    assert plain.split("\n")[:3] == ["|  |  |", "| --- | --- |", "| a | \\`x\\|y\\` |"]

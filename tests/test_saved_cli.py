@@ -48,3 +48,19 @@ def test_saved_as_text_json_and_markdown(cli, reader: Reader) -> None:  # type: 
     assert "# First \\[bold\\]story" in markdown
     assert "\\*story\\*" in markdown
     assert "- Reached from: https://news.example/first" in markdown.replace("\\", "")
+
+
+def test_saved_markdown_has_real_tables(cli, reader: Reader) -> None:  # type: ignore[no-untyped-def]
+    header = (Span("Stop"), Span(" | "), Span("Departs"))
+    reader.save(
+        Article(
+            url="https://news.example/ferry",
+            title="Ferry times",
+            blocks=(
+                Block("table_row", header, level=1),
+                Block("table_row", (Span("Pier | East"), Span(" | "), Span("07:10"))),
+            ),
+        )
+    )
+    markdown = cli("saved", "--format", "markdown").out
+    assert "| Stop | Departs |\n| --- | --- |\n| Pier \\| East | 07:10 |" in markdown

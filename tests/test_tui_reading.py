@@ -143,6 +143,35 @@ async def test_a_table_reads_as_aligned_columns(reader: Reader) -> None:
         assert second == first + 1  # one row a line, not double-spaced
 
 
+async def test_a_wide_table_stays_in_80_columns_under_its_header(reader: Reader) -> None:
+    said = "The ferry will run again in March, and the fares stay as they are for a year. " * 2
+    rows = [("Name", "What they said", "When"), ("Ann Lee", said.strip(), "Monday")]
+    cells = [
+        tuple(s for n, text in enumerate(row) for s in ([Span(" | ")] if n else []) + [Span(text)])
+        for row in rows
+    ]
+    article = Article(
+        url="https://news.example/w", title="Ferry", fetched_at=reader.clock(),
+        blocks=(Block("table_row", cells[0], level=1), Block("table_row", cells[1])),
+    )  # fmt: skip
+    reader.add_feeds([("https://news.example/feed.xml", None, None)])
+    app = make_app(reader)
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = app.main.article_view
+        view.show(article)
+        app.main.action_toggle_reading_view()  # the reader alone, 80 columns wide
+        await pilot.pause()
+        lines = view.text_lines
+        assert view.size.width >= 78
+        assert all(len(line) <= 80 for line in lines)
+        head = next(i for i, line in enumerate(lines) if "What they said" in line)
+        assert set(lines[head + 1].strip()) <= {"─", " "}  # a rule under the header row
+        column = lines[head].index("What they said")
+        assert lines[head + 2].index("The ferry") == column
+        body = [line[column:].replace("Monday", "").strip() for line in lines[head + 2 :]]
+        assert " ".join(b for b in body if b).startswith(said.strip()[:60])  # wrapped in place
+
+
 async def test_the_help_fits_80x24_and_scrolls(reader: Reader) -> None:
     app = make_app(reader)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from reader.extract.links import normalize_url
-from reader.models import Block, BlockKind, Span, SpanStyle
+from reader.models import TABLE_CELL, Block, BlockKind, Span, SpanStyle
 
 WS_RE = re.compile(r"\s+")
 WORD_RE = re.compile(r"\w+")
@@ -57,12 +57,7 @@ class _Context:
     list_depth: int = 0
     pre: bool = False
     soft: bool = False  # nested blocks only add a space (inside list items, headings, cells)
-    row: _Row | None = None
-
-
-@dataclass
-class _Row:
-    cells: int = 0
+    cell: bool = False  # inside a table's cell: even lists and rules are only a space
 
 
 @dataclass
@@ -177,18 +172,12 @@ class _Builder:
     def _block(
         self, el: lxml.html.HtmlElement, tag: str, ctx: _Context, href: str | None, style: SpanStyle
     ) -> None:
-        if tag == "hr":
+        if tag == "hr" and not ctx.cell:
             self.flush(ctx)
             self.blocks.append(Block(kind="rule", quote=ctx.quote))
             return
-        if ctx.row is not None and tag in ("td", "th"):
-            if ctx.row.cells:
-                self.add_text(" | ", None, "")
-            ctx.row.cells += 1
-            self._children(el, ctx, href, style)
-            return
         keeps_blocks = tag in ("ul", "ol", "pre", "blockquote", "table", "li", "figure", "dl")
-        if ctx.soft and not keeps_blocks:
+        if ctx.soft and (ctx.cell or not keeps_blocks):
             # Inside a list item, heading or cell a nested <p> or <div> is only a space.
             self.add_text(" ", href, style)
             self._children(el, ctx, href, style)
@@ -196,7 +185,7 @@ class _Builder:
             return
 
         self.flush(ctx)
-        inner = replace(ctx, row=None)
+        inner = ctx
         if tag in HEADINGS:
             inner = replace(inner, kind="heading", level=HEADINGS[tag], soft=True)
         elif tag in ("ul", "ol", "menu", "dir"):
@@ -232,7 +221,7 @@ class _Builder:
             start = 1
         state = _ListState(ordered=ordered, counter=start)
         depth = ctx.list_depth + 1
-        base = replace(ctx, list_depth=depth, soft=False, row=None, kind="paragraph")
+        base = replace(ctx, list_depth=depth, soft=False, kind="paragraph")
         self.add_text(el.text, None, "")
         for child in el:
             child_tag = child.tag.lower() if isinstance(child.tag, str) else ""
@@ -257,16 +246,78 @@ class _Builder:
         self.flush(base)
 
     def _table(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
-        for row in table_rows(el):
-            row_ctx = replace(ctx, kind="table_row", soft=True, row=_Row(), level=0)
-            for cell in row:
-                if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
-                    continue
-                self.walk(cell, row_ctx, None, "")
-            self.flush(row_ctx)
+        """One ``table_row`` block a row, its cells apart (``TABLE_CELL`` spans between
+        them, empty cells kept, a cell spanning columns followed by empty ones, one
+        spanning rows left empty below), header rows at level 1."""
+        cell_ctx = replace(ctx, kind="table_row", soft=True, cell=True, level=0)
+        below: dict[int, int] = {}  # column -> rows a cell above still spans
+        for row, in_head in _rows_with_head(el):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            if not cells:
+                continue
+            texts: list[tuple[Span, ...]] = []
+            column = 0
+            for cell in cells:
+                while below.get(column, 0) > 0:
+                    below[column] -= 1
+                    texts.append(())
+                    column += 1
+                self.spans = []
+                self._children(cell, cell_ctx, None, "")
+                texts.append(_normalize_spans(self.spans, pre=False))
+                self.spans = []
+                across = _span_count(cell.get("colspan"))
+                down = _span_count(cell.get("rowspan"))
+                for offset in range(across):
+                    if down > 1:
+                        below[column + offset] = down - 1
+                texts.extend(() for _ in range(across - 1))
+                column += across
+            for later in sorted(c for c, left in below.items() if c >= column and left > 0):
+                texts.extend(() for _ in range(later - column + 1))
+                below[later] -= 1
+                column = later + 1
+            if not any(texts):
+                continue
+            spans: list[Span] = []
+            for number, cell_spans in enumerate(texts):
+                if number:
+                    spans.append(Span(text=TABLE_CELL))
+                spans.extend(cell_spans)
+            # (one title cell across the columns, "For the dough:", heads no column)
+            filled = sum(1 for cell_spans in texts if cell_spans)
+            header = (in_head or all(c.tag.lower() == "th" for c in cells)) and (
+                filled >= 2 or len(texts) == 1
+            )
+            self.blocks.append(
+                Block(kind="table_row", spans=tuple(spans), level=int(header), quote=ctx.quote)
+            )
         caption = el.find("caption")
         if caption is not None:
             self.walk(caption, ctx, None, "")
+
+
+_MAX_CELL_SPAN: Final = 20
+
+
+def _span_count(value: str | None) -> int:
+    """A cell's colspan or rowspan, within reason."""
+    try:
+        return min(max(int((value or "1").strip()), 1), _MAX_CELL_SPAN)
+    except ValueError:
+        return 1
+
+
+def _rows_with_head(table: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, bool]]:
+    """The table's rows, each with whether it is in the table's ``<thead>``."""
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "tr":
+            yield child, False
+        elif tag in ("thead", "tbody", "tfoot"):
+            for row in child:
+                if isinstance(row.tag, str) and row.tag.lower() == "tr":
+                    yield row, tag == "thead"
 
 
 # Section-edit links in headings: wiki software marks them by class ("mw-editsection",
@@ -322,14 +373,8 @@ def _without_edit_residue(spans: tuple[Span, ...], dropped_link: bool) -> tuple[
 
 
 def table_rows(table: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    for child in table:
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag == "tr":
-            yield child
-        elif tag in ("thead", "tbody", "tfoot"):
-            for row in child:
-                if isinstance(row.tag, str) and row.tag.lower() == "tr":
-                    yield row
+    for row, _ in _rows_with_head(table):
+        yield row
 
 
 def _is_layout_table(table: lxml.html.HtmlElement) -> bool:

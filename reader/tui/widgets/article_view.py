@@ -26,23 +26,23 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.models import Article, Block, Link, StoryLink
-from reader.render import article_header, line_starts
+from reader.models import Article, Block, Link, Span, StoryLink
+from reader.render import (
+    TABLE_GAP,
+    TABLE_JOIN,
+    article_header,
+    line_starts,
+    table_columns,
+)
 from reader.sanitize import clean_line, clean_text
 from reader.tui.actions import bindings
 from reader.tui.format import age
 
 MAX_TEXT_WIDTH = 100
 """The widest measure of text: past it, the column is centred in the pane."""
-TABLE_GAP = "  "
-"""Between the columns of a table."""
 
 
 MAX_TYPED_DIGITS = 4
-
-
-TABLE_CELL = " | "
-"""How the extractor separates the cells of a table row (``reader.extract.blocks``)."""
 
 
 def middle_ellipsis(text: str, width: int) -> str:
@@ -562,31 +562,78 @@ class ArticleView(ScrollView, can_focus=True):
     def _table(
         self, rows: Sequence[Block], previous: Block | None, width: int, pad: int
     ) -> list[Text]:
-        """A table's rows as aligned columns; one row a line when the table is too wide."""
+        """A table as ``reader read`` draws it (``render.table_columns``): aligned columns
+        with a rule under the header row, cells wrapped in their columns when it is too
+        wide, else each row as "Header: value" lines."""
         out: list[Text] = []
         if previous is not None and previous.kind == "list_item":
             out.append(Text(""))
-        cells = [self._spans(row).split(TABLE_CELL, allow_blank=True) for row in rows]
+        cells = [[self._cell(cell) for cell in row.cells()] for row in rows]
         columns = max(len(row) for row in cells)
-        widths = [
-            max((row[c].cell_len for row in cells if c < len(row)), default=0)
-            for c in range(columns)
-        ]
-        fits = sum(widths) + len(TABLE_GAP) * (columns - 1) <= width
+        cells = [row + [Text("")] * (columns - len(row)) for row in cells]
+        header = rows[0].level == 1 and len(rows) > 1
+        widths = table_columns([[cell.plain for cell in row] for row in cells], width)
         margin = Text(" " * pad)
-        for row in cells:
-            if fits:
-                line = Text(TABLE_GAP).join(
-                    cell + Text(" " * (widths[c] - cell.cell_len)) for c, cell in enumerate(row)
-                )
+        meta = self._style("meta")
+        if widths is None:
+            names = cells[0] if header else []
+            runs: list[list[Text]] = []
+            named = False  # the header said on a line of its own
+            for number, row in enumerate(cells):
+                joined = Text(TABLE_JOIN).join(cell for cell in row if cell.plain)
+                if number == 0 and header:
+                    if joined.cell_len <= width:  # else the names are said in each row
+                        joined.stylize(Style(bold=True))
+                        out.extend(self._wrap(joined, width, pad))
+                        named = True
+                elif not names or (named and joined.cell_len <= width):
+                    runs.append(self._wrap(joined, width, pad, None, Text("  ")))
+                else:
+                    run: list[Text] = []
+                    for name, value in zip(names, row, strict=True):
+                        if value.plain:
+                            label = Text(name.plain + ": ", style=meta) if name.plain else Text()
+                            run.extend(self._wrap(label + value, width, pad, None, Text("  ")))
+                    runs.append(run)
+            for number, run in enumerate(runs):
+                if (number and (len(run) > 1 or len(runs[number - 1]) > 1)) or (
+                    not number and named and len(run) > 1
+                ):
+                    out.append(Text(""))
+                out.extend(run)
+            out.append(Text(""))
+            return out
+        wrapped = any(cell.cell_len > widths[c] for row in cells for c, cell in enumerate(row))
+        for number, row in enumerate(cells):
+            if wrapped and number and not (header and number == 1):
+                out.append(Text(""))
+            pieces = [
+                self._wrap_line(cell, widths[c]) or [Text("")] if wrapped else [cell]
+                for c, cell in enumerate(row)
+            ]
+            for index in range(max(len(piece) for piece in pieces)):
+                parts = []
+                for c, piece in enumerate(pieces):
+                    part = piece[index].copy() if index < len(piece) else Text("")
+                    if header and number == 0:
+                        part.stylize(Style(bold=True))
+                    parts.append(part + Text(" " * max(0, widths[c] - part.cell_len)))
+                line = Text(TABLE_GAP).join(parts)
                 line.rstrip()
                 built = margin + line
                 built.end, built.no_wrap = "", True
                 out.append(built)
-            else:
-                out.extend(self._wrap(Text(" · ").join(row), width, pad))
+            if header and number == 0:
+                rule = Text(TABLE_GAP.join("─" * w for w in widths), style=meta)
+                built = margin + rule
+                built.end, built.no_wrap = "", True
+                out.append(built)
         out.append(Text(""))
         return out
+
+    def _cell(self, spans: tuple[Span, ...]) -> Text:
+        """One cell of a table row on one line, its links numbered as elsewhere."""
+        return self._spans(Block("table_row", spans))  # (its newlines are spaces)
 
     def _spans(self, block: Block) -> Text:
         text = Text()
