@@ -227,6 +227,33 @@ async def test_the_help_names_ctrl_p_once(reader: Reader) -> None:
 # --- bugs a new user hit ----------------------------------------------------------------
 
 
+async def test_space_in_the_list_when_narrow_goes_on_reading(
+    reader: Reader, site: SiteServer
+) -> None:
+    # narrow, the list has the screen: Space paged the article out of sight, and nothing
+    # on the screen moved
+    await subscribed(reader, site)
+    app = make_app(reader)
+    async with app.run_test(size=(80, 14)) as pilot:  # low: the article is pages long
+        main = app.main
+        await pilot.press("enter")  # All
+        await fetched_open(pilot, main)
+        view = main.article_view
+        assert main.pane == "article" and view.max_scroll_y > 2
+        await pilot.press("space")
+        place = view.scroll_y
+        assert 0 < place < view.max_scroll_y, (place, view.max_scroll_y)
+        await pilot.press("escape")  # the list again
+        assert main.pane == "entries" and not main.pane_box("article").display
+        await pilot.press("space")  # the article again, a page on
+        assert main.pane == "article" and main.pane_box("article").display
+        await wait_for(pilot, lambda: view.scroll_y > place)
+        assert app.focused is view
+        ahead = view.scroll_y
+        await pilot.press("escape", "escape", "shift+space")  # from the feeds: a page back
+        await wait_for(pilot, lambda: main.pane == "article" and view.scroll_y < ahead)
+
+
 async def test_a_fetched_article_scrolls_at_80x24(reader: Reader, site: SiteServer) -> None:
     # narrow, the reader got the keys only for cached articles: the view's own "loading"
     # flag was Textual's, which makes a widget unfocusable, so j/k/G/End went nowhere

@@ -478,6 +478,14 @@ class MainScreen(Screen[None]):
             self.show_pane("article")
 
     def action_page_article(self, direction: int) -> None:
+        if self.narrow and self.pane != "article" and self.page is not None:
+            # the list has the screen: the article comes back, then pages (laid out first)
+            self.show_pane("article")
+            self.call_after_refresh(self._page_article, direction)
+        else:
+            self._page_article(direction)
+
+    def _page_article(self, direction: int) -> None:
         view = self.article_view
         if direction > 0:
             view.action_page_down()
