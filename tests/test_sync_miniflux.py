@@ -296,7 +296,11 @@ async def test_a_star_added_here_goes_though_the_phone_changed_the_item_later(
     [
         Response(404, b"not found", {"Content-Type": "text/plain"}),
         Response(200, b"<html><body>Log in</body></html>", {"Content-Type": "text/html"}),
+        # a static site's server (python -m http.server) does not do POST: it said
+        # "failed (login: HTTP 501)"
+        Response(501, b"Unsupported method ('POST')", {"Content-Type": "text/html"}),
     ],
+    ids=["404", "html", "501"],
 )
 def test_setup_at_an_address_without_the_api_says_so(
     cli, site: SiteServer, answer: Response

@@ -169,6 +169,8 @@ class GReader:
         )
         if response.status_code in (401, 403):
             raise LoginRefusedError(f"login refused: check the password ({self.server})")
+        if response.status_code == 501:  # a server that does no POST: a site, not an API
+            raise RequestRefusedError(f"{self.server} refused login (HTTP 501)")
         self._check_status(response, "login")
         auth = None
         for line in response.text.splitlines():
