@@ -9,7 +9,7 @@ import pytest
 
 from reader.models import Feed
 from reader.tui.format import since
-from reader.tui.notices import feed_error
+from reader.tui.notices import feed_error, marked_read
 from tests.conftest import FROZEN_NOW
 
 DAY = 86400.0
@@ -47,3 +47,11 @@ def test_a_feed_error_says_what_and_when() -> None:
                 last_error_at=FROZEN_NOW - 7200)  # fmt: skip
     assert feed_error(feed, FROZEN_NOW) == "⚠ HTTP 500 Internal Server Error (2 h ago)"
     assert feed_error(Feed(2, "https://b.example/feed"), FROZEN_NOW) is None
+
+
+def test_marked_read_counts_as_the_question_did() -> None:
+    # "Mark 11,996 entries of 291 feeds read (All)?", then "Marked 11996 entries read";
+    # and a feed of one unread entry said "Marked 1 entries read"
+    assert marked_read(11996) == "Marked 11,996 entries read"
+    assert marked_read(1) == "Marked 1 entry read"
+    assert marked_read(0) == "Marked 0 entries read"

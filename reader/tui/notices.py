@@ -58,3 +58,8 @@ def start_problems(problems: Sequence[str]) -> Notice | None:
 
 def mark_read_question(entries: int, feeds: int, where: str) -> str:
     return f"Mark {entries:,} entries of {feeds:,} feeds read ({where})?"
+
+
+def marked_read(entries: int) -> str:
+    """What ``A`` did, counted as its question counts."""
+    return f"Marked {entries:,} entr{'y' if entries == 1 else 'ies'} read"

@@ -1100,7 +1100,7 @@ class MainScreen(Screen[None]):
         self.entry_list.source.forget()
         self.entry_list.redraw()
         self.reload_counts()
-        self.notify(f"Marked {changed} entries read", timeout=2)
+        self.notify(notices.marked_read(changed), timeout=2)
 
     def _page_for_keys(self) -> tuple[str | None, Article | None]:
         """The URL and article the keys act on: the page shown, else the highlighted row."""
